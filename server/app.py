@@ -1,0 +1,93 @@
+"""The ASGI application: ``create_app(settings)`` wires the platform, routes and error mapping."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+# Importing the endpoint modules registers their routes.
+from server.api import accounts, boards, collectives  # noqa: F401
+from server.api.http import (
+    BodyLimit,
+    build_routes,
+    on_essaim_error,
+    on_http_exception,
+    on_unexpected,
+)
+from server.api.openapi import openapi_document
+from server.errors import EssaimError
+from server.runtime import Essaim
+from server.settings import Settings
+
+log = logging.getLogger("essaim")
+
+# Multipart framing around an upload: boundaries, part headers, the few small fields.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+async def health(request: Request) -> Response:
+    essaim: Essaim = request.app.state.essaim
+    async with essaim.db.read() as session:
+        await session.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+async def home(request: Request) -> Response:
+    return HTMLResponse(
+        "<!doctype html><html lang='fr'><meta charset='utf-8'><title>Essaim</title>"
+        "<h1>Essaim</h1><p>L'API est servie sous <code>/api/v1</code> ; sa description est "
+        "<a href='/api/openapi.json'>/api/openapi.json</a>.</p></html>"
+    )
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Starlette:
+    settings = settings or Settings.from_env()
+    essaim = Essaim(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await essaim.start(migrate=migrate)
+        log.info("Essaim started with %s", essaim.settings.describe())
+        try:
+            yield
+        finally:
+            await essaim.stop()
+
+    routes = [
+        Route("/", home),
+        Route("/api/openapi.json", openapi),
+        Route("/api/v1/health", health),
+        *build_routes(),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(
+                BodyLimit,
+                limit=lambda: (
+                    max(settings.max_body_bytes, settings.max_upload_bytes) + MULTIPART_OVERHEAD
+                ),
+            )
+        ],
+        exception_handlers={
+            EssaimError: on_essaim_error,
+            HTTPException: on_http_exception,
+            Exception: on_unexpected,
+        },
+    )
+    app.state.essaim = essaim
+    return app

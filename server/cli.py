@@ -1,0 +1,130 @@
+"""The ``essaim`` command: serve, demo, migrate, settings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from server.settings import Settings, setting_docs
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    return Settings.from_env(**overrides)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = _settings(args)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app(settings)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(
+        f"Essaim sert sur http://{host}:{args.port}/  (données : {settings.data_dir})", flush=True
+    )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ws_per_message_deflate=False,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.demo import load_demo
+    from server.runtime import Essaim
+
+    async def run() -> int:
+        essaim = Essaim(_settings(args))
+        await essaim.start()
+        try:
+            result = await load_demo(essaim)
+        finally:
+            await essaim.stop()
+        if result.already_loaded:
+            print("La collective de démonstration est déjà chargée.")
+        else:
+            print(f"Collective de démonstration chargée (id {result.collective_id}).")
+        print(f"Connectez-vous avec {result.animator_email} / {result.password} (animatrice).")
+        return 0
+
+    return asyncio.run(run())
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from server.db import Database
+
+    async def run() -> None:
+        database = Database(_settings(args).resolved_database_url)
+        await database.migrate()
+        await database.dispose()
+
+    asyncio.run(run())
+    print("Migrations applied.")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    current = _settings(args).describe()
+    for name, default, help_text in setting_docs():
+        print(f"{name}={current[name]}\n    {help_text} (default: {default or 'empty'})")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="essaim",
+        description="Essaim: live boards, French search and animation for actions collectives.",
+    )
+    commands = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_text: str, data_dir: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        if data_dir:
+            sub.add_argument(
+                "--data-dir",
+                help="data directory (SQLite file, attachments); default ESSAIM_DATA_DIR "
+                "or ./essaim-data",
+            )
+        return sub
+
+    serve = add("serve", "Run the web server (migrations are applied first).")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.set_defaults(run=cmd_serve)
+    add("demo", "Load the French demo collective (energy-renovation artisans).").set_defaults(
+        run=cmd_demo
+    )
+    add("migrate", "Apply database migrations and exit.").set_defaults(run=cmd_migrate)
+    add("settings", "Print every setting with its current value and help.").set_defaults(
+        run=cmd_settings
+    )
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""``essaim demo``: load the French demo collective through the domain services, replaying
+its history in time order (backdated with ``clock_at``) so the event log looks lived-in."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from server.demo_content import COLLECTIVE, DEMO_PASSWORD, DemoCard, DemoCollective
+from server.models import BoardKind, CardKind, PhaseKind, ReactionKind, Role, User, clock_at
+from server.runtime import Essaim
+from server.schemas import (
+    BoardIn,
+    CardIn,
+    CardPatch,
+    CollectiveIn,
+    CommentIn,
+    InvitationIn,
+    MemberPatch,
+    PhaseIn,
+    ReactionIn,
+    RegisterIn,
+)
+from server.services import accounts, boards, cards, collectives, discussion, phases
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    collective_id: int | None
+    already_loaded: bool
+    animator_email: str
+    password: str
+
+
+async def load_demo(
+    essaim: Essaim, content: DemoCollective = COLLECTIVE, now: datetime | None = None
+) -> DemoResult:
+    """Load the demo collective once; a second call changes nothing."""
+    now = now or datetime.now(UTC)
+    today = now.date()
+    animator = next(p for p in content.people if p.role == "animator")
+    async with essaim.db.read() as session:
+        if await session.scalar(select(User.id).where(User.email == animator.email)):
+            return DemoResult(None, True, animator.email, DEMO_PASSWORD)
+
+    def at(days_ago: float) -> datetime:
+        return now - timedelta(days=days_ago)
+
+    start = at(-content.starts_on_offset_days + 1)
+    users: dict[str, User] = {}
+    with clock_at(start):
+        for person in content.people:
+            login = await accounts.create_user(
+                essaim,
+                RegisterIn(
+                    email=person.email,
+                    password=DEMO_PASSWORD,
+                    display_name=person.display_name,
+                ),
+            )
+            users[person.key] = login.user
+        boss = users[animator.key]
+        collective = await collectives.create_collective(
+            essaim,
+            boss,
+            CollectiveIn(
+                name=content.name,
+                description=content.description,
+                theme=content.theme,
+                territory=content.territory,
+                funders=list(content.funders),
+                starts_on=_day(today, content.starts_on_offset_days),
+                ends_on=_day(today, content.ends_on_offset_days),
+            ),
+        )
+        cid = collective["id"]
+        for phase in content.phases:
+            await phases.create_phase(
+                essaim,
+                boss,
+                cid,
+                PhaseIn(
+                    name=phase.name,
+                    kind=PhaseKind(phase.kind),
+                    description=phase.description,
+                    starts_on=_day(today, phase.starts_on_offset_days),
+                    ends_on=_day(today, phase.ends_on_offset_days),
+                ),
+            )
+        board_columns: list[list[int]] = []
+        board_ids: list[int] = []
+        for board in content.boards:
+            created = await boards.create_board(
+                essaim,
+                boss,
+                cid,
+                BoardIn(name=board.name, kind=BoardKind(board.kind), description=board.description),
+            )
+            board_ids.append(created["id"])
+            board_columns.append([c["id"] for c in created["columns"]])
+
+    # Members join through invitation links, a little before they first speak.
+    first_seen = _first_activity(content)
+    for person in content.people:
+        if person.key == animator.key:
+            continue
+        joined = at(min(first_seen.get(person.key, 30.0) + 2, -content.starts_on_offset_days))
+        with clock_at(joined):
+            invitation = await collectives.create_invitation(
+                essaim,
+                boss,
+                cid,
+                InvitationIn(role=Role(person.role)),
+                "http://demo",
+            )
+            token = invitation.url.rsplit("/", 1)[1]
+            await collectives.accept_invitation(essaim, users[person.key], token)
+    for person in content.people:
+        with clock_at(start):
+            await collectives.update_member(
+                essaim,
+                boss,
+                cid,
+                users[person.key].id,
+                MemberPatch(
+                    organisation=person.organisation,
+                    trade=person.trade,
+                    skills=[s.lower() for s in person.skills],
+                ),
+            )
+
+    # Then the history, all boards interleaved, oldest first: seq order is time order.
+    history = _history(essaim, users, content, board_ids, board_columns)
+    for days_ago, _, action in sorted(history, key=lambda item: (-item[0], item[1])):
+        with clock_at(at(days_ago)):
+            await action()
+    return DemoResult(cid, False, animator.email, DEMO_PASSWORD)
+
+
+Action = Callable[[], Awaitable[Any]]
+
+
+def _history(
+    essaim: Essaim,
+    users: dict[str, User],
+    content: DemoCollective,
+    board_ids: list[int],
+    board_columns: list[list[int]],
+) -> list[tuple[float, int, Action]]:
+    """Every card, comment, reaction and move as (days ago, tie-break, action)."""
+    history: list[tuple[float, int, Action]] = []
+    card_ids: dict[tuple[int, int], int] = {}
+
+    def create(b: int, c: int, card: DemoCard) -> Action:
+        async def run() -> None:
+            body = CardIn(
+                kind=CardKind(card.kind), title=card.title, body=card.body, tags=list(card.tags)
+            )
+            created = await cards.create_card(essaim, users[card.author], board_ids[b], body)
+            card_ids[(b, c)] = created["id"]
+
+        return run
+
+    def comment(b: int, c: int, who: str, text: str) -> Action:
+        async def run() -> None:
+            body = CommentIn(body=text)
+            await discussion.add_comment(essaim, users[who], card_ids[(b, c)], body)
+
+        return run
+
+    def react(b: int, c: int, who: str, kind: str) -> Action:
+        async def run() -> None:
+            body = ReactionIn(kind=ReactionKind(kind))
+            await discussion.add_reaction(essaim, users[who], card_ids[(b, c)], body)
+
+        return run
+
+    def move(b: int, c: int, who: str, column: int) -> Action:
+        async def run() -> None:
+            current = await cards.get_card(essaim, users[who], card_ids[(b, c)])
+            body = CardPatch(version=current["version"], column_id=board_columns[b][column])
+            await cards.update_card(essaim, users[who], card_ids[(b, c)], body)
+
+        return run
+
+    for b, board in enumerate(content.boards):
+        for c, card in enumerate(board.cards):
+            history.append((card.days_ago, 0, create(b, c, card)))
+            for demo_comment in card.comments:
+                history.append(
+                    (
+                        demo_comment.days_ago,
+                        1,
+                        comment(b, c, demo_comment.author, demo_comment.body),
+                    )
+                )
+            for index, (who, kind) in enumerate(card.reactions):
+                # Reactions trickle in over the card's first days.
+                days = max(card.days_ago - 0.3 - 0.4 * index, 0.02)
+                history.append((days, 2, react(b, c, who, kind)))
+            if card.column:
+                latest = min([m.days_ago for m in card.comments] or [card.days_ago * 0.5])
+                history.append((max(latest - 0.1, 0.01), 3, move(b, c, card.author, card.column)))
+    return history
+
+
+def _first_activity(content: DemoCollective) -> dict[str, float]:
+    seen: dict[str, float] = {}
+    for board in content.boards:
+        for card in board.cards:
+            moments = [(card.author, card.days_ago)]
+            moments += [(c.author, c.days_ago) for c in card.comments]
+            moments += [(who, card.days_ago - 0.3) for who, _ in card.reactions]
+            for who, days in moments:
+                seen[who] = max(seen.get(who, 0.0), days)
+    return seen
+
+
+def _day(today: date, offset: int) -> date:
+    return today + timedelta(days=offset)

@@ -1,0 +1,49 @@
+"""The running platform: settings plus the backends they select, built once per process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+
+from realtime.broker import Broker, broker_from_url
+from server.db import Database
+from server.files import FileStore
+from server.mail import Mailer, mailer_from_url
+from server.models import User
+from server.security import Passwords
+from server.services.write import Write, write
+from server.settings import Settings
+
+
+class Essaim:
+    """Everything a domain service needs: database, broker, mailer, files, passwords."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.resolved_database_url)
+        self.broker: Broker = broker_from_url(settings.broker_url)
+        self.mailer: Mailer = mailer_from_url(settings.smtp_url, settings.mail_from)
+        self.files = FileStore(settings.attachments_dir)
+        self.passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
+
+    def write(self, actor: User | None) -> AbstractAsyncContextManager[Write]:
+        """The single entry point of every mutation (see ``server.services.write``)."""
+        return write(self, actor)
+
+    async def start(self, *, migrate: bool = True) -> None:
+        if migrate:
+            await self.db.migrate()
+        await self.broker.connect()
+
+    async def stop(self) -> None:
+        await self.broker.disconnect()
+        await self.db.dispose()
+
+
+async def running(settings: Settings) -> AsyncIterator[Essaim]:
+    essaim = Essaim(settings)
+    await essaim.start()
+    try:
+        yield essaim
+    finally:
+        await essaim.stop()

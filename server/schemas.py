@@ -1,0 +1,213 @@
+"""Request bodies: strict pydantic models (unknown fields and wrong types are refused).
+
+For PATCH bodies only the fields actually sent are applied (``model_fields_set``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from server.models import BoardKind, CardKind, PhaseKind, ReactionKind, Role
+
+# Database integers are 32-bit: larger ids cannot exist, and must not reach the database.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Position = Annotated[int, Field(ge=0, le=100_000)]
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)
+]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _email(value: str) -> str:
+    if not EMAIL.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+def _dates_in_order(starts: date | None, ends: date | None) -> None:
+    if starts and ends and ends < starts:
+        raise ValueError("ends_on must not be before starts_on")
+
+
+class RegisterIn(Body):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=10, max_length=256)]
+    display_name: Name
+    language: Literal["fr", "en"] = "fr"
+
+    _check_email = field_validator("email")(_email)
+
+
+class LoginIn(Body):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class ProfilePatch(Body):
+    display_name: Name | None = None
+    language: Literal["fr", "en"] | None = None
+
+
+class CollectiveIn(Body):
+    name: Name
+    description: LongText = ""
+    theme: ShortText = ""
+    territory: ShortText = ""
+    funders: Annotated[list[Name], Field(max_length=20)] = []
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        _dates_in_order(self.starts_on, self.ends_on)
+        return self
+
+
+class CollectivePatch(Body):
+    name: Name | None = None
+    description: LongText | None = None
+    theme: ShortText | None = None
+    territory: ShortText | None = None
+    funders: Annotated[list[Name], Field(max_length=20)] | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+class InvitationIn(Body):
+    role: Role = Role.member
+    email: Email | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _check(cls, value: str | None) -> str | None:
+        return _email(value) if value else None
+
+
+class MemberPatch(Body):
+    role: Role | None = None
+    organisation: ShortText | None = None
+    trade: ShortText | None = None
+    skills: Annotated[list[Tag], Field(max_length=20)] | None = None
+
+
+class PhaseIn(Body):
+    name: Name
+    kind: PhaseKind
+    description: LongText = ""
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        _dates_in_order(self.starts_on, self.ends_on)
+        return self
+
+
+class PhasePatch(Body):
+    name: Name | None = None
+    kind: PhaseKind | None = None
+    description: LongText | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+ColumnName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class BoardIn(Body):
+    name: Name
+    kind: BoardKind = BoardKind.ideas
+    description: LongText = ""
+    phase_id: Id | None = None
+    columns: Annotated[list[ColumnName], Field(min_length=1, max_length=12)] | None = None
+
+
+class BoardPatch(Body):
+    name: Name | None = None
+    description: LongText | None = None
+    phase_id: Id | None = None
+    archived: bool | None = None
+
+
+class ColumnIn(Body):
+    name: ColumnName
+    position: Position | None = None
+
+
+class ColumnPatch(Body):
+    name: ColumnName | None = None
+    position: Position | None = None
+
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Tags = Annotated[list[Tag], Field(max_length=12)]
+
+
+class CardIn(Body):
+    kind: CardKind = CardKind.idea
+    title: Title
+    body: LongText = ""
+    tags: Tags = []
+    column_id: Id | None = None
+    position: Position | None = None
+
+
+class CardPatch(Body):
+    version: Id
+    kind: CardKind | None = None
+    title: Title | None = None
+    body: LongText | None = None
+    tags: Tags | None = None
+    column_id: Id | None = None
+    position: Position | None = None
+    moderation: Literal["published", "hidden"] | None = None
+
+
+CommentText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+]
+
+
+class CommentIn(Body):
+    body: CommentText
+
+
+class CommentPatch(Body):
+    body: CommentText | None = None
+    moderation: Literal["published", "hidden"] | None = None
+
+
+class ReactionIn(Body):
+    kind: ReactionKind
+
+
+def patch_values(body: BaseModel, nullable: frozenset[str] = frozenset()) -> dict[str, object]:
+    """The fields a PATCH body actually sent; ``null`` only where the field may be empty."""
+    from server.errors import InvalidInput
+
+    values = body.model_dump(exclude_unset=True)
+    bad = {k: "may not be null" for k, v in values.items() if v is None and k not in nullable}
+    if bad:
+        raise InvalidInput("some fields may not be null", fields=bad)
+    return values

@@ -1,0 +1,104 @@
+"""Who may do what: membership lookups and the role rules, in one place.
+
+    action   animator  member  observer  non-member
+    read     yes       yes     yes       404
+    write    yes       yes     403       404   (cards, comments, reactions, attachments)
+    manage   yes       403     403       404   (collective, members, invitations, boards, phases,
+                                                moderation, others' content)
+
+Anything in a collective the user does not belong to answers 404, never 403, so ids do not
+reveal what exists. Hidden or deleted content is 404 for everyone but animators (hidden).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.errors import Forbidden, NotFound
+from server.models import Board, Card, Comment, Membership, Moderation, Role, User
+
+
+class Action(StrEnum):
+    read = "read"
+    write = "write"
+    manage = "manage"
+
+
+ALLOWED: dict[Action, frozenset[str]] = {
+    Action.read: frozenset({Role.animator, Role.member, Role.observer}),
+    Action.write: frozenset({Role.animator, Role.member}),
+    Action.manage: frozenset({Role.animator}),
+}
+
+
+async def membership(
+    session: AsyncSession, user: User, collective_id: int, action: Action = Action.read
+) -> Membership:
+    """The user's membership of the collective, checked against ``action``."""
+    found = await session.scalar(
+        select(Membership).where(
+            Membership.collective_id == collective_id, Membership.user_id == user.id
+        )
+    )
+    if found is None:
+        raise NotFound("collective")
+    if found.role not in ALLOWED[action]:
+        raise Forbidden(f"your role ({found.role}) does not allow this ({action})")
+    return found
+
+
+def is_animator(member: Membership) -> bool:
+    return member.role == Role.animator
+
+
+async def board_for(
+    session: AsyncSession, user: User, board_id: int, action: Action = Action.read
+) -> tuple[Board, Membership]:
+    board = await session.get(Board, board_id)
+    if board is None:
+        raise NotFound("board")
+    try:
+        member = await membership(session, user, board.collective_id, action)
+    except NotFound:
+        raise NotFound("board") from None
+    return board, member
+
+
+async def card_for(
+    session: AsyncSession, user: User, card_id: int, action: Action = Action.read
+) -> tuple[Card, Membership]:
+    card = await session.get(Card, card_id)
+    if card is None or card.moderation == Moderation.deleted:
+        raise NotFound("card")
+    try:
+        member = await membership(session, user, card.collective_id, Action.read)
+    except NotFound:
+        raise NotFound("card") from None
+    if card.moderation == Moderation.hidden and not is_animator(member):
+        raise NotFound("card")
+    if member.role not in ALLOWED[action]:
+        raise Forbidden(f"your role ({member.role}) does not allow this ({action})")
+    return card, member
+
+
+async def comment_for(
+    session: AsyncSession, user: User, comment_id: int, action: Action = Action.read
+) -> tuple[Comment, Card, Membership]:
+    comment = await session.get(Comment, comment_id)
+    if comment is None or comment.moderation == Moderation.deleted:
+        raise NotFound("comment")
+    try:
+        card, member = await card_for(session, user, comment.card_id, action)
+    except NotFound:
+        raise NotFound("comment") from None
+    if comment.moderation == Moderation.hidden and not is_animator(member):
+        raise NotFound("comment")
+    return comment, card, member
+
+
+def require_owner_or_animator(owner_id: int, user: User, member: Membership) -> None:
+    if owner_id != user.id and not is_animator(member):
+        raise Forbidden("only its author or an animator may change this")

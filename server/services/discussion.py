@@ -1,0 +1,138 @@
+"""Discussion on a card: comments (edit, delete, moderate) and reactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from server.errors import Forbidden
+from server.models import Comment, Moderation, Reaction, User, utcnow
+from server.runtime import Essaim
+from server.schemas import CommentIn, CommentPatch, ReactionIn, patch_values
+from server.services.access import (
+    Action,
+    card_for,
+    comment_for,
+    is_animator,
+    require_owner_or_animator,
+)
+from server.services.boards import reaction_counts
+from server.services.views import comment_view
+
+
+async def add_comment(essaim: Essaim, user: User, card_id: int, body: CommentIn) -> dict[str, Any]:
+    async with essaim.write(user) as w:
+        card, _ = await card_for(w.session, user, card_id, Action.write)
+        now = utcnow()
+        comment = Comment(
+            card_id=card.id,
+            collective_id=card.collective_id,
+            author_id=user.id,
+            body=body.body,
+            created_at=now,
+            updated_at=now,
+        )
+        w.session.add(comment)
+        await w.session.flush()
+        view = comment_view(comment, user)
+        await w.emit(
+            card.collective_id, "comment.created", view, board_id=card.board_id, card_id=card.id
+        )
+        w.index("comment", comment.id, card.collective_id)
+    return view
+
+
+async def update_comment(
+    essaim: Essaim, user: User, comment_id: int, body: CommentPatch
+) -> dict[str, Any]:
+    values = patch_values(body)
+    async with essaim.write(user) as w:
+        comment, card, member = await comment_for(w.session, user, comment_id, Action.write)
+        kinds = []
+        if "body" in values:
+            require_owner_or_animator(comment.author_id, user, member)
+            comment.body = str(values["body"])
+            kinds.append("comment.updated")
+        if "moderation" in values:
+            if not is_animator(member):
+                raise Forbidden("only animators moderate content")
+            if values["moderation"] != comment.moderation:
+                comment.moderation = str(values["moderation"])
+                hidden = comment.moderation == Moderation.hidden
+                kinds.append("comment.hidden" if hidden else "comment.restored")
+        comment.updated_at = utcnow()
+        await w.session.flush()
+        author = await w.session.get(User, comment.author_id)
+        assert author is not None
+        view = comment_view(comment, author)
+        for kind in kinds:
+            data = {"id": comment.id, "card_id": card.id} if kind == "comment.hidden" else view
+            await w.emit(card.collective_id, kind, data, board_id=card.board_id, card_id=card.id)
+        if kinds:
+            w.index("comment", comment.id, card.collective_id)
+    return view
+
+
+async def delete_comment(essaim: Essaim, user: User, comment_id: int) -> None:
+    async with essaim.write(user) as w:
+        comment, card, member = await comment_for(w.session, user, comment_id, Action.write)
+        require_owner_or_animator(comment.author_id, user, member)
+        comment.moderation = Moderation.deleted
+        comment.updated_at = utcnow()
+        await w.emit(
+            card.collective_id,
+            "comment.deleted",
+            {"id": comment.id, "card_id": card.id},
+            board_id=card.board_id,
+            card_id=card.id,
+        )
+        w.index("comment", comment.id, card.collective_id, op="delete")
+
+
+async def add_reaction(
+    essaim: Essaim, user: User, card_id: int, body: ReactionIn
+) -> dict[str, Any]:
+    """Add the caller's reaction (idempotent: reacting twice changes nothing)."""
+    return await _react(essaim, user, card_id, body.kind, add=True)
+
+
+async def remove_reaction(essaim: Essaim, user: User, card_id: int, kind: str) -> dict[str, Any]:
+    return await _react(essaim, user, card_id, kind, add=False)
+
+
+async def _react(
+    essaim: Essaim, user: User, card_id: int, kind: str, *, add: bool
+) -> dict[str, Any]:
+    async with essaim.write(user) as w:
+        card, _ = await card_for(w.session, user, card_id, Action.write)
+        existing = await w.session.scalar(
+            select(Reaction.id).where(
+                Reaction.card_id == card_id, Reaction.user_id == user.id, Reaction.kind == kind
+            )
+        )
+        changed = False
+        if add and existing is None:
+            w.session.add(Reaction(card_id=card_id, user_id=user.id, kind=kind))
+            changed = True
+        elif not add and existing is not None:
+            await w.session.execute(delete(Reaction).where(Reaction.id == existing))
+            changed = True
+        try:
+            await w.session.flush()
+        except IntegrityError:  # a concurrent identical reaction won the race: same outcome
+            changed = False
+            await w.session.rollback()
+            return {"card_id": card_id, "kind": kind, "reactions": {}}
+        counts = (await reaction_counts(w.session, [card_id])).get(card_id, {})
+        view = {"card_id": card_id, "kind": kind, "user_id": user.id, "reactions": counts}
+        if changed:
+            await w.emit(
+                card.collective_id,
+                "reaction.added" if add else "reaction.removed",
+                view,
+                board_id=card.board_id,
+                card_id=card_id,
+            )
+    return view

@@ -1,0 +1,78 @@
+"""Reading the event log: a page of events after ``since``, as this user may see them.
+
+What a member may not see is redacted, not skipped, so ``seq`` stays gap-free for every
+client: an event about a card or comment that is now hidden or deleted carries only ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models import Card, Collective, Comment, Event, Membership, Moderation, User
+from server.runtime import Essaim
+from server.services.access import is_animator, membership
+from server.services.views import event_message
+
+MAX_PAGE = 500
+
+
+async def events_page(
+    essaim: Essaim, user: User, collective_id: int, since: int, limit: int
+) -> dict[str, Any]:
+    async with essaim.db.read() as session:
+        member = await membership(session, user, collective_id)
+        seq = await session.scalar(
+            select(Collective.last_seq).where(Collective.id == collective_id)
+        )
+        events = list(
+            await session.scalars(
+                select(Event)
+                .where(Event.collective_id == collective_id, Event.seq > since)
+                .order_by(Event.seq)
+                .limit(min(limit, MAX_PAGE))
+            )
+        )
+        messages = await visible_messages(session, member, events)
+    return {
+        "events": messages,
+        "seq": seq,
+        "next_since": messages[-1]["seq"] if messages else since,
+        "more": bool(messages) and messages[-1]["seq"] < (seq or 0),
+    }
+
+
+async def visible_messages(
+    session: AsyncSession, member: Membership, events: list[Event]
+) -> list[dict[str, Any]]:
+    """Wire messages for ``events``, redacted for what ``member`` may no longer see."""
+    messages = [event_message(e) for e in events]
+    if is_animator(member) or not events:
+        return messages
+    card_ids = {e.card_id for e in events if e.card_id is not None}
+    gone_cards = set(
+        await session.scalars(
+            select(Card.id).where(Card.id.in_(card_ids), Card.moderation != Moderation.published)
+        )
+    )
+    comment_ids = {m["data"].get("id") for m in messages if m["kind"].startswith("comment.")} - {
+        None
+    }
+    gone_comments = set(
+        await session.scalars(
+            select(Comment.id).where(
+                Comment.id.in_(comment_ids), Comment.moderation != Moderation.published
+            )
+        )
+    )
+    for message in messages:
+        data = message["data"]
+        if message["kind"].startswith("comment.") and data.get("id") in gone_comments:
+            message["data"] = {"id": data["id"], "card_id": data.get("card_id"), "redacted": True}
+        elif message["card"] in gone_cards and not message["kind"].startswith("comment."):
+            message["data"] = {"id": message["card"], "redacted": True}
+        elif message["card"] in gone_cards:
+            message["data"] = {"id": data.get("id"), "card_id": message["card"], "redacted": True}
+    return messages

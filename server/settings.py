@@ -1,0 +1,171 @@
+"""Settings: one typed object read once from the environment, each with a default and help.
+
+Every setting is documented in README.md (a test fails when one is missing there).
+URL settings choose backends by scheme: ``DATABASE_URL``, ``BROKER_URL``, ``SEARCH_URL``,
+``SMTP_URL``. Secrets are never logged: ``Settings.describe()`` masks URL passwords.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _setting(env: str, default: Any, help: str) -> Any:
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Essaim configuration; build it with ``Settings.from_env()``."""
+
+    data_dir: Path = _setting(
+        "ESSAIM_DATA_DIR",
+        Path("essaim-data"),
+        "Directory holding the SQLite database and attachments (embedded default).",
+    )
+    database_url: str = _setting(
+        "DATABASE_URL",
+        "",
+        "SQLAlchemy URL; empty means sqlite+aiosqlite:///<data dir>/essaim.db. "
+        "PostgreSQL: postgresql+asyncpg://user:pass@host/db.",
+    )
+    broker_url: str = _setting(
+        "BROKER_URL",
+        "memory://",
+        "Pub/sub for live events and presence: memory:// (one process) or redis://host:6379/0.",
+    )
+    search_url: str = _setting(
+        "SEARCH_URL",
+        "",
+        "Search backend; empty means SQLite FTS5 in the database (see the search issue).",
+    )
+    smtp_url: str = _setting(
+        "SMTP_URL",
+        "",
+        "Outgoing mail: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; "
+        "empty writes emails to the log.",
+    )
+    mail_from: str = _setting(
+        "ESSAIM_MAIL_FROM", "Essaim <no-reply@localhost>", "Sender address of outgoing emails."
+    )
+    public_url: str = _setting(
+        "ESSAIM_PUBLIC_URL",
+        "",
+        "Public base URL used in invitation links; empty means the address of the request.",
+    )
+    allowed_origins: tuple[str, ...] = _setting(
+        "ESSAIM_ALLOWED_ORIGINS",
+        (),
+        "Comma-separated origins allowed for WebSockets and unsafe requests, in addition "
+        "to the server's own.",
+    )
+    cookie_secure: str = _setting(
+        "ESSAIM_COOKIE_SECURE",
+        "auto",
+        "Secure flag of the session cookie: auto (when the request came over HTTPS), "
+        "true or false.",
+    )
+    session_ttl_hours: int = _setting(
+        "ESSAIM_SESSION_TTL_HOURS", 24 * 14, "Lifetime of a login session, in hours."
+    )
+    invitation_ttl_days: int = _setting(
+        "ESSAIM_INVITATION_TTL_DAYS", 14, "Lifetime of an invitation link, in days."
+    )
+    max_body_bytes: int = _setting(
+        "ESSAIM_MAX_BODY_BYTES", 1_048_576, "Largest JSON request body accepted, in bytes."
+    )
+    max_upload_bytes: int = _setting(
+        "ESSAIM_MAX_UPLOAD_BYTES", 20 * 1_048_576, "Largest attachment accepted, in bytes."
+    )
+    login_max_failures_account: int = _setting(
+        "ESSAIM_LOGIN_MAX_FAILURES_ACCOUNT",
+        5,
+        "Failed logins allowed per account within the throttle window.",
+    )
+    login_max_failures_address: int = _setting(
+        "ESSAIM_LOGIN_MAX_FAILURES_ADDRESS",
+        20,
+        "Failed logins allowed per client address within the throttle window.",
+    )
+    login_window_seconds: int = _setting(
+        "ESSAIM_LOGIN_WINDOW_SECONDS", 900, "Length of the login throttle window, in seconds."
+    )
+    argon2_time_cost: int = _setting(
+        "ESSAIM_ARGON2_TIME_COST", 3, "argon2id time cost (iterations) for password hashes."
+    )
+    argon2_memory_kib: int = _setting(
+        "ESSAIM_ARGON2_MEMORY_KIB", 65536, "argon2id memory cost for password hashes, in KiB."
+    )
+    log_level: str = _setting(
+        "ESSAIM_LOG_LEVEL", "info", "Log level: debug, info, warning or error."
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read every setting from ``environ`` (default ``os.environ``), then apply overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is not None and raw != "":
+                values[f.name] = _cast(f.default, raw, f.metadata["env"])
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'essaim.db').resolve()}"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    def describe(self) -> dict[str, str]:
+        """Every setting by environment name, with passwords in URLs masked (safe to log)."""
+        out: dict[str, str] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            text = ",".join(value) if isinstance(value, tuple) else str(value)
+            out[f.metadata["env"]] = mask_url_password(text) if "://" in text else text
+        return out
+
+
+def setting_docs() -> list[tuple[str, str, str]]:
+    """(environment name, default, help) for every setting, in declaration order."""
+    docs = []
+    for f in dataclasses.fields(Settings):
+        default = f.default
+        shown = ",".join(default) if isinstance(default, tuple) else str(default)
+        docs.append((f.metadata["env"], shown, f.metadata["help"]))
+    return docs
+
+
+def mask_url_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _cast(default: Any, raw: str, name: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, tuple):
+            return tuple(item.strip() for item in raw.split(",") if item.strip())
+    except ValueError as exc:
+        raise ValueError(f"setting {name} must be of type {type(default).__name__}") from exc
+    return raw
