@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import filetype
+import filetype  # type: ignore[import-untyped]
 
 from server.errors import PayloadTooLarge, UnsupportedMediaType
 
@@ -70,7 +70,7 @@ def sniff_content_type(path: Path, filename: str) -> str:
     with path.open("rb") as fh:
         head = fh.read(8192)
     kind = filetype.guess(head)
-    mime = kind.mime if kind else None
+    mime: str | None = kind.mime if kind else None
     if mime in {"application/zip", "application/x-zip-compressed"} or (
         mime and mime.startswith("application/vnd.")
     ):

@@ -1,8 +1,7 @@
 """Settings: one typed object read once from the environment, each with a default and help.
 
 Every setting is documented in README.md (a test fails when one is missing there).
-URL settings choose backends by scheme: ``DATABASE_URL``, ``BROKER_URL``, ``SEARCH_URL``,
-``SMTP_URL``. Secrets are never logged: ``Settings.describe()`` masks URL passwords.
+URL settings choose backends by scheme: ``DATABASE_URL``, ``BROKER_URL``, ``SMTP_URL``. Secrets are never logged: ``Settings.describe()`` masks URL passwords.
 """
 
 from __future__ import annotations
@@ -40,11 +39,6 @@ class Settings:
         "memory://",
         "Pub/sub for live events and presence: memory:// (one process) or redis://host:6379/0.",
     )
-    search_url: str = _setting(
-        "SEARCH_URL",
-        "",
-        "Search backend; empty means SQLite FTS5 in the database (see the search issue).",
-    )
     smtp_url: str = _setting(
         "SMTP_URL",
         "",
@@ -62,8 +56,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = _setting(
         "ESSAIM_ALLOWED_ORIGINS",
         (),
-        "Comma-separated origins allowed for WebSockets and unsafe requests, in addition "
-        "to the server's own.",
+        "Comma-separated extra origins (scheme://host[:port]) allowed to send unsafe "
+        "requests; the server's own origin and that of ESSAIM_PUBLIC_URL always are.",
     )
     cookie_secure: str = _setting(
         "ESSAIM_COOKIE_SECURE",

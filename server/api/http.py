@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
@@ -28,6 +29,7 @@ from server.errors import (
 from server.models import User
 from server.runtime import Essaim
 from server.services.accounts import Authenticated, authenticate
+from server.settings import Settings
 
 log = logging.getLogger("essaim.http")
 
@@ -148,9 +150,28 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
     return dispatch
 
 
+def origin_allowed(request: Request, settings: Settings) -> bool:
+    """Whether the request's ``Origin`` (when sent) is this server or an allowed origin."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    own = {f"{request.url.scheme}://{request.url.netloc}"}
+    if settings.public_url:
+        public = urlsplit(settings.public_url)
+        own.add(f"{public.scheme}://{public.netloc}")
+    return origin in own or origin in settings.allowed_origins
+
+
 async def _authenticate(request: Request, essaim: Essaim) -> Authenticated:
     auth = await authenticate(essaim, request.cookies.get(SESSION_COOKIE))
-    if request.method not in SAFE_METHODS and not auth.check_csrf(request.headers.get(CSRF_HEADER)):
+    if request.method in SAFE_METHODS:
+        return auth
+    if not origin_allowed(request, essaim.settings):
+        raise Forbidden(
+            "requests from this origin are not allowed (ESSAIM_ALLOWED_ORIGINS)",
+            code="origin_not_allowed",
+        )
+    if not auth.check_csrf(request.headers.get(CSRF_HEADER)):
         raise Forbidden(
             "missing or wrong X-CSRF-Token header (it is returned by login and GET /me)",
             code="csrf_failed",

@@ -76,9 +76,12 @@ def _operation(ep: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     if ep.auth:
         op["security"] = [{"session": []}]
     if ep.body is not None:
-        schema = ep.body.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(schema.pop("$defs", {}))
-        components[ep.body.__name__] = schema
+        body_schema: dict[str, Any] = ep.body.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        defs: dict[str, Any] = body_schema.pop("$defs", {})
+        components.update(defs)
+        components[ep.body.__name__] = body_schema
         ref = {"$ref": f"#/components/schemas/{ep.body.__name__}"}
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref}}}
     if ep.multipart:
