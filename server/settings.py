@@ -1,7 +1,8 @@
 """Settings: one typed object read once from the environment, each with a default and help.
 
 Every setting is documented in README.md (a test fails when one is missing there).
-URL settings choose backends by scheme: ``DATABASE_URL``, ``BROKER_URL``, ``SMTP_URL``. Secrets are never logged: ``Settings.describe()`` masks URL passwords.
+URL settings choose backends by scheme: ``DATABASE_URL``, ``BROKER_URL``, ``SMTP_URL``.
+Secrets are never logged: ``Settings.describe()`` masks URL passwords.
 """
 
 from __future__ import annotations

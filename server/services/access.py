@@ -13,12 +13,13 @@ reveal what exists. Hidden or deleted content is 404 for everyone but animators 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Forbidden, NotFound
-from server.models import Board, Card, Comment, Membership, Moderation, Role, User
+from server.models import Board, Card, Collective, Comment, Membership, Moderation, Role, User
 
 
 class Action(StrEnum):
@@ -34,10 +35,39 @@ ALLOWED: dict[Action, frozenset[str]] = {
 }
 
 
+WRITING = "essaim_write"
+
+
+async def lock_collective(session: AsyncSession, collective_id: int) -> None:
+    """Inside a write, serialise with the collective's other writers before reading its state.
+
+    Every write locks its collective row first (PostgreSQL ``FOR UPDATE``; SQLite writers are
+    already serialised), so positions, versions and role checks read inside the transaction
+    stay true until it commits, and locks are always taken in the same order (no deadlock).
+    """
+    if not session.info.get(WRITING):
+        return
+    locked: set[int] = session.info.setdefault("essaim_locked", set())
+    if collective_id in locked:
+        return
+    await session.execute(
+        select(Collective.id).where(Collective.id == collective_id).with_for_update()
+    )
+    locked.add(collective_id)
+
+
+async def _fresh(session: AsyncSession, row: Any, collective_id: int) -> None:
+    """Lock the collective, then re-read ``row`` if it was loaded before the lock."""
+    if session.info.get(WRITING) and collective_id not in session.info.get("essaim_locked", ()):
+        await lock_collective(session, collective_id)
+        await session.refresh(row)
+
+
 async def membership(
     session: AsyncSession, user: User, collective_id: int, action: Action = Action.read
 ) -> Membership:
     """The user's membership of the collective, checked against ``action``."""
+    await lock_collective(session, collective_id)
     found = await session.scalar(
         select(Membership).where(
             Membership.collective_id == collective_id, Membership.user_id == user.id
@@ -60,6 +90,7 @@ async def board_for(
     board = await session.get(Board, board_id)
     if board is None:
         raise NotFound("board")
+    await _fresh(session, board, board.collective_id)
     try:
         member = await membership(session, user, board.collective_id, action)
     except NotFound:
@@ -71,6 +102,8 @@ async def card_for(
     session: AsyncSession, user: User, card_id: int, action: Action = Action.read
 ) -> tuple[Card, Membership]:
     card = await session.get(Card, card_id)
+    if card is not None:
+        await _fresh(session, card, card.collective_id)
     if card is None or card.moderation == Moderation.deleted:
         raise NotFound("card")
     try:
@@ -88,6 +121,8 @@ async def comment_for(
     session: AsyncSession, user: User, comment_id: int, action: Action = Action.read
 ) -> tuple[Comment, Card, Membership]:
     comment = await session.get(Comment, comment_id)
+    if comment is not None:
+        await _fresh(session, comment, comment.collective_id)
     if comment is None or comment.moderation == Moderation.deleted:
         raise NotFound("comment")
     try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from server.errors import Conflict, Forbidden, Gone, NotFound
 from server.mail import Email
@@ -238,8 +238,15 @@ async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str,
         )
         if existing is not None:
             raise Conflict("you are already a member of this collective", code="already_member")
-        invitation.accepted_at = utcnow()
-        invitation.accepted_by = user.id
+        # Claimed atomically, so two people racing for one link cannot both get in.
+        claimed = await w.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+            .values(accepted_at=utcnow(), accepted_by=user.id)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise Gone("this invitation has already been used", code="invitation_used")
         member = Membership(collective_id=cid, user_id=user.id, role=invitation.role)
         w.session.add(member)
         await w.session.flush()

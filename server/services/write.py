@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Collective, Event, OutboxEntry, User, utcnow
+from server.services.access import WRITING
 from server.services.views import event_message
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class Write:
 @asynccontextmanager
 async def write(essaim: Essaim, actor: User | None) -> AsyncIterator[Write]:
     async with essaim.db.write() as session:
+        session.info[WRITING] = True
         unit = Write(session, actor)
         try:
             yield unit
