@@ -40,6 +40,15 @@ class Settings:
         "memory://",
         "Pub/sub for live events and presence: memory:// (one process) or redis://host:6379/0.",
     )
+    search_url: str = _setting(
+        "SEARCH_URL",
+        "",
+        "Search backend: empty uses the database's own full-text search (SQLite FTS5 or "
+        "PostgreSQL); meilisearch://host:7700 (or meilisearchs:// for HTTPS) uses Meilisearch.",
+    )
+    search_api_key: str = _setting(
+        "SEARCH_API_KEY", "", "API key for the Meilisearch backend (its master or admin key)."
+    )
     smtp_url: str = _setting(
         "SMTP_URL",
         "",
