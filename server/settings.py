@@ -133,12 +133,15 @@ class Settings:
         return self.data_dir / "attachments"
 
     def describe(self) -> dict[str, str]:
-        """Every setting by environment name, with passwords in URLs masked (safe to log)."""
+        """Every setting by environment name, secrets and URL passwords masked (safe to log)."""
         out: dict[str, str] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             text = ",".join(value) if isinstance(value, tuple) else str(value)
-            out[f.metadata["env"]] = mask_url_password(text) if "://" in text else text
+            env = f.metadata["env"]
+            if text and env.endswith(("_KEY", "_SECRET", "_PASSWORD")):
+                text = "***"
+            out[env] = mask_url_password(text) if "://" in text else text
         return out
 
 

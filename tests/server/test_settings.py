@@ -42,8 +42,10 @@ def test_describe_masks_passwords_in_urls() -> None:
         {
             "DATABASE_URL": "postgresql+asyncpg://essaim:s3cret@db/essaim",
             "SMTP_URL": "smtp://mailer:hunter2@mail.example.fr:587",
+            "SEARCH_API_KEY": "masterkey-123",
         }
     )
     described = settings.describe()
     assert "s3cret" not in str(described) and "hunter2" not in str(described)
+    assert "masterkey-123" not in str(described)
     assert described["DATABASE_URL"] == "postgresql+asyncpg://essaim:***@db/essaim"
