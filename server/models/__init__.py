@@ -16,7 +16,7 @@ from server.models.boards import (
     ReactionKind,
 )
 from server.models.collectives import Collective, Invitation, Membership, Phase, PhaseKind, Role
-from server.models.events import Event, OutboxEntry
+from server.models.events import Event, OutboxEntry, StoreMeta
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -41,6 +41,7 @@ __all__ = [
     "Reaction",
     "ReactionKind",
     "Role",
+    "StoreMeta",
     "User",
     "clock_at",
     "utcnow",

@@ -27,6 +27,8 @@ class Event(Base):
     board_id: Mapped[int | None] = mapped_column(default=None)
     card_id: Mapped[int | None] = mapped_column(default=None, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # About content only animators may see (hidden at the time): redacted for everyone else.
+    restricted: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -43,3 +45,14 @@ class OutboxEntry(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoreMeta(Base):
+    """Facts about this data store; ``epoch`` is a random id set when the store was created,
+    so a client holding a position from another store (a restored backup, a new database)
+    is told to resync instead of replaying the wrong events."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 from server.errors import NotFound
 from server.files import INLINE_TYPES, sanitize_filename
-from server.models import Attachment, User
+from server.models import Attachment, Moderation, User
 from server.runtime import Essaim
 from server.services.access import Action, card_for
 from server.services.views import attachment_view
@@ -40,7 +40,12 @@ async def add_attachment(
         await w.session.flush()
         view = attachment_view(attachment)
         await w.emit(
-            card.collective_id, "attachment.added", view, board_id=card.board_id, card_id=card.id
+            card.collective_id,
+            "attachment.added",
+            view,
+            board_id=card.board_id,
+            card_id=card.id,
+            restricted=card.moderation != Moderation.published,
         )
         w.index("attachment", attachment.id, card.collective_id)
     return view

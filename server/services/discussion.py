@@ -38,7 +38,12 @@ async def add_comment(essaim: Essaim, user: User, card_id: int, body: CommentIn)
         await w.session.flush()
         view = comment_view(comment, user)
         await w.emit(
-            card.collective_id, "comment.created", view, board_id=card.board_id, card_id=card.id
+            card.collective_id,
+            "comment.created",
+            view,
+            board_id=card.board_id,
+            card_id=card.id,
+            restricted=card.moderation != Moderation.published,
         )
         w.index("comment", comment.id, card.collective_id)
     return view
@@ -69,7 +74,18 @@ async def update_comment(
         view = comment_view(comment, author)
         for kind in kinds:
             data = {"id": comment.id, "card_id": card.id} if kind == "comment.hidden" else view
-            await w.emit(card.collective_id, kind, data, board_id=card.board_id, card_id=card.id)
+            restricted = kind != "comment.hidden" and (
+                comment.moderation != Moderation.published
+                or card.moderation != Moderation.published
+            )
+            await w.emit(
+                card.collective_id,
+                kind,
+                data,
+                board_id=card.board_id,
+                card_id=card.id,
+                restricted=restricted,
+            )
         if kinds:
             w.index("comment", comment.id, card.collective_id)
     return view
@@ -134,5 +150,6 @@ async def _react(
                 view,
                 board_id=card.board_id,
                 card_id=card_id,
+                restricted=card.moderation != Moderation.published,
             )
     return view

@@ -51,6 +51,9 @@ async def visible_messages(
     messages = [event_message(e) for e in events]
     if is_animator(member) or not events:
         return messages
+    for event, message in zip(events, messages, strict=True):
+        if event.restricted:
+            message["data"] = redacted(message)
     card_ids = {e.card_id for e in events if e.card_id is not None}
     gone_cards = set(
         await session.scalars(
@@ -69,10 +72,17 @@ async def visible_messages(
     )
     for message in messages:
         data = message["data"]
-        if message["kind"].startswith("comment.") and data.get("id") in gone_comments:
-            message["data"] = {"id": data["id"], "card_id": data.get("card_id"), "redacted": True}
-        elif message["card"] in gone_cards and not message["kind"].startswith("comment."):
-            message["data"] = {"id": message["card"], "redacted": True}
-        elif message["card"] in gone_cards:
-            message["data"] = {"id": data.get("id"), "card_id": message["card"], "redacted": True}
+        if message["card"] in gone_cards or (
+            message["kind"].startswith("comment.") and data.get("id") in gone_comments
+        ):
+            message["data"] = redacted(message)
     return messages
+
+
+def redacted(message: dict[str, Any]) -> dict[str, Any]:
+    """What a member gets of an event about content they may not see: its ids only."""
+    if message["kind"].startswith("card."):
+        return {"id": message["card"], "redacted": True}
+    if message["kind"].startswith("comment."):
+        return {"id": message["data"].get("id"), "card_id": message["card"], "redacted": True}
+    return {"card_id": message["card"], "redacted": True}

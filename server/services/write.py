@@ -46,12 +46,14 @@ class Write:
         *,
         board_id: int | None = None,
         card_id: int | None = None,
+        restricted: bool = False,
     ) -> Event:
         """Append an event with the collective's next ``seq``.
 
         The increment takes the collective row's write lock until commit (PostgreSQL) or runs
         under the database write lock (SQLite), so concurrent writers get consecutive numbers
         and commit in ``seq`` order: a reader never sees ``n+1`` before ``n``.
+        ``restricted`` marks an event about hidden content: only animators get its data.
         """
         seq = (
             await self.session.execute(
@@ -70,6 +72,7 @@ class Write:
             board_id=board_id,
             card_id=card_id,
             payload=data,
+            restricted=restricted,
             at=utcnow(),
         )
         self.session.add(event)
