@@ -1,25 +1,37 @@
 """Pub/sub brokers behind one small interface, chosen by ``BROKER_URL``.
 
-``memory://`` serves one process; the real-time issue adds ``redis://`` for several processes.
-Messages are JSON-able dicts; a channel per collective (``collective:<id>``).
+``memory://`` serves one process; ``redis://host:6379/0`` lets several processes (or hosts)
+behave as one. A ``prefix`` query parameter (``redis://…/0?prefix=test-1:``) namespaces every
+channel and key, so test runs sharing a Redis never collide. Messages are JSON-able dicts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import redis.asyncio as aioredis
 
 log = logging.getLogger("essaim.broker")
 
 Message = dict[str, Any]
+QUEUE_SIZE = 10_000
 
 
 class Broker(ABC):
+    """Publish to channels; subscribe with a local queue. Delivery is at-most-once: the event
+    log is the source of truth and subscribers fill gaps from it."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, set[asyncio.Queue[Message]]] = {}
+
     @abstractmethod
     async def connect(self) -> None: ...
 
@@ -29,70 +41,133 @@ class Broker(ABC):
     @abstractmethod
     async def publish(self, channel: str, message: Message) -> None: ...
 
-    @abstractmethod
-    def subscribe(self, channel: str) -> Subscription:
-        """An async context manager yielding a queue of the channel's messages."""
+    async def _listen(self, channel: str) -> None:  # noqa: B027 (optional hook)
+        """Start receiving ``channel`` (called for its first local subscriber)."""
 
+    async def _unlisten(self, channel: str) -> None:  # noqa: B027 (optional hook)
+        """Stop receiving ``channel`` (called when its last local subscriber left)."""
 
-class Subscription(ABC):
-    @abstractmethod
-    async def __aenter__(self) -> asyncio.Queue[Message]: ...
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue[Message]]:
+        """A queue receiving every message published on ``channel`` from now on."""
+        queue: asyncio.Queue[Message] = asyncio.Queue(QUEUE_SIZE)
+        first = channel not in self._queues
+        self._queues.setdefault(channel, set()).add(queue)
+        try:
+            if first:
+                await self._listen(channel)
+            yield queue
+        finally:
+            subscribers = self._queues.get(channel)
+            if subscribers is not None:
+                subscribers.discard(queue)
+                if not subscribers:
+                    del self._queues[channel]
+                    with contextlib.suppress(Exception):
+                        await self._unlisten(channel)
 
-    @abstractmethod
-    async def __aexit__(self, *exc: object) -> None: ...
+    def _deliver(self, channel: str, message: Message) -> None:
+        for queue in list(self._queues.get(channel, ())):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                # The consumer is stuck; it fills the gap from the event log when it wakes.
+                log.warning("dropping a message for a full subscriber of %s", channel)
 
 
 class MemoryBroker(Broker):
-    """In-process fan-out: each subscriber has its own bounded queue."""
-
-    def __init__(self, queue_size: int = 10_000) -> None:
-        self._channels: dict[str, set[asyncio.Queue[Message]]] = {}
-        self._queue_size = queue_size
+    """In-process fan-out, for one process."""
 
     async def connect(self) -> None:
         return None
 
     async def disconnect(self) -> None:
-        self._channels.clear()
+        self._queues.clear()
 
     async def publish(self, channel: str, message: Message) -> None:
-        for queue in list(self._channels.get(channel, ())):
+        self._deliver(channel, message)
+
+
+class RedisBroker(Broker):
+    """Redis pub/sub: one subscriber connection per process, shared by every local queue."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        super().__init__()
+        self.url = url
+        self.prefix = prefix
+        self.redis: aioredis.Redis = aioredis.from_url(url, decode_responses=True)
+        self._pubsub = self.redis.pubsub()
+        self._reader: asyncio.Task[None] | None = None
+        self._confirmed: dict[str, asyncio.Event] = {}
+
+    async def connect(self) -> None:
+        await self.redis.ping()
+
+    async def disconnect(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        with contextlib.suppress(Exception):
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self.redis.aclose()
+        self._queues.clear()
+
+    async def publish(self, channel: str, message: Message) -> None:
+        await self.redis.publish(self.prefix + channel, json.dumps(message))
+
+    async def _listen(self, channel: str) -> None:
+        # Wait for Redis to confirm: only then is every later publish sure to reach us.
+        confirmed = self._confirmed.setdefault(self.prefix + channel, asyncio.Event())
+        await self._pubsub.subscribe(self.prefix + channel)
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read(), name="essaim-redis-reader")
+        await asyncio.wait_for(confirmed.wait(), timeout=10)
+
+    async def _unlisten(self, channel: str) -> None:
+        self._confirmed.pop(self.prefix + channel, None)
+        await self._pubsub.unsubscribe(self.prefix + channel)
+
+    async def _read(self) -> None:
+        while True:
             try:
-                queue.put_nowait(message)
-            except asyncio.QueueFull:
-                # The consumer is too slow; it resumes from the event log on reconnect.
-                log.warning("dropping a message for a full subscriber of %s", channel)
+                item = await self._pubsub.get_message(timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("redis pub/sub read failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            if item is None:
+                continue
+            channel = str(item["channel"])
+            if item["type"] == "subscribe":
+                event = self._confirmed.get(channel)
+                if event is not None:
+                    event.set()
+            elif item["type"] == "message":
+                try:
+                    message = json.loads(item["data"])
+                except ValueError:
+                    log.warning("ignoring a malformed message on %s", channel)
+                    continue
+                self._deliver(channel.removeprefix(self.prefix), message)
 
-    def subscribe(self, channel: str) -> Subscription:
-        return _MemorySubscription(self, channel)
 
-    @asynccontextmanager
-    async def _queue(self, channel: str) -> AsyncIterator[asyncio.Queue[Message]]:
-        queue: asyncio.Queue[Message] = asyncio.Queue(self._queue_size)
-        self._channels.setdefault(channel, set()).add(queue)
-        try:
-            yield queue
-        finally:
-            subscribers = self._channels.get(channel)
-            if subscribers is not None:
-                subscribers.discard(queue)
-                if not subscribers:
-                    del self._channels[channel]
-
-
-class _MemorySubscription(Subscription):
-    def __init__(self, broker: MemoryBroker, channel: str) -> None:
-        self._cm = broker._queue(channel)
-
-    async def __aenter__(self) -> asyncio.Queue[Message]:
-        return await self._cm.__aenter__()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._cm.__aexit__(None, None, None)
+def split_prefix(url: str) -> tuple[str, str]:
+    """``redis://h/0?prefix=x:`` → (``redis://h/0``, ``x:``); other query parameters stay."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    prefix = query.pop("prefix", [""])[0]
+    clean = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    return clean, prefix or "essaim:"
 
 
 def broker_from_url(url: str) -> Broker:
     scheme = urlsplit(url).scheme
     if scheme == "memory":
         return MemoryBroker()
-    raise ValueError(f"unsupported BROKER_URL scheme {scheme!r} (supported: memory://)")
+    if scheme in {"redis", "rediss"}:
+        clean, prefix = split_prefix(url)
+        return RedisBroker(clean, prefix)
+    raise ValueError(f"unsupported BROKER_URL scheme {scheme!r} (memory:// or redis://)")

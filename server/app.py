@@ -12,7 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+
+from realtime.hub import Hub
+from realtime.ws import websocket_endpoint
 
 # Importing the endpoint modules registers their routes.
 from server.api import accounts, boards, collectives  # noqa: F401
@@ -60,16 +63,20 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await essaim.start(migrate=migrate)
+        hub = app.state.hub = Hub(essaim)
+        await hub.start()
         log.info("Essaim started with %s", essaim.settings.describe())
         try:
             yield
         finally:
+            await hub.stop()
             await essaim.stop()
 
     routes = [
         Route("/", home),
         Route("/api/openapi.json", openapi),
         Route("/api/v1/health", health),
+        WebSocketRoute("/ws", websocket_endpoint),
         *build_routes(),
     ]
     app = Starlette(

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.demo_content import COLLECTIVE, DEMO_PASSWORD, DemoCard, DemoCollective
+from server.demo_content import COLLECTIVE, DEMO_PASSWORD, DemoCard, DemoCollective, DemoPerson
 from server.models import BoardKind, CardKind, PhaseKind, ReactionKind, Role, User, clock_at
 from server.runtime import Essaim
 from server.schemas import (
@@ -103,38 +103,20 @@ async def load_demo(
             board_ids.append(created["id"])
             board_columns.append([c["id"] for c in created["columns"]])
 
-    # Members join through invitation links, a little before they first speak.
+    # Members join through invitation links, a little before they first speak; their
+    # joins are part of the history below, so seq order stays time order.
     first_seen = _first_activity(content)
+    joins: list[tuple[float, int, Action]] = []
     for person in content.people:
         if person.key == animator.key:
+            with clock_at(start):
+                await _set_profile(essaim, boss, cid, boss, person)
             continue
-        joined = at(min(first_seen.get(person.key, 30.0) + 2, -content.starts_on_offset_days))
-        with clock_at(joined):
-            invitation = await collectives.create_invitation(
-                essaim,
-                boss,
-                cid,
-                InvitationIn(role=Role(person.role)),
-                "http://demo",
-            )
-            token = invitation.url.rsplit("/", 1)[1]
-            await collectives.accept_invitation(essaim, users[person.key], token)
-    for person in content.people:
-        with clock_at(start):
-            await collectives.update_member(
-                essaim,
-                boss,
-                cid,
-                users[person.key].id,
-                MemberPatch(
-                    organisation=person.organisation,
-                    trade=person.trade,
-                    skills=[s.lower() for s in person.skills],
-                ),
-            )
+        days = min(first_seen.get(person.key, 30.0) + 2, -content.starts_on_offset_days)
+        joins.append((days, -1, _joining(essaim, boss, cid, users[person.key], person)))
 
     # Then the history, all boards interleaved, oldest first: seq order is time order.
-    history = _history(essaim, users, content, board_ids, board_columns)
+    history = joins + _history(essaim, users, content, board_ids, board_columns)
     for days_ago, _, action in sorted(history, key=lambda item: (-item[0], item[1])):
         with clock_at(at(days_ago)):
             await action()
@@ -142,6 +124,29 @@ async def load_demo(
 
 
 Action = Callable[[], Awaitable[Any]]
+
+
+async def _set_profile(
+    essaim: Essaim, boss: User, cid: int, user: User, person: DemoPerson
+) -> None:
+    profile = MemberPatch(
+        organisation=person.organisation,
+        trade=person.trade,
+        skills=[s.lower() for s in person.skills],
+    )
+    await collectives.update_member(essaim, boss, cid, user.id, profile)
+
+
+def _joining(essaim: Essaim, boss: User, cid: int, user: User, person: DemoPerson) -> Action:
+    async def run() -> None:
+        invitation = await collectives.create_invitation(
+            essaim, boss, cid, InvitationIn(role=Role(person.role)), "http://demo"
+        )
+        token = invitation.url.rsplit("/", 1)[1]
+        await collectives.accept_invitation(essaim, user, token)
+        await _set_profile(essaim, boss, cid, user, person)
+
+    return run
 
 
 def _history(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
+from sqlalchemy import select
+
 from realtime.broker import Broker, broker_from_url
 from server.db import Database
 from server.files import FileStore
 from server.mail import Mailer, mailer_from_url
-from server.models import User
+from server.models import StoreMeta, User
 from server.security import Passwords
 from server.services.write import Write, write
 from server.settings import Settings
@@ -29,6 +31,12 @@ class Essaim:
     def write(self, actor: User | None) -> AbstractAsyncContextManager[Write]:
         """The single entry point of every mutation (see ``server.services.write``)."""
         return write(self, actor)
+
+    async def epoch(self) -> str:
+        """This store's epoch (set by the first migration): positions are valid only in it."""
+        async with self.db.read() as session:
+            value = await session.scalar(select(StoreMeta.value).where(StoreMeta.key == "epoch"))
+        return str(value or "")
 
     async def start(self, *, migrate: bool = True) -> None:
         if migrate:

@@ -49,6 +49,28 @@ class Settings:
     search_api_key: str = _setting(
         "SEARCH_API_KEY", "", "API key for the Meilisearch backend (its master or admin key)."
     )
+    replay_window: int = _setting(
+        "ESSAIM_REPLAY_WINDOW",
+        5000,
+        "How many events a reconnecting WebSocket client may be behind and still get them "
+        "replayed; further behind, it is told to resync.",
+    )
+    presence_ttl_seconds: float = _setting(
+        "ESSAIM_PRESENCE_TTL_SECONDS",
+        20.0,
+        "Life of a presence entry unless its process refreshes it: the users of a crashed "
+        "process disappear within this time.",
+    )
+    ws_send_queue: int = _setting(
+        "ESSAIM_WS_SEND_QUEUE",
+        1000,
+        "Messages queued for one WebSocket client before it is closed as a slow consumer.",
+    )
+    ws_heartbeat_seconds: float = _setting(
+        "ESSAIM_WS_HEARTBEAT_SECONDS",
+        25.0,
+        "Interval at which clients should ping; silent for three intervals, they are closed.",
+    )
     smtp_url: str = _setting(
         "SMTP_URL",
         "",
@@ -169,6 +191,8 @@ def _cast(default: Any, raw: str, name: str) -> Any:
             return raw.strip().lower() in {"1", "true", "yes", "on"}
         if isinstance(default, int):
             return int(raw)
+        if isinstance(default, float):
+            return float(raw)
         if isinstance(default, Path):
             return Path(raw)
         if isinstance(default, tuple):

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -150,12 +150,13 @@ def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[R
     return dispatch
 
 
-def origin_allowed(request: Request, settings: Settings) -> bool:
+def origin_allowed(request: HTTPConnection, settings: Settings) -> bool:
     """Whether the request's ``Origin`` (when sent) is this server or an allowed origin."""
     origin = request.headers.get("origin")
     if origin is None:
         return True
-    own = {f"{request.url.scheme}://{request.url.netloc}"}
+    scheme = {"ws": "http", "wss": "https"}.get(request.url.scheme, request.url.scheme)
+    own = {f"{scheme}://{request.url.netloc}"}
     if settings.public_url:
         public = urlsplit(settings.public_url)
         own.add(f"{public.scheme}://{public.netloc}")

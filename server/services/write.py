@@ -104,7 +104,8 @@ async def write(essaim: Essaim, actor: User | None) -> AsyncIterator[Write]:
             raise
     for event in unit.events:
         try:
-            await essaim.broker.publish(f"collective:{event.collective_id}", event_message(event))
+            message = {**event_message(event), "restricted": event.restricted}
+            await essaim.broker.publish(f"collective:{event.collective_id}", message)
         except Exception:  # the log is the source of truth: clients catch up by replay
             log.exception("publishing event %s/%s failed", event.collective_id, event.seq)
     for action in unit._after_commit:

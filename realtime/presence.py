@@ -1,0 +1,180 @@
+"""Who is viewing which board: entries per connection, with a time to live refreshed by the
+process that holds the connection, so the users of a crashed process disappear by themselves.
+
+A user with several connections on a board counts once: ``join`` says whether the user just
+appeared, ``leave`` and ``sweep`` whether they just disappeared (so exactly one process
+announces each change).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """One connection viewing one board."""
+
+    connection: str
+    collective: int
+    board: int
+    user_id: int
+    display_name: str
+
+    def user(self) -> dict[str, Any]:
+        return {"id": self.user_id, "display_name": self.display_name}
+
+    def encode(self) -> str:
+        return json.dumps(
+            [self.connection, self.collective, self.board, self.user_id, self.display_name]
+        )
+
+    @classmethod
+    def decode(cls, raw: str) -> Viewer:
+        connection, collective, board, user_id, name = json.loads(raw)
+        return cls(str(connection), int(collective), int(board), int(user_id), str(name))
+
+
+def _users(viewers: list[Viewer]) -> list[dict[str, Any]]:
+    users = {v.user_id: v.user() for v in viewers}
+    return sorted(users.values(), key=lambda u: (str(u["display_name"]), int(u["id"])))
+
+
+class Presence(ABC):
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+
+    @abstractmethod
+    async def join(self, viewer: Viewer) -> bool:
+        """Record ``viewer``; True if its user was not on the board before."""
+
+    @abstractmethod
+    async def leave(self, viewer: Viewer) -> bool:
+        """Forget ``viewer``; True if its user is no longer on the board."""
+
+    @abstractmethod
+    async def viewers(self, board: int) -> list[Viewer]: ...
+
+    async def users(self, board: int) -> list[dict[str, Any]]:
+        return _users(await self.viewers(board))
+
+    @abstractmethod
+    async def refresh(self, viewers: list[Viewer]) -> None:
+        """Extend the life of this process's live entries."""
+
+    @abstractmethod
+    async def sweep(self) -> list[Viewer]:
+        """Drop expired entries; the ones whose user thereby left their board."""
+
+
+class MemoryPresence(Presence):
+    def __init__(self, ttl: float) -> None:
+        super().__init__(ttl)
+        self._boards: dict[int, dict[Viewer, float]] = {}
+
+    async def join(self, viewer: Viewer) -> bool:
+        entries = self._boards.setdefault(viewer.board, {})
+        present = any(v.user_id == viewer.user_id for v in entries)
+        entries[viewer] = time.monotonic() + self.ttl
+        return not present
+
+    async def leave(self, viewer: Viewer) -> bool:
+        entries = self._boards.get(viewer.board, {})
+        if entries.pop(viewer, None) is None:
+            return False
+        if not entries:
+            self._boards.pop(viewer.board, None)
+        return not any(v.user_id == viewer.user_id for v in entries)
+
+    async def viewers(self, board: int) -> list[Viewer]:
+        now = time.monotonic()
+        return [v for v, expiry in self._boards.get(board, {}).items() if expiry > now]
+
+    async def refresh(self, viewers: list[Viewer]) -> None:
+        expiry = time.monotonic() + self.ttl
+        for viewer in viewers:
+            entries = self._boards.get(viewer.board)
+            if entries is not None and viewer in entries:
+                entries[viewer] = expiry
+
+    async def sweep(self) -> list[Viewer]:
+        now, gone = time.monotonic(), []
+        for board, entries in list(self._boards.items()):
+            for viewer, expiry in list(entries.items()):
+                if expiry <= now:
+                    del entries[viewer]
+                    if not any(v.user_id == viewer.user_id for v in entries):
+                        gone.append(viewer)
+            if not entries:
+                del self._boards[board]
+        return gone
+
+
+class RedisPresence(Presence):
+    """A sorted set per board (member: the viewer, score: its expiry, in Redis time)."""
+
+    def __init__(self, redis: aioredis.Redis, prefix: str, ttl: float) -> None:
+        super().__init__(ttl)
+        self.redis = redis
+        self.prefix = prefix
+        self._boards_key = f"{prefix}presence:boards"
+
+    def _key(self, board: int) -> str:
+        return f"{self.prefix}presence:board:{board}"
+
+    async def _now(self) -> float:
+        seconds, micros = await self.redis.time()
+        return float(seconds) + micros / 1e6
+
+    async def join(self, viewer: Viewer) -> bool:
+        now = await self._now()
+        before = await self.viewers(viewer.board, now)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zadd(self._key(viewer.board), {viewer.encode(): now + self.ttl})
+        pipe.sadd(self._boards_key, str(viewer.board))
+        await pipe.execute()
+        return not any(v.user_id == viewer.user_id for v in before if v != viewer)
+
+    async def leave(self, viewer: Viewer) -> bool:
+        removed = await self.redis.zrem(self._key(viewer.board), viewer.encode())
+        if not removed:
+            return False
+        remaining = await self.viewers(viewer.board)
+        return not any(v.user_id == viewer.user_id for v in remaining)
+
+    async def viewers(self, board: int, now: float | None = None) -> list[Viewer]:
+        now = await self._now() if now is None else now
+        raw = await self.redis.zrangebyscore(self._key(board), f"({now}", "+inf")
+        return [Viewer.decode(str(r)) for r in raw]
+
+    async def refresh(self, viewers: list[Viewer]) -> None:
+        if not viewers:
+            return
+        expiry = await self._now() + self.ttl
+        pipe = self.redis.pipeline(transaction=False)
+        for viewer in viewers:
+            # XX: only entries that still exist (a leave must not be undone by a refresh).
+            pipe.zadd(self._key(viewer.board), {viewer.encode(): expiry}, xx=True)
+        await pipe.execute()
+
+    async def sweep(self) -> list[Viewer]:
+        now = await self._now()
+        gone: list[Viewer] = []
+        for board in await self.redis.smembers(self._boards_key):
+            key = self._key(int(board))
+            for raw in await self.redis.zrangebyscore(key, "-inf", now):
+                # ZREM decides which process announces the departure: the one that removed it.
+                if await self.redis.zrem(key, str(raw)):
+                    viewer = Viewer.decode(str(raw))
+                    remaining = await self.viewers(viewer.board, now)
+                    if not any(v.user_id == viewer.user_id for v in remaining):
+                        gone.append(viewer)
+            if not await self.redis.zcard(key):
+                await self.redis.srem(self._boards_key, board)
+        return gone

@@ -1,0 +1,246 @@
+"""``GET /ws``: the WebSocket endpoint (protocol in docs/realtime.md).
+
+Authenticated by the session cookie, origin-checked, then a loop reading small JSON messages:
+``subscribe`` (replay from the log, then live), ``unsubscribe`` and ``ping``. Bad messages get
+an ``error``; too many of them close the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from sqlalchemy import select
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from realtime.connection import Connection, Subscription
+from realtime.hub import Hub
+from server.api.http import SESSION_COOKIE, origin_allowed
+from server.errors import EssaimError, NotAuthenticated, NotFound
+from server.models import Board, Collective, Event
+from server.runtime import Essaim
+from server.services.access import is_animator, membership
+from server.services.accounts import authenticate
+from server.services.events import visible_messages
+
+MAX_MESSAGE_BYTES = 64 * 1024
+MAX_ERRORS = 20
+MAX_SUBSCRIPTIONS = 50
+MAX_ID = 2_147_483_647
+REPLAY_PAGE = 500
+
+CLOSE_ABUSE = 4400
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_ORIGIN = 4403
+CLOSE_SILENT = 4408
+
+
+class BadMessage(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    essaim: Essaim = websocket.app.state.essaim
+    hub: Hub = websocket.app.state.hub
+    settings = essaim.settings
+    await websocket.accept()
+    if not origin_allowed(websocket, settings):
+        await websocket.close(CLOSE_ORIGIN, "origin not allowed")
+        return
+    try:
+        auth = await authenticate(essaim, websocket.cookies.get(SESSION_COOKIE))
+    except NotAuthenticated:
+        await websocket.close(CLOSE_UNAUTHENTICATED, "log in first")
+        return
+    connection = Connection(websocket, auth.user, settings.ws_send_queue)
+    connection.start()
+    hub.connections.add(connection)
+    user = {"id": auth.user.id, "display_name": auth.user.display_name}
+    connection.send_json(
+        {"type": "hello", "user": user, "heartbeat": settings.ws_heartbeat_seconds}
+    )
+    try:
+        await _read_loop(websocket, connection, hub, essaim)
+    finally:
+        for sub in list(connection.subscriptions.values()):
+            await hub.unsubscribe(sub)
+        hub.connections.discard(connection)
+        if connection.closing:
+            await connection.wait_closed()
+        else:
+            await connection.stop()
+
+
+async def _read_loop(
+    websocket: WebSocket, connection: Connection, hub: Hub, essaim: Essaim
+) -> None:
+    silence = 3 * essaim.settings.ws_heartbeat_seconds
+    while not connection.closing:
+        try:
+            received = await asyncio.wait_for(websocket.receive(), silence)
+        except TimeoutError:
+            connection.close(CLOSE_SILENT, "no message for three heartbeats")
+            return
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if received["type"] == "websocket.disconnect":
+            return
+        raw = received.get("text")
+        if raw is None:
+            raw_bytes = received.get("bytes") or b""
+            raw = raw_bytes.decode("utf-8", "replace")
+        ref = None
+        try:
+            message = _parse(raw)
+            ref = message.get("type")
+            await _handle(message, connection, hub, essaim)
+        except BadMessage as bad:
+            connection.errors += 1
+            connection.send_json(
+                {"type": "error", "code": bad.code, "message": bad.message, "ref": ref}
+            )
+            if connection.errors > MAX_ERRORS:
+                connection.close(CLOSE_ABUSE, "too many bad messages")
+
+
+def _parse(raw: str) -> dict[str, Any]:
+    if len(raw.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES:
+        raise BadMessage("too_large", f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        raise BadMessage("malformed", "not JSON") from None
+    if not isinstance(message, dict):
+        raise BadMessage("malformed", "a message is a JSON object")
+    return message
+
+
+def _id(message: dict[str, Any], field: str, *, required: bool) -> int | None:
+    value = message.get(field)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise BadMessage("invalid", f"{field} must be a positive integer id")
+    return value
+
+
+async def _handle(
+    message: dict[str, Any], connection: Connection, hub: Hub, essaim: Essaim
+) -> None:
+    kind = message.get("type")
+    if kind == "ping":
+        connection.send_json({"type": "pong", "id": message.get("id")})
+    elif kind == "subscribe":
+        await _subscribe(message, connection, hub, essaim)
+    elif kind == "unsubscribe":
+        collective = _id(message, "collective", required=True)
+        assert collective is not None
+        sub = connection.subscriptions.get(collective)
+        if sub is not None:
+            await hub.unsubscribe(sub)
+        connection.send_json({"type": "unsubscribed", "collective": collective})
+    else:
+        raise BadMessage("unknown_type", f"unknown message type {kind!r}")
+
+
+async def _subscribe(
+    message: dict[str, Any], connection: Connection, hub: Hub, essaim: Essaim
+) -> None:
+    collective = _id(message, "collective", required=True)
+    board = _id(message, "board", required=False)
+    assert collective is not None
+    since = message.get("since")
+    if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
+        raise BadMessage("invalid", "since must be a non-negative integer or null")
+    epoch = message.get("epoch")
+    if epoch is not None and not isinstance(epoch, str):
+        raise BadMessage("invalid", "epoch must be a string or null")
+    unknown = set(message) - {"type", "collective", "since", "board", "epoch"}
+    if unknown:
+        raise BadMessage("invalid", f"unknown fields: {', '.join(sorted(unknown))}")
+    previous = connection.subscriptions.get(collective)
+    if previous is None and len(connection.subscriptions) >= MAX_SUBSCRIPTIONS:
+        raise BadMessage("too_many_subscriptions", f"at most {MAX_SUBSCRIPTIONS} per connection")
+    async with essaim.db.read() as session:
+        try:
+            member = await membership(session, connection.user, collective)
+        except EssaimError:
+            raise BadMessage("not_found", "collective not found") from None
+        if board is not None:
+            found = await session.get(Board, board)
+            if found is None or found.collective_id != collective:
+                raise BadMessage("not_found", "board not found")
+    if previous is not None:
+        await hub.unsubscribe(previous)
+    sub = Subscription(connection, collective, board, is_animator(member))
+    await hub.follow(sub)  # from here, live events wait in sub.backlog
+    try:
+        await _replay(sub, since, epoch, member, hub, essaim)
+    except NotFound:
+        await hub.unsubscribe(sub)
+        raise BadMessage("not_found", "collective not found") from None
+    if sub.connection.subscriptions.get(collective) is sub and board is not None:
+        await hub.join(hub.viewer(sub))
+
+
+async def _replay(
+    sub: Subscription, since: int | None, epoch: str | None, member: Any, hub: Hub, essaim: Essaim
+) -> None:
+    """Send ``subscribed`` and the history after ``since``, then release the live backlog."""
+    connection = sub.connection
+    async with essaim.db.read() as session:
+        current = await session.scalar(
+            select(Collective.last_seq).where(Collective.id == sub.collective)
+        )
+        if current is None:
+            raise NotFound("collective")
+    reason = None
+    if epoch is not None and epoch != hub.epoch:
+        reason = "other_epoch"
+    elif since is not None and since > current:
+        reason = "ahead"
+    elif since is not None and current - since > essaim.settings.replay_window:
+        reason = "too_old"
+    if reason is not None:
+        await hub.unsubscribe(sub)
+        connection.send_json({"type": "resync", "collective": sub.collective, "reason": reason})
+        return
+    presence = await hub.presence.users(sub.board) if sub.board is not None else []
+    connection.send_json(
+        {
+            "type": "subscribed",
+            "collective": sub.collective,
+            "seq": current,
+            "epoch": hub.epoch,
+            "board": sub.board,
+            "presence": presence,
+        }
+    )
+    position = current if since is None else since
+    while position < current:
+        async with essaim.db.read() as session:
+            events = list(
+                await session.scalars(
+                    select(Event)
+                    .where(
+                        Event.collective_id == sub.collective,
+                        Event.seq > position,
+                        Event.seq <= current,
+                    )
+                    .order_by(Event.seq)
+                    .limit(REPLAY_PAGE)
+                )
+            )
+            messages = await visible_messages(session, member, events)
+        if not events:
+            break
+        for message in messages:
+            if sub.wants(message["board"]):
+                await connection.send_waiting(json.dumps(message, ensure_ascii=False))
+        position = events[-1].seq
+    sub.last_seq = current
+    sub.go_live()

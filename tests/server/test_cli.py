@@ -1,0 +1,225 @@
+"""The ``essaim`` command: its help, ``essaim demo`` (once, then "already loaded"), and a real
+``essaim serve`` process on which the demo is browsable through the API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from server.demo_content import COLLECTIVE
+
+REPO = Path(__file__).resolve().parents[2]
+COMMANDS = {
+    "serve": "Run the web server (migrations are applied first).",
+    "demo": "Load the French demo collective (energy-renovation artisans).",
+    "migrate": "Apply database migrations and exit.",
+    "settings": "Print every setting with its current value and help.",
+}
+
+
+def clean_env() -> dict[str, str]:
+    """The caller's environment without any Essaim setting, plus cheap password hashing."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ESSAIM_") and k not in {"DATABASE_URL", "BROKER_URL", "SMTP_URL"}
+    }
+    env.update(
+        ESSAIM_ARGON2_TIME_COST="1",
+        ESSAIM_ARGON2_MEMORY_KIB="1024",
+        ESSAIM_LOG_LEVEL="warning",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@dataclass
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+async def essaim(*args: str, timeout: float = 60) -> Completed:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "server.cli",
+        *args,
+        cwd=REPO,
+        env=clean_env(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.communicate()
+        raise
+    assert process.returncode is not None
+    return Completed(process.returncode, out.decode(), err.decode())
+
+
+async def test_help_lists_every_command_with_its_one_line_help() -> None:
+    result = await essaim("--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: essaim")
+    for name, help_text in COMMANDS.items():
+        line = next((ln for ln in result.stdout.splitlines() if ln.strip().startswith(name)), "")
+        assert " ".join(line.split()[1:]) == help_text, (name, result.stdout)
+    for name in COMMANDS:
+        sub = await essaim(name, "--help")
+        assert sub.returncode == 0, sub.stderr
+        assert "--data-dir" in sub.stdout
+
+
+@dataclass
+class Demo:
+    data_dir: Path
+    first_output: str
+    email: str
+    password: str
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield tmp_path_factory.mktemp("demo-data")
+
+
+@pytest.fixture(scope="module")
+async def demo(demo_dir: Path) -> Demo:
+    """``essaim demo`` run once on a fresh data directory."""
+    result = await essaim("demo", "--data-dir", str(demo_dir))
+    assert result.returncode == 0, result.stderr
+    login = re.search(r"Connectez-vous avec (\S+@\S+) / (\S+) \(animatrice\)", result.stdout)
+    assert login, result.stdout
+    return Demo(demo_dir, result.stdout, login.group(1), login.group(2))
+
+
+async def test_demo_command_loads_once_then_says_already_loaded(demo: Demo) -> None:
+    assert "Collective de démonstration chargée" in demo.first_output
+    assert (demo.data_dir / "essaim.db").is_file()
+    again = await essaim("demo", "--data-dir", str(demo.data_dir))
+    assert again.returncode == 0, again.stderr
+    assert "déjà chargée" in again.stdout
+    assert f"Connectez-vous avec {demo.email} / {demo.password}" in again.stdout
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def server(demo: Demo, tmp_path: Path) -> AsyncIterator[str]:
+    """``essaim serve`` on the demo data, as a real process; killed at the end, always."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "server.cli",
+            "serve",
+            "--data-dir",
+            str(demo.data_dir),
+            "--port",
+            str(port),
+            cwd=REPO,
+            env=clean_env(),
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    try:
+        deadline = asyncio.get_running_loop().time() + 20
+        async with httpx.AsyncClient(base_url=base, timeout=2) as client:
+            while True:
+                if process.returncode is not None:
+                    pytest.fail(f"essaim serve exited early:\n{log_path.read_text()}")
+                try:
+                    if (await client.get("/api/v1/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    pytest.fail(f"essaim serve not healthy in 20 s:\n{log_path.read_text()}")
+                await asyncio.sleep(0.1)
+        yield base
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def login(base: str, email: str, password: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base, timeout=10)
+    response = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["email"] == email
+    return client
+
+
+async def get(client: httpx.AsyncClient, url: str) -> Any:
+    response = await client.get(url)
+    assert response.status_code == 200, (url, response.text)
+    return response.json()
+
+
+@pytest.mark.slow
+async def test_served_demo_is_browsable_by_the_animator_and_a_member(
+    demo: Demo, server: str
+) -> None:
+    animator = await login(server, demo.email, demo.password)
+    member_email = next(p.email for p in COLLECTIVE.people if p.role == "member")
+    member = await login(server, member_email, demo.password)
+    try:
+        (collective,) = (await get(animator, "/api/v1/collectives"))["collectives"]
+        assert collective["name"] == COLLECTIVE.name == "Rénover ensemble en Drôme"
+        assert collective["role"] == "animator"
+        cid = collective["id"]
+
+        boards = (await get(animator, f"/api/v1/collectives/{cid}/boards"))["boards"]
+        assert [b["name"] for b in boards] == [b.name for b in COLLECTIVE.boards]
+        board = await get(animator, f"/api/v1/boards/{boards[0]['id']}")
+        cards = [card for column in board["columns"] for card in column["cards"]]
+        assert len(cards) == len(COLLECTIVE.boards[0].cards)
+        assert sum(1 for column in board["columns"] if column["cards"]) >= 2
+        assert board["seq"] == collective["seq"] > 0
+
+        discussed = max(cards, key=lambda c: c["comment_count"])
+        assert discussed["comment_count"] > 0
+        card = await get(animator, f"/api/v1/cards/{discussed['id']}")
+        assert len(card["comments"]) == discussed["comment_count"]
+        assert all(c["body"] for c in card["comments"])
+
+        page = await get(animator, f"/api/v1/collectives/{cid}/events?since=0&limit=50")
+        assert [e["seq"] for e in page["events"]] == list(range(1, 51))
+        assert page["more"] and page["next_since"] == 50
+        assert page["events"][0]["kind"] == "collective.created"
+
+        (seen,) = (await get(member, "/api/v1/collectives"))["collectives"]
+        assert (seen["id"], seen["name"], seen["role"]) == (cid, COLLECTIVE.name, "member")
+        member_board = await get(member, f"/api/v1/boards/{boards[0]['id']}")
+        assert [c["id"] for col in member_board["columns"] for c in col["cards"]] == [
+            c["id"] for c in cards
+        ]
+    finally:
+        await animator.aclose()
+        await member.aclose()
