@@ -17,7 +17,7 @@ from server.models import User
 CLOSE_SLOW_CONSUMER = 4429
 
 
-@dataclass
+@dataclass(eq=False)  # identity semantics: subscriptions live in sets
 class Subscription:
     """A connection following one collective, optionally viewing one of its boards."""
 

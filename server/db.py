@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 7_240_913  # any constant shared by every Essaim process
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -90,10 +91,21 @@ class Database:
             yield session
 
     async def migrate(self) -> None:
-        """Apply every Alembic migration up to head (idempotent)."""
+        """Apply every Alembic migration up to head (idempotent; on PostgreSQL, processes
+        starting together take turns on an advisory lock instead of racing)."""
         async with self.engine.connect() as conn:
-            await conn.run_sync(_upgrade)
-            await conn.commit()
+            if self.dialect == "postgresql":
+                await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+                await conn.commit()
+            try:
+                await conn.run_sync(_upgrade)
+                await conn.commit()
+            finally:
+                if self.dialect == "postgresql":
+                    await conn.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
+                    )
+                    await conn.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -126,11 +126,14 @@ async def comment_for(
     if comment is None or comment.moderation == Moderation.deleted:
         raise NotFound("comment")
     try:
-        card, member = await card_for(session, user, comment.card_id, action)
+        card, member = await card_for(session, user, comment.card_id, Action.read)
     except NotFound:
         raise NotFound("comment") from None
     if comment.moderation == Moderation.hidden and not is_animator(member):
         raise NotFound("comment")
+    # The role is checked last, so a refusal never reveals that hidden content exists.
+    if member.role not in ALLOWED[action]:
+        raise Forbidden(f"your role ({member.role}) does not allow this ({action})")
     return comment, card, member
 
 
