@@ -118,7 +118,17 @@ async def open_ws(
     client: ApiClient | None,
     origin: str | None,
     max_queue: int | None = 64,
+    rcvbuf: int | None = None,
 ) -> WsClient:
+    """Open a WebSocket; ``rcvbuf`` caps the socket's receive buffer (no autotuning), so a
+    client that stops reading pushes back on the server quickly."""
+    sock = None
+    if rcvbuf is not None:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.setblocking(False)
+        port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
     headers = {}
     if client is not None:
         cookie = client.http.cookies.get("essaim_session")
@@ -130,6 +140,7 @@ async def open_ws(
         compression=None,
         max_queue=max_queue,
         open_timeout=5,
+        sock=sock,
     )
     ws = WsClient(connection)
     return ws
@@ -149,10 +160,17 @@ async def connect(live: LiveServer) -> AsyncIterator[Connect]:
     opened: list[WsClient] = []
 
     async def make(
-        client: ApiClient, origin: str | None = "default", max_queue: int | None = 64
+        client: ApiClient,
+        origin: str | None = "default",
+        max_queue: int | None = 64,
+        rcvbuf: int | None = None,
     ) -> WsClient:
         ws = await open_ws(
-            live.ws_url, client, live.http_url if origin == "default" else origin, max_queue
+            live.ws_url,
+            client,
+            live.http_url if origin == "default" else origin,
+            max_queue,
+            rcvbuf,
         )
         opened.append(ws)
         return ws

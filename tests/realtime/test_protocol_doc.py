@@ -1,0 +1,44 @@
+"""docs/realtime.md matches the code: every message type, error code and close code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = (ROOT / "docs" / "realtime.md").read_text(encoding="utf-8")
+# The event message itself is built by the views shared with the HTTP event log.
+FILES = [*(ROOT / "realtime").glob("*.py"), ROOT / "server" / "services" / "views.py"]
+SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in FILES)
+
+
+def test_every_message_type_is_documented() -> None:
+    types = set(re.findall(r'"type": "(\w+)"', SOURCE)) | set(
+        re.findall(r'kind == "(\w+)"', SOURCE)
+    )
+    assert {"hello", "subscribed", "event", "resync", "presence", "error", "pong"} <= types
+    for kind in sorted(types):
+        assert f"`{kind}`" in DOC, f"message type {kind} is missing from docs/realtime.md"
+
+
+def test_every_error_code_is_documented() -> None:
+    codes = set(re.findall(r'BadMessage\(\s*"(\w+)"', SOURCE))
+    assert len(codes) >= 6
+    for code in sorted(codes):
+        assert f"`{code}`" in DOC, f"error code {code} is missing from docs/realtime.md"
+
+
+def test_every_close_code_is_documented() -> None:
+    constants = set(re.findall(r"CLOSE_\w+ = (\d{4})", SOURCE))
+    literal = set(re.findall(r"close\((\d{4})", SOURCE))
+    codes = constants | literal
+    assert {"4400", "4401", "4403", "4408", "4429", "1001", "1011"} <= codes
+    for code in sorted(codes):
+        assert f"`{code}`" in DOC, f"close code {code} is missing from docs/realtime.md"
+
+
+def test_every_resync_reason_is_documented() -> None:
+    reasons = set(re.findall(r'reason = "(\w+)"', SOURCE))
+    assert reasons == {"other_epoch", "ahead", "too_old"}
+    for reason in reasons:
+        assert f"`{reason}`" in DOC
