@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from server.models import BoardKind, CardKind, PhaseKind, ReactionKind, Role
@@ -26,13 +27,29 @@ Position = Annotated[int, Field(ge=0, le=100_000)]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
-Tag = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refuse it on every database alike.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+NO_NUL = AfterValidator(_no_nul)
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160), NO_NUL
 ]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160), NO_NUL]
+LongText = Annotated[str, StringConstraints(max_length=20_000), NO_NUL]
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40),
+    NO_NUL,
+]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254), NO_NUL
+]
 
 
 class Body(BaseModel):
@@ -45,14 +62,16 @@ def _email(value: str) -> str:
     return value
 
 
-def _dates_in_order(starts: date | None, ends: date | None) -> None:
+def _ends_after_start(ends: date | None, info: ValidationInfo) -> date | None:
+    starts = info.data.get("starts_on")
     if starts and ends and ends < starts:
         raise ValueError("ends_on must not be before starts_on")
+    return ends
 
 
 class RegisterIn(Body):
     email: Email
-    password: Annotated[str, StringConstraints(min_length=10, max_length=256)]
+    password: Annotated[str, StringConstraints(min_length=10, max_length=256), NO_NUL]
     display_name: Name
     language: Literal["fr", "en"] = "fr"
 
@@ -61,7 +80,7 @@ class RegisterIn(Body):
 
 class LoginIn(Body):
     email: Email
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256), NO_NUL]
 
 
 class ProfilePatch(Body):
@@ -78,10 +97,7 @@ class CollectiveIn(Body):
     starts_on: date | None = None
     ends_on: date | None = None
 
-    @model_validator(mode="after")
-    def _order(self) -> Self:
-        _dates_in_order(self.starts_on, self.ends_on)
-        return self
+    _order = field_validator("ends_on")(_ends_after_start)
 
 
 class CollectivePatch(Body):
@@ -118,10 +134,7 @@ class PhaseIn(Body):
     starts_on: date
     ends_on: date
 
-    @model_validator(mode="after")
-    def _order(self) -> Self:
-        _dates_in_order(self.starts_on, self.ends_on)
-        return self
+    _order = field_validator("ends_on")(_ends_after_start)
 
 
 class PhasePatch(Body):
@@ -132,7 +145,9 @@ class PhasePatch(Body):
     ends_on: date | None = None
 
 
-ColumnName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+ColumnName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), NO_NUL
+]
 
 
 class BoardIn(Body):
@@ -160,7 +175,9 @@ class ColumnPatch(Body):
     position: Position | None = None
 
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NO_NUL
+]
 Tags = Annotated[list[Tag], Field(max_length=12)]
 
 
@@ -185,7 +202,7 @@ class CardPatch(Body):
 
 
 CommentText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), NO_NUL
 ]
 
 

@@ -59,7 +59,7 @@ def upgrade() -> None:
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column("display_name", sa.String(length=120), nullable=False),
+        sa.Column("display_name", sa.String(length=160), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
