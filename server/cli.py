@@ -43,6 +43,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ws_per_message_deflate=False,
+        # Client messages are small JSON; anything over 1 MiB is closed by the protocol layer
+        # (the app itself answers messages over 64 KiB with an error).
+        ws_max_size=1_048_576,
     )
     return 0
 
