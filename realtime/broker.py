@@ -96,7 +96,9 @@ class RedisBroker(Broker):
         self.url = url
         self.prefix = prefix
         self.redis: aioredis.Redis = aioredis.from_url(url, decode_responses=True)
-        self._pubsub = self.redis.pubsub()
+        # Pub/sub reads raw bytes: a payload that is not UTF-8 must not break the parser.
+        self._subscriber: aioredis.Redis = aioredis.from_url(url)
+        self._pubsub = self._subscriber.pubsub()
         self._reader: asyncio.Task[None] | None = None
         self._confirmed: dict[str, asyncio.Event] = {}
 
@@ -110,6 +112,7 @@ class RedisBroker(Broker):
                 await self._reader
         with contextlib.suppress(Exception):
             await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._subscriber.aclose()
         await self.redis.aclose()
         self._queues.clear()
 
@@ -140,15 +143,23 @@ class RedisBroker(Broker):
                 continue
             if item is None:
                 continue
-            channel = str(item["channel"])
-            if item["type"] == "subscribe":
+            raw_channel = item["channel"]
+            channel = (
+                raw_channel.decode("utf-8", "replace")
+                if isinstance(raw_channel, bytes)
+                else str(raw_channel)
+            )
+            kind = item["type"].decode() if isinstance(item["type"], bytes) else item["type"]
+            if kind == "subscribe":
                 event = self._confirmed.get(channel)
                 if event is not None:
                     event.set()
-            elif item["type"] == "message":
+            elif kind == "message":
                 try:
                     message = json.loads(item["data"])
-                except ValueError:
+                except ValueError:  # not JSON, or not UTF-8
+                    message = None
+                if not isinstance(message, dict):
                     log.warning("ignoring a malformed message on %s", channel)
                     continue
                 self._deliver(channel.removeprefix(self.prefix), message)

@@ -116,6 +116,47 @@ class MemoryPresence(Presence):
         return gone
 
 
+# Each script reads and writes one board's entries atomically, so that when several processes
+# join, leave or sweep the same user at once, exactly one of them announces the change.
+# An entry is the JSON list [connection, collective, board, user_id, display_name].
+_JOIN = """
+local present = 0
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '+inf')) do
+  if m ~= ARGV[1] and tostring(cjson.decode(m)[4]) == ARGV[4] then present = 1 end
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[5])
+return 1 - present
+"""
+_LEAVE = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf')) do
+  if tostring(cjson.decode(m)[4]) == ARGV[3] then return 0 end
+end
+return 1
+"""
+_SWEEP = """
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local gone = {}
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+  local alive, seen = {}, {}
+  for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    alive[tostring(cjson.decode(m)[4])] = true
+  end
+  for _, m in ipairs(expired) do
+    local user = tostring(cjson.decode(m)[4])
+    if not alive[user] and not seen[user] then
+      seen[user] = true
+      table.insert(gone, m)
+    end
+  end
+end
+if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
+return gone
+"""
+
+
 class RedisPresence(Presence):
     """A sorted set per board (member: the viewer, score: its expiry, in Redis time)."""
 
@@ -124,6 +165,9 @@ class RedisPresence(Presence):
         self.redis = redis
         self.prefix = prefix
         self._boards_key = f"{prefix}presence:boards"
+        self._join = redis.register_script(_JOIN)
+        self._leave = redis.register_script(_LEAVE)
+        self._sweep = redis.register_script(_SWEEP)
 
     def _key(self, board: int) -> str:
         return f"{self.prefix}presence:board:{board}"
@@ -134,19 +178,20 @@ class RedisPresence(Presence):
 
     async def join(self, viewer: Viewer) -> bool:
         now = await self._now()
-        before = await self.viewers(viewer.board, now)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.zadd(self._key(viewer.board), {viewer.encode(): now + self.ttl})
-        pipe.sadd(self._boards_key, str(viewer.board))
-        await pipe.execute()
-        return not any(v.user_id == viewer.user_id for v in before if v != viewer)
+        keys = [self._key(viewer.board), self._boards_key]
+        args: list[str | float] = [
+            viewer.encode(),
+            now + self.ttl,
+            now,
+            viewer.user_id,
+            viewer.board,
+        ]
+        return bool(await self._join(keys=keys, args=args))
 
     async def leave(self, viewer: Viewer) -> bool:
-        removed = await self.redis.zrem(self._key(viewer.board), viewer.encode())
-        if not removed:
-            return False
-        remaining = await self.viewers(viewer.board)
-        return not any(v.user_id == viewer.user_id for v in remaining)
+        now = await self._now()
+        args: list[str | float] = [viewer.encode(), now, viewer.user_id]
+        return bool(await self._leave(keys=[self._key(viewer.board)], args=args))
 
     async def viewers(self, board: int, now: float | None = None) -> list[Viewer]:
         now = await self._now() if now is None else now
@@ -167,14 +212,7 @@ class RedisPresence(Presence):
         now = await self._now()
         gone: list[Viewer] = []
         for board in await self.redis.smembers(self._boards_key):
-            key = self._key(int(board))
-            for raw in await self.redis.zrangebyscore(key, "-inf", now):
-                # ZREM decides which process announces the departure: the one that removed it.
-                if await self.redis.zrem(key, str(raw)):
-                    viewer = Viewer.decode(str(raw))
-                    remaining = await self.viewers(viewer.board, now)
-                    if not any(v.user_id == viewer.user_id for v in remaining):
-                        gone.append(viewer)
-            if not await self.redis.zcard(key):
-                await self.redis.srem(self._boards_key, board)
+            keys = [self._key(int(board)), self._boards_key]
+            for raw in await self._sweep(keys=keys, args=[now, board]):
+                gone.append(Viewer.decode(str(raw)))
         return gone

@@ -16,9 +16,11 @@ from starlette.routing import Route, WebSocketRoute
 
 from realtime.hub import Hub
 from realtime.ws import websocket_endpoint
+from search.runtime import SearchRuntime
 
 # Importing the endpoint modules registers their routes.
 from server.api import accounts, boards, collectives  # noqa: F401
+from server.api import search as search_api  # noqa: F401
 from server.api.http import (
     BodyLimit,
     build_routes,
@@ -65,10 +67,13 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
         await essaim.start(migrate=migrate)
         hub = app.state.hub = Hub(essaim)
         await hub.start()
+        search = app.state.search = SearchRuntime(essaim)
+        await search.start()
         log.info("Essaim started with %s", essaim.settings.describe())
         try:
             yield
         finally:
+            await search.stop()
             await hub.stop()
             await essaim.stop()
 

@@ -119,6 +119,9 @@ def parser() -> argparse.ArgumentParser:
     add("settings", "Print every setting with its current value and help.").set_defaults(
         run=cmd_settings
     )
+    from search.cli import add_commands
+
+    add_commands(commands)
     return root
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import filetype  # type: ignore[import-untyped]
+import filetype
 
 from server.errors import PayloadTooLarge, UnsupportedMediaType
 

@@ -176,7 +176,10 @@ async def database_url(
     engine = create_async_engine(postgres_template.url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+            # The search backend's own tables (schema "search", migration 0002) too.
+            await conn.execute(
+                text(f"TRUNCATE {TABLES}, search.documents, search.words RESTART IDENTITY CASCADE")
+            )
     finally:
         await engine.dispose()
     return postgres_template.url

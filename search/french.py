@@ -1,0 +1,71 @@
+"""French text analysis shared by every backend: lowercase, fold accents, split elisions,
+drop stop words, Snowball French stemming.
+
+Accents are folded *before* stemming so that « économie » and « economie » reach the stemmer
+as the same string: accent-insensitivity is then exact, not a property of the stemmer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+# Elided particles (l', d', qu', j', n', s', c', m', t') fall out as separate one- or two-letter
+# tokens once apostrophes split words; they are stop words below.
+APOSTROPHES = "'’ʼ‘`´"
+_APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
+_WORD_RE = re.compile(r"[^\W_]+")
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+
+ELISIONS = frozenset({"l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"})
+
+# Snowball's French stop list (folded), plus the elided particles.
+STOP_WORDS = ELISIONS | frozenset(
+    """
+    a ai aie aient aies ait as au aura aurai auraient aurais aurait auras aurez auriez aurions
+    aurons auront aux avaient avais avait avec avez aviez avions avons ayant ayez ayons ce ceci
+    cela ces cet cette dans de des du elle en es est et etaient etais etait etant ete etee etees
+    etes etiez etions eu eue eues eumes eurent eus eusse eussent eusses eussiez eussions eut
+    eutes eux fumes furent fus fusse fussent fusses fussiez fussions fut futes il ils je la le
+    les leur lui ma mais me meme mes moi mon ne nos notre nous on ont ou par pas pour qu que qui
+    sa se sera serai seraient serais serait seras serez seriez serions serons seront ses soi
+    soient sois soit sommes son sont soyez soyons suis sur ta te tes toi ton tu un une vos votre
+    vous y
+    """.split()
+)
+
+_stemmer = snowballstemmer.stemmer("french")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents (« Économie » → « economie »); other characters kept."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Folded words of ``text``, apostrophes and punctuation splitting them (stop words kept)."""
+    return _WORD_RE.findall(_APOSTROPHE_RE.sub(" ", fold(text)))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball French stem of an already folded word."""
+    return str(_stemmer.stemWord(word))
+
+
+def is_stop(word: str) -> bool:
+    return word in STOP_WORDS
+
+
+def terms(text: str) -> list[str]:
+    """The indexable terms of ``text``: folded, elisions split, stop words dropped, stemmed."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]
+
+
+def analyze(text: str) -> str:
+    """``terms`` joined by spaces: the stemmed shadow text stored next to the original."""
+    return " ".join(terms(text))
