@@ -202,14 +202,16 @@ class BenchClient(asyncio.Protocol):
                     payload = event.data
                     if isinstance(payload, memoryview):  # bytes in practice; typed wider
                         payload = bytes(payload)
-                    n = bench_id(payload)
-                    if n >= 0:
-                        self.ids.append(n)
-                        self.times.append(received)
-                    else:
-                        # frame.data may be a bytearray: copy the (rare) control messages.
-                        self.other[bytes(payload[:24])] += 1
-                        self.dialect.on_control(self, bytes(payload))
+                    # Essaim may batch messages in one frame, one per line.
+                    for line in payload.split(b"\n"):
+                        n = bench_id(line)
+                        if n >= 0:
+                            self.ids.append(n)
+                            self.times.append(received)
+                        else:
+                            # frame.data may be a bytearray: copy the (rare) control messages.
+                            self.other[bytes(line[:24])] += 1
+                            self.dialect.on_control(self, bytes(line))
                 elif event.opcode is Opcode.CLOSE:
                     self.close_code = self.ws.close_code
                     self.fail(f"closed by the server: {self.ws.close_code} {self.ws.close_reason}")

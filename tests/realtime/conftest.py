@@ -70,13 +70,18 @@ class WsClient:
 
     def __init__(self, connection: ClientConnection) -> None:
         self.connection = connection
+        self.pending: list[dict[str, Any]] = []
 
     async def send(self, message: dict[str, Any] | str) -> None:
         await self.connection.send(message if isinstance(message, str) else json.dumps(message))
 
     async def receive(self, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:
-        raw = await asyncio.wait_for(self.connection.recv(), timeout)
-        message: dict[str, Any] = json.loads(raw)
+        """The next message; a frame may carry several, one per line (docs/realtime.md)."""
+        if not self.pending:
+            raw = await asyncio.wait_for(self.connection.recv(), timeout)
+            assert isinstance(raw, str)
+            self.pending.extend(json.loads(line) for line in raw.split("\n"))
+        message: dict[str, Any] = self.pending.pop(0)
         return message
 
     async def expect(self, kind: str, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:

@@ -189,7 +189,9 @@ class Watcher:
     async def _read(self) -> None:
         try:
             async for raw in self.connection:
-                self.messages.append(json.loads(raw))
+                # A frame may carry several messages, one per line (docs/realtime.md).
+                assert isinstance(raw, str)
+                self.messages.extend(json.loads(line) for line in raw.split("\n"))
         except websockets.ConnectionClosed:
             pass
         finally:
