@@ -63,16 +63,22 @@ async def _fresh(session: AsyncSession, row: Any, collective_id: int) -> None:
         await session.refresh(row)
 
 
+async def find_membership(
+    session: AsyncSession, collective_id: int, user_id: int
+) -> Membership | None:
+    return await session.scalar(
+        select(Membership).where(
+            Membership.collective_id == collective_id, Membership.user_id == user_id
+        )
+    )
+
+
 async def membership(
     session: AsyncSession, user: User, collective_id: int, action: Action = Action.read
 ) -> Membership:
     """The user's membership of the collective, checked against ``action``."""
     await lock_collective(session, collective_id)
-    found = await session.scalar(
-        select(Membership).where(
-            Membership.collective_id == collective_id, Membership.user_id == user.id
-        )
-    )
+    found = await find_membership(session, collective_id, user.id)
     if found is None:
         raise NotFound("collective")
     if found.role not in ALLOWED[action]:

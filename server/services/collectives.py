@@ -14,7 +14,7 @@ from server.models import Collective, Invitation, Membership, Role, User, utcnow
 from server.runtime import Essaim
 from server.schemas import CollectiveIn, CollectivePatch, InvitationIn, MemberPatch, patch_values
 from server.security import new_token, token_hash
-from server.services.access import Action, is_animator, membership
+from server.services.access import Action, find_membership, is_animator, membership
 from server.services.views import collective_view, iso, member_view
 
 
@@ -102,11 +102,7 @@ async def update_member(
         if user_id != user.id or "role" in values:
             if not is_animator(me):
                 raise Forbidden("only animators change roles or other members' profiles")
-        target = await w.session.scalar(
-            select(Membership).where(
-                Membership.collective_id == collective_id, Membership.user_id == user_id
-            )
-        )
+        target = await find_membership(w.session, collective_id, user_id)
         if target is None:
             raise NotFound("member")
         if values.get("role", target.role) != Role.animator:
@@ -126,11 +122,7 @@ async def remove_member(essaim: Essaim, user: User, collective_id: int, user_id:
         me = await membership(w.session, user, collective_id)
         if user_id != user.id and not is_animator(me):
             raise Forbidden("only animators remove other members")
-        target = await w.session.scalar(
-            select(Membership).where(
-                Membership.collective_id == collective_id, Membership.user_id == user_id
-            )
-        )
+        target = await find_membership(w.session, collective_id, user_id)
         if target is None:
             raise NotFound("member")
         await _keep_an_animator(w.session, collective_id, target)
@@ -233,10 +225,7 @@ async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str,
     async with essaim.write(user) as w:
         invitation = await _usable_invitation(w.session, token)
         cid = invitation.collective_id
-        existing = await w.session.scalar(
-            select(Membership).where(Membership.collective_id == cid, Membership.user_id == user.id)
-        )
-        if existing is not None:
+        if await find_membership(w.session, cid, user.id) is not None:
             raise Conflict("you are already a member of this collective", code="already_member")
         # Claimed atomically, so two people racing for one link cannot both get in.
         claimed = await w.session.execute(
