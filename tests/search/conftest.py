@@ -94,6 +94,8 @@ async def search_settings(
 async def search_app(search_settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(search_settings, migrate=False)
     async with application.router.lifespan_context(application):
+        # Replace the app's own indexer (polling in the background) by one the tests drive.
+        await application.state.search.stop()
         runtime = SearchRuntime(application.state.essaim, poll=3600)
         application.state.search = runtime
         await runtime.start()
