@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from abc import ABC, abstractmethod
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,27 +75,56 @@ class Presence(ABC):
 
 
 class MemoryPresence(Presence):
+    """One process's presence; a per-board count of each user's connections keeps joins,
+    leaves and the user list independent of how many connections a board has."""
+
     def __init__(self, ttl: float) -> None:
         super().__init__(ttl)
         self._boards: dict[int, dict[Viewer, float]] = {}
+        self._connections: dict[int, Counter[int]] = {}
 
     async def join(self, viewer: Viewer) -> bool:
         entries = self._boards.setdefault(viewer.board, {})
-        present = any(v.user_id == viewer.user_id for v in entries)
+        counts = self._connections.setdefault(viewer.board, Counter())
+        if viewer not in entries:
+            counts[viewer.user_id] += 1
         entries[viewer] = time.monotonic() + self.ttl
-        return not present
+        return counts[viewer.user_id] == 1
 
     async def leave(self, viewer: Viewer) -> bool:
         entries = self._boards.get(viewer.board, {})
         if entries.pop(viewer, None) is None:
             return False
-        if not entries:
+        return self._forget(viewer)
+
+    def _forget(self, viewer: Viewer) -> bool:
+        """Count one connection less; True if it was the user's last on the board."""
+        counts = self._connections[viewer.board]
+        counts[viewer.user_id] -= 1
+        last = counts[viewer.user_id] == 0
+        if last:
+            del counts[viewer.user_id]
+        if not self._boards.get(viewer.board):
             self._boards.pop(viewer.board, None)
-        return not any(v.user_id == viewer.user_id for v in entries)
+            self._connections.pop(viewer.board, None)
+        return last
 
     async def viewers(self, board: int) -> list[Viewer]:
         now = time.monotonic()
         return [v for v, expiry in self._boards.get(board, {}).items() if expiry > now]
+
+    async def users(self, board: int) -> list[dict[str, Any]]:
+        # One entry per user, found without walking every connection of a busy board.
+        entries = self._boards.get(board, {})
+        counts = self._connections.get(board, Counter())
+        names: dict[int, str] = {}
+        for viewer in entries:
+            if viewer.user_id in counts and viewer.user_id not in names:
+                names[viewer.user_id] = viewer.display_name
+                if len(names) == len(counts):
+                    break
+        viewers = [Viewer("", 0, board, uid, name) for uid, name in names.items()]
+        return _users(viewers)
 
     async def refresh(self, viewers: list[Viewer]) -> None:
         expiry = time.monotonic() + self.ttl
@@ -105,14 +135,12 @@ class MemoryPresence(Presence):
 
     async def sweep(self) -> list[Viewer]:
         now, gone = time.monotonic(), []
-        for board, entries in list(self._boards.items()):
+        for entries in list(self._boards.values()):
             for viewer, expiry in list(entries.items()):
                 if expiry <= now:
                     del entries[viewer]
-                    if not any(v.user_id == viewer.user_id for v in entries):
+                    if self._forget(viewer):
                         gone.append(viewer)
-            if not entries:
-                del self._boards[board]
         return gone
 
 
