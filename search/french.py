@@ -18,7 +18,7 @@ import snowballstemmer  # type: ignore[import-untyped]
 APOSTROPHES = "'’ʼ‘`´"
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 _WORD_RE = re.compile(r"[^\W_]+")
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+_LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss"}
 
 ELISIONS = frozenset({"l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"})
 
@@ -40,9 +40,24 @@ STOP_WORDS = ELISIONS | frozenset(
 _stemmer = snowballstemmer.stemmer("french")
 
 
+# The combining accents of Latin script (U+0300–U+036F with a combining class), stripped by
+# one regex substitution; the per-character loop only runs on what is left non-ASCII.
+_LATIN_MARKS = re.compile(
+    "[" + "".join(chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]"
+)
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents (« Économie » → « economie »); other characters kept."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    for ligature, letters in _LIGATURES.items():
+        if ligature in lowered:
+            lowered = lowered.replace(ligature, letters)
+    decomposed = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", lowered))
+    if decomposed.isascii():
+        return decomposed
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -51,11 +51,15 @@ class Hit:
 
 @dataclass
 class Result:
+    """A page of hits with the total and facets; ``total_exact`` is false when the total is
+    an estimate (the database backends count exactly up to a bounded candidate set)."""
+
     total: int
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(
         default_factory=lambda: {"kind": {}, "tag": {}, "board": {}}
     )
+    total_exact: bool = True
 
 
 def parse_words(text: str) -> tuple[Word, ...]:

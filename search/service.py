@@ -61,10 +61,11 @@ async def visible_query(essaim: Essaim, user: User, request: SearchRequest) -> Q
 async def search(
     essaim: Essaim, backend: SearchBackend, user: User, request: SearchRequest
 ) -> dict[str, Any]:
-    """``{"total", "hits", "facets"}`` for ``user``'s search."""
+    """``{"total", "total_exact", "hits", "facets"}`` for ``user``'s search."""
     result = await backend.search(await visible_query(essaim, user, request))
     return {
         "total": result.total,
+        "total_exact": result.total_exact,
         "hits": [asdict(hit) for hit in result.hits],
         "facets": result.facets,
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from search.french import APOSTROPHES, STOP_WORDS, fold, stem
 from search.query import Word
@@ -15,11 +16,29 @@ _TOKEN = re.compile(rf"[^\W_]+|[{APOSTROPHES}]")
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _matches(token: str, stems: set[str], prefixes: tuple[str, ...]) -> bool:
+@lru_cache(maxsize=65536)
+def _analysed(token: str) -> tuple[str, str, bool]:
+    """A word of the text as (folded, stem, stop word?): words repeat, so this is cached."""
     folded = fold(token)
-    if folded in STOP_WORDS and not prefixes:
+    return folded, stem(folded), folded in STOP_WORDS
+
+
+def _matches(token: str, stems: set[str], prefixes: tuple[str, ...]) -> bool:
+    folded, stemmed, stop = _analysed(token)
+    if stop and not prefixes:
         return False
-    return stem(folded) in stems or (bool(prefixes) and folded.startswith(prefixes))
+    return stemmed in stems or (bool(prefixes) and folded.startswith(prefixes))
+
+
+def _densest(hits: list[int], width: int) -> int:
+    """The first match of the window of ``width`` words holding the most matches."""
+    best, best_count, end = hits[0], 0, 0
+    for n, h in enumerate(hits):
+        while end < len(hits) and hits[end] < h + width:
+            end += 1
+        if end - n > best_count:
+            best, best_count = h, end - n
+    return best
 
 
 def snippet(text: str, query: Iterable[Word], width: int = SNIPPET_WORDS) -> str:
@@ -34,8 +53,7 @@ def snippet(text: str, query: Iterable[Word], width: int = SNIPPET_WORDS) -> str
     start = 0
     if hits:
         # The window that holds the most matches, starting a few words before the first.
-        best = max(hits, key=lambda h: sum(1 for x in hits if h <= x < h + width))
-        start = max(0, best - 3)
+        start = max(0, _densest(hits, width) - 3)
     end = min(len(spans), start + width)
     start = max(0, min(start, end - width))
     marked = set(hits)

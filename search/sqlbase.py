@@ -160,8 +160,13 @@ class SQLBackend:
         )
         return [(r[0], r[1]) for r in rows.all()]
 
-    async def _alternatives(self, session: AsyncSession, words: Sequence[Word]) -> Alternatives:
-        """Per word: its stem (and prefixes while typed), plus near words when it is unknown."""
+    async def _tune(self, session: AsyncSession) -> None:
+        """Dialect settings for a read connection, applied once per connection."""
+
+    async def _exact_alternatives(
+        self, session: AsyncSession, words: Sequence[Word]
+    ) -> Alternatives:
+        """Per word: its stem, and for the word being typed the stems of its completions."""
         out: Alternatives = []
         for word in words:
             alts = [(word.text, word.stem, word.prefix)]
@@ -171,6 +176,16 @@ class SQLBackend:
                 for full, stem in await self._completions(session, word.text):
                     if stem != word.stem:
                         alts.append((full, stem, False))
+            out.append(alts)
+        return out
+
+    async def _with_typos(
+        self, session: AsyncSession, words: Sequence[Word], exact: Alternatives
+    ) -> Alternatives:
+        """``exact`` plus, for each word the index does not know, the nearest known words."""
+        out: Alternatives = []
+        for word, found in zip(words, exact, strict=True):
+            alts = list(found)
             known = await self._known(session, word.stem, word.prefix)
             if not known and word.prefix and word.text != word.stem:
                 known = await self._known(session, word.text, True)
@@ -182,12 +197,27 @@ class SQLBackend:
             out.append(alts)
         return out
 
+    async def _alternatives(self, session: AsyncSession, words: Sequence[Word]) -> Alternatives:
+        """Per word: its stem (and prefixes while typed), plus near words when it is unknown."""
+        return await self._with_typos(
+            session, words, await self._exact_alternatives(session, words)
+        )
+
     async def search(self, query: Query) -> Result:
         if not query.words or not query.collective_ids:
             return Result(total=0)
         async with self.database.read() as session:
-            alternatives = await self._alternatives(session, query.words)
+            await self._tune(session)
+            alternatives = await self._exact_alternatives(session, query.words)
             result = await self._run(session, query, alternatives, "AND")
+            # Typo tolerance only matters for unknown words, and an unknown word makes the
+            # exact plan find nothing (or little, when it is the word being typed): the
+            # lookups for near words are only made when the page is not already full.
+            if result.total < query.offset + query.limit:
+                with_typos = await self._with_typos(session, query.words, alternatives)
+                if with_typos != alternatives:
+                    alternatives = with_typos
+                    result = await self._run(session, query, alternatives, "AND")
             # Like Meilisearch's "last" strategy, but simpler: when no document has every
             # word, rank those with any of them (bm25 favours those with more).
             if result.total == 0 and len(alternatives) > 1:

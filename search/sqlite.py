@@ -9,6 +9,7 @@ migration: the FTS5 virtual table and its shadow tables are derived data, rebuil
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from search.backend import SearchBackend
 from search.documents import CardState, Document
+from search.french import analyze
 from search.query import Query, Result
 from search.sqlbase import Alternatives, SQLBackend, facet_rows, page_hits
 from server.db import Database
@@ -42,19 +44,92 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS ix_search_documents_doc ON search_documents (doc)",
     "CREATE INDEX IF NOT EXISTS ix_search_documents_card ON search_documents (card_id)",
     # remove_diacritics is moot (terms are folded) but keeps hand-made queries forgiving.
+    # ``scope`` holds filter tokens (see ``scope_tokens``): FTS5 filters by collective,
+    # visibility, kind, board, author and tag while it matches, so bm25 is only computed for
+    # what the user may see.
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-        title, body, tokenize = 'unicode61 remove_diacritics 2')""",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_terms USING fts5vocab(search_fts, 'row')",
+        title, body, scope, tokenize = 'unicode61 remove_diacritics 2')""",
     """CREATE TABLE IF NOT EXISTS search_words (
         word TEXT PRIMARY KEY, stem TEXT NOT NULL) WITHOUT ROWID""",
+    # Every term ever indexed (never pruned: a stale term matches nothing). A prefix is
+    # expanded into the terms it starts: FTS5 would otherwise merge the whole index's
+    # postings of every such term before filtering by collective.
+    "CREATE TABLE IF NOT EXISTS search_vocab (term TEXT PRIMARY KEY) WITHOUT ROWID",
 )
 
-# bm25 column weights: a word in the title (or tags) counts three times one in the body.
-BM25 = "bm25(search_fts, 3.0, 1.0)"
+# bm25 column weights: a word in the title (or tags) counts three times one in the body; the
+# filter tokens of ``scope`` count for nothing.
+BM25 = "bm25(search_fts, 3.0, 1.0, 0.0)"
+# bm25 costs a few microseconds per matching piece plus a pass over every posting of each
+# query term: a query matching more pieces than this (more when the page asked for lies
+# further) ranks only the most recent this many of them. Up to it the total is exact and the
+# facets count every match; beyond it, the total is estimated from the number of matching
+# pieces (flagged ``total_exact = False``) and the facets count the ranked candidates only.
+CANDIDATES = 500
+# A prefix that starts more indexed terms than this is left to FTS5's own prefix query.
+PREFIX_TERMS = 24
+
+TEXT_COLUMNS = "{title body}"
 
 
 def _fts_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+def _hashed(prefix: str, value: str) -> str:
+    # Kinds and tags are free text: a hex digest makes one token of each.
+    return prefix + hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
+
+
+def scope_tokens(
+    collective_id: int,
+    visible: bool,
+    board_id: int,
+    kind: str,
+    tags: Sequence[str],
+    author_id: int,
+) -> str:
+    """The filter tokens of one piece: ``c<collective>`` always and ``v<collective>`` when
+    anyone may see it, ``b<board>``, ``a<author>``, and hashes of its kind and tags."""
+    tokens = [f"c{collective_id}"]
+    if visible:
+        tokens.append(f"v{collective_id}")
+    tokens += [f"b{board_id}", f"a{author_id}", _hashed("k", kind)]
+    tokens += sorted({_hashed("t", tag) for tag in tags})
+    return " ".join(tokens)
+
+
+def scope_match(query: Query) -> str:
+    """The FTS5 expression that keeps only what ``query``'s user may see and asked for."""
+    animated = set(query.animated_ids)
+    clauses = [
+        "(" + " OR ".join(f"{'c' if c in animated else 'v'}{c}" for c in query.collective_ids) + ")"
+    ]
+    if query.kind is not None:
+        clauses.append(_hashed("k", query.kind))
+    if query.board_id is not None:
+        clauses.append(f"b{query.board_id}")
+    if query.author_id is not None:
+        clauses.append(f"a{query.author_id}")
+    if query.tag is not None:
+        clauses.append(_hashed("t", query.tag))
+    return "scope : (" + " AND ".join(clauses) + ")"
+
+
+def _piece_scope(row: Any) -> str:
+    return scope_tokens(
+        int(row.collective_id),
+        not row.hidden and not row.card_hidden,
+        int(row.board_id),
+        str(row.kind),
+        json.loads(row.tags),
+        int(row.author_id),
+    )
+
+
+# For the connections searches read through: a larger page cache (the default 2 MB makes
+# every bm25 and document lookup of a large index a read from the OS) and memory-mapped I/O.
+READ_PRAGMAS = ("PRAGMA cache_size = -32768", "PRAGMA mmap_size = 268435456")
 
 
 class SQLiteBackend(SQLBackend, SearchBackend):
@@ -63,30 +138,90 @@ class SQLiteBackend(SQLBackend, SearchBackend):
     def __init__(self, database: Database) -> None:
         super().__init__(database)
 
+    async def _tune(self, session: AsyncSession) -> None:
+        connection = await session.connection()
+        if not connection.info.get("essaim_search_pragmas"):
+            for pragma in READ_PRAGMAS:
+                await connection.exec_driver_sql(pragma)
+            connection.info["essaim_search_pragmas"] = True
+
     async def prepare(self) -> None:
         async with self.database.write() as session:
+            columns = {
+                r[1] for r in (await session.execute(text("PRAGMA table_info(search_fts)"))).all()
+            }
+            if columns and "scope" not in columns:
+                # An index from before the filter tokens: rebuilt from the stored pieces.
+                await session.execute(text("DROP TABLE IF EXISTS search_terms"))
+                await session.execute(text("DROP TABLE search_fts"))
             for statement in SCHEMA:
                 await session.execute(text(statement))
+            if columns and "scope" not in columns:
+                await self._rebuild_fts(session)
             await session.commit()
 
-    async def _delete_docs(self, session: AsyncSession, column: str, values: list[Any]) -> None:
-        for start in range(0, len(values), 500):
-            part = values[start : start + 500]
-            marks = ",".join(f":v{i}" for i in range(len(part)))
-            params = {f"v{i}": v for i, v in enumerate(part)}
-            where = f"WHERE {column} IN ({marks})"
+    async def _rebuild_fts(self, session: AsyncSession) -> None:
+        rows = (await session.execute(text("SELECT * FROM search_documents"))).all()
+        for start in range(0, len(rows), 1000):
             await session.execute(
                 text(
-                    f"DELETE FROM search_fts WHERE rowid IN (SELECT rowid FROM "
-                    f"search_documents {where})"
+                    "INSERT INTO search_fts (rowid, title, body, scope) VALUES"
+                    " (:rowid, :title, :body, :scope)"
                 ),
-                params,
+                [
+                    {
+                        "rowid": r.rowid,
+                        "title": analyze(
+                            ""
+                            if r.type == "comment"
+                            else " ".join(
+                                [r.title, *(json.loads(r.tags) if r.type == "card" else [])]
+                            )
+                        ),
+                        "body": analyze(r.body),
+                        "scope": _piece_scope(r),
+                    }
+                    for r in rows[start : start + 1000]
+                ],
             )
-            await session.execute(text(f"DELETE FROM search_documents {where}"), params)
+        await session.execute(
+            text(
+                "INSERT OR IGNORE INTO search_vocab (term) SELECT term FROM search_fts_v"
+            )
+        )
+
+    async def _delete_docs(self, session: AsyncSession, column: str, values: list[Any]) -> None:
+        found = await session.execute(
+            text(
+                f"SELECT rowid FROM search_documents WHERE {column} IN (SELECT value FROM"
+                " json_each(:values))"
+            ),
+            {"values": json.dumps(values)},
+        )
+        rowids = [r[0] for r in found.all()]
+        if not rowids:
+            return
+        params = {"rowids": json.dumps(rowids)}
+        await session.execute(
+            text("DELETE FROM search_fts WHERE rowid IN (SELECT value FROM json_each(:rowids))"),
+            params,
+        )
+        await session.execute(
+            text(
+                "DELETE FROM search_documents WHERE rowid IN (SELECT value FROM json_each(:rowids))"
+            ),
+            params,
+        )
 
     async def _insert(self, session: AsyncSession, documents: Sequence[Document]) -> None:
+        # The write transaction holds SQLite's lock: the next rowids are ours to give, and
+        # the FTS rows share them.
+        last = (
+            await session.execute(text("SELECT coalesce(max(rowid), 0) FROM search_documents"))
+        ).scalar_one()
         rows = [
             {
+                "rowid": last + n,
                 "id": d.id,
                 "doc": d.doc,
                 "type": d.type,
@@ -102,31 +237,37 @@ class SQLiteBackend(SQLBackend, SearchBackend):
                 "title": d.title,
                 "body": d.body,
             }
-            for d in documents
+            for n, d in enumerate(documents, start=1)
         ]
         await session.execute(
             text(
-                "INSERT INTO search_documents (id, doc, type, entity_id, card_id, collective_id,"
-                " board_id, kind, tags, author_id, hidden, card_hidden, title, body) VALUES"
-                " (:id, :doc, :type, :entity_id, :card_id, :collective_id, :board_id, :kind,"
-                " :tags, :author_id, :hidden, :card_hidden, :title, :body)"
+                "INSERT INTO search_documents (rowid, id, doc, type, entity_id, card_id,"
+                " collective_id, board_id, kind, tags, author_id, hidden, card_hidden, title,"
+                " body) VALUES (:rowid, :id, :doc, :type, :entity_id, :card_id, :collective_id,"
+                " :board_id, :kind, :tags, :author_id, :hidden, :card_hidden, :title, :body)"
             ),
             rows,
         )
-        # New rows got consecutive rowids; FTS rows share them (looked up, not assumed).
-        ids = {d.id: d for d in documents}
-        found = await session.execute(
-            text(
-                "SELECT rowid, id FROM search_documents WHERE id IN (SELECT value FROM "
-                "json_each(:ids))"
-            ),
-            {"ids": json.dumps(list(ids))},
-        )
         await session.execute(
-            text("INSERT INTO search_fts (rowid, title, body) VALUES (:rowid, :title, :body)"),
+            text(
+                "INSERT INTO search_fts (rowid, title, body, scope) VALUES"
+                " (:rowid, :title, :body, :scope)"
+            ),
             [
-                {"rowid": rowid, "title": ids[i].title_terms, "body": ids[i].body_terms}
-                for rowid, i in found.all()
+                {
+                    "rowid": last + n,
+                    "title": d.title_terms,
+                    "body": d.body_terms,
+                    "scope": scope_tokens(
+                        d.card.collective_id,
+                        not d.hidden and not d.card.hidden,
+                        d.card.board_id,
+                        d.card.kind,
+                        d.card.tags,
+                        d.author_id,
+                    ),
+                }
+                for n, d in enumerate(documents, start=1)
             ],
         )
 
@@ -137,6 +278,8 @@ class SQLiteBackend(SQLBackend, SearchBackend):
         )
 
     async def update_cards(self, states: Sequence[CardState]) -> None:
+        if not states:
+            return
         async with self.database.write() as session:
             await session.execute(
                 text(
@@ -156,6 +299,25 @@ class SQLiteBackend(SQLBackend, SearchBackend):
                     for s in states
                 ],
             )
+            # The filter tokens follow; only the pieces whose tokens changed are rewritten.
+            pieces = await session.execute(
+                text(
+                    "SELECT d.rowid, d.collective_id, d.board_id, d.kind, d.tags, d.author_id,"
+                    " d.hidden, d.card_hidden, f.scope FROM search_documents d JOIN search_fts f"
+                    " ON f.rowid = d.rowid WHERE d.card_id IN (SELECT value FROM"
+                    " json_each(:cards))"
+                ),
+                {"cards": json.dumps(sorted({s.card_id for s in states}))},
+            )
+            changed = [
+                {"rowid": r.rowid, "scope": scope}
+                for r in pieces.all()
+                if (scope := _piece_scope(r)) != r.scope
+            ]
+            if changed:
+                await session.execute(
+                    text("UPDATE search_fts SET scope = :scope WHERE rowid = :rowid"), changed
+                )
             await session.commit()
 
     async def clear(self) -> None:
@@ -167,11 +329,9 @@ class SQLiteBackend(SQLBackend, SearchBackend):
     # ------------------------------------------------------------------ queries
 
     async def _known(self, session: AsyncSession, term: str, prefix: bool) -> bool:
-        if prefix:
-            sql = "SELECT 1 FROM search_terms WHERE term >= :t AND term < :t || '\uffff' LIMIT 1"
-        else:
-            sql = "SELECT 1 FROM search_terms WHERE term = :t"
-        return (await session.execute(text(sql), {"t": term})).first() is not None
+        match = f"{TEXT_COLUMNS} : {_fts_string(term)}" + ("*" if prefix else "")
+        sql = "SELECT 1 FROM search_fts WHERE search_fts MATCH :m LIMIT 1"
+        return (await session.execute(text(sql), {"m": match})).first() is not None
 
     def _match(self, alternatives: Alternatives, join: str) -> str:
         groups = []
@@ -188,37 +348,57 @@ class SQLiteBackend(SQLBackend, SearchBackend):
     async def _run(
         self, session: AsyncSession, query: Query, alternatives: Alternatives, join: str
     ) -> Result:
-        where, params = self._filters(query, json_tags=True)
-        params.update(match=self._match(alternatives, join), limit=query.limit, offset=query.offset)
-        # bm25() must be computed in the FTS query itself, hence the first CTE; the second
-        # keeps the best chunk of each document (SQLite takes the bare columns from that row).
-        matched = (
-            "WITH f AS MATERIALIZED (SELECT rowid AS r, "
-            f"{BM25} AS score FROM search_fts WHERE search_fts MATCH :match), "
-            "m AS MATERIALIZED (SELECT d.doc, min(f.score) AS score, d.type, d.entity_id,"
-            " d.card_id, d.collective_id, d.board_id, d.kind, d.tags, d.title, d.body"
-            f" FROM f JOIN search_documents d ON d.rowid = f.r WHERE {where} GROUP BY d.doc) "
-        )
+        match = f"{TEXT_COLUMNS} : ({self._match(alternatives, join)}) AND {scope_match(query)}"
+        cap = max(CANDIDATES, 2 * (query.offset + query.limit))
+        params = {"match": match, "cap": cap, "limit": query.limit, "offset": query.offset}
+        # FTS5 filters and ranks (bm25 must be computed in the FTS query itself) and keeps the
+        # best ``cap`` pieces; ``m`` keeps the best piece of each document (SQLite takes the
+        # bare columns from the row of min()); the page alone is joined to its text.
         rows = (
             await session.execute(
                 text(
-                    matched + "SELECT * FROM (SELECT 'hit' AS section, NULL AS key, 0 AS n,"
-                    " score, type, entity_id, card_id, collective_id, board_id, title, body"
-                    " FROM m ORDER BY score, card_id DESC, entity_id DESC LIMIT :limit OFFSET"
-                    " :offset) UNION ALL SELECT 'total', NULL, count(*), 0, NULL, NULL, NULL,"
-                    " NULL, NULL, NULL, NULL FROM m UNION ALL SELECT 'kind', kind, count(*), 0,"
-                    " NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m GROUP BY kind UNION ALL"
-                    " SELECT 'board', board_id, count(*), 0, NULL, NULL, NULL, NULL, NULL, NULL,"
-                    " NULL FROM m GROUP BY board_id UNION ALL SELECT 'tag', j.value, count(*),"
-                    " 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m, json_each(m.tags) j"
-                    " GROUP BY j.value"
+                    "WITH f AS MATERIALIZED (SELECT rowid AS r, "
+                    f"{BM25} AS score FROM search_fts WHERE search_fts MATCH :match"
+                    " ORDER BY score LIMIT :cap), "
+                    "m AS MATERIALIZED (SELECT min(f.score) AS score, d.rowid AS r,"
+                    " d.entity_id, d.card_id, d.board_id, d.kind, d.tags"
+                    " FROM f JOIN search_documents d ON d.rowid = f.r GROUP BY d.doc) "
+                    "SELECT 'hit' AS section, NULL AS key, 0 AS n, p.score, d.type,"
+                    " d.entity_id, d.card_id, d.collective_id, d.board_id, d.title, d.body"
+                    " FROM (SELECT r, score FROM m ORDER BY score, card_id DESC, entity_id DESC"
+                    " LIMIT :limit OFFSET :offset) p JOIN search_documents d ON d.rowid = p.r"
+                    " UNION ALL SELECT 'total', NULL, count(*), 0, NULL, NULL, NULL, NULL, NULL,"
+                    " NULL, NULL FROM m UNION ALL SELECT 'pieces', NULL, count(*), 0, NULL,"
+                    " NULL, NULL, NULL, NULL, NULL, NULL FROM f UNION ALL SELECT 'kind', kind,"
+                    " count(*), 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m GROUP BY kind"
+                    " UNION ALL SELECT 'board', board_id, count(*), 0, NULL, NULL, NULL, NULL,"
+                    " NULL, NULL, NULL FROM m GROUP BY board_id UNION ALL SELECT 'tag',"
+                    " j.value, count(*), 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m,"
+                    " json_each(m.tags) j GROUP BY j.value"
                 ),
                 params,
             )
         ).all()
         result = Result(total=0)
-        facet_rows(result, [(r.section, r.key, r.n) for r in rows if r.section != "hit"])
-        result.hits = page_hits([r for r in rows if r.section == "hit"], query)
+        facet_rows(
+            result, [(r.section, r.key, r.n) for r in rows if r.section not in {"hit", "pieces"}]
+        )
+        pieces = next((int(r.n) for r in rows if r.section == "pieces"), 0)
+        if pieces >= cap:
+            # More pieces match than were ranked: count them all (cheap without bm25) and
+            # scale by the share of distinct documents among the candidates.
+            everything = (
+                await session.execute(
+                    text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :match"),
+                    {"match": match},
+                )
+            ).scalar_one()
+            if everything > pieces:
+                result.total = max(result.total, round(everything * result.total / pieces))
+                result.total_exact = False
+        hits = [r for r in rows if r.section == "hit"]
+        hits.sort(key=lambda r: (r.score, -r.card_id, -r.entity_id))
+        result.hits = page_hits(hits, query)
         return result
 
 
