@@ -14,6 +14,7 @@ from search.query import Word
 SNIPPET_WORDS = 24
 _TOKEN = re.compile(rf"[^\W_]+|[{APOSTROPHES}]")
 _WORD = re.compile(r"[^\W_]+")
+_START, _STOP = "\ue000", "\ue001"
 
 
 @lru_cache(maxsize=65536)
@@ -57,6 +58,28 @@ def snippet(text: str, query: Iterable[Word], width: int = SNIPPET_WORDS) -> str
     end = min(len(spans), start + width)
     start = max(0, min(start, end - width))
     marked = set(hits)
+    # Escaped once: matches are delimited by private-use characters first, unless the text
+    # itself holds them (then each piece is escaped on its own).
+    window = text[spans[start][0] : spans[end - 1][1] if end < len(spans) else len(text)]
+    if _START in window or _STOP in window:
+        return _slow_window(text, spans, start, end, marked)
+    out: list[str] = []
+    cursor = spans[start][0]
+    for i in range(start, end):
+        a, b = spans[i]
+        if i in marked:
+            out += (text[cursor:a], _START, text[a:b], _STOP)
+            cursor = b
+    out.append(text[cursor : spans[end - 1][1]])
+    if end >= len(spans):
+        out.append(text[spans[end - 1][1] :])
+    body = html.escape("".join(out)).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return (("… " if start > 0 else "") + body + (" …" if end < len(spans) else "")).strip()
+
+
+def _slow_window(
+    text: str, spans: list[tuple[int, int]], start: int, end: int, marked: set[int]
+) -> str:
     out: list[str] = ["… " if start > 0 else ""]
     cursor = spans[start][0]
     for i in range(start, end):

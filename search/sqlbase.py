@@ -76,6 +76,10 @@ class SQLBackend:
                 await self._insert_words(session, pairs)
             await session.commit()
         self._seen_words.update(w for w, _ in pairs)
+        self._written()
+
+    def _written(self) -> None:
+        """Called once a batch of documents is committed."""
 
     async def remove(self, doc_keys: Sequence[str]) -> None:
         if doc_keys:

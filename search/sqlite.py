@@ -137,6 +137,9 @@ class SQLiteBackend(SQLBackend, SearchBackend):
 
     def __init__(self, database: Database) -> None:
         super().__init__(database)
+        # Terms already in ``search_vocab``: saves an INSERT per term per piece.
+        self._seen_terms: set[str] = set()
+        self._pending_terms: set[str] = set()
 
     async def _tune(self, session: AsyncSession) -> None:
         connection = await session.connection()
@@ -159,36 +162,46 @@ class SQLiteBackend(SQLBackend, SearchBackend):
             if columns and "scope" not in columns:
                 await self._rebuild_fts(session)
             await session.commit()
+        self._written()
 
     async def _rebuild_fts(self, session: AsyncSession) -> None:
         rows = (await session.execute(text("SELECT * FROM search_documents"))).all()
         for start in range(0, len(rows), 1000):
+            params = [
+                {
+                    "rowid": r.rowid,
+                    "title": analyze(
+                        ""
+                        if r.type == "comment"
+                        else " ".join([r.title, *(json.loads(r.tags) if r.type == "card" else [])])
+                    ),
+                    "body": analyze(r.body),
+                    "scope": _piece_scope(r),
+                }
+                for r in rows[start : start + 1000]
+            ]
             await session.execute(
                 text(
                     "INSERT INTO search_fts (rowid, title, body, scope) VALUES"
                     " (:rowid, :title, :body, :scope)"
                 ),
-                [
-                    {
-                        "rowid": r.rowid,
-                        "title": analyze(
-                            ""
-                            if r.type == "comment"
-                            else " ".join(
-                                [r.title, *(json.loads(r.tags) if r.type == "card" else [])]
-                            )
-                        ),
-                        "body": analyze(r.body),
-                        "scope": _piece_scope(r),
-                    }
-                    for r in rows[start : start + 1000]
-                ],
+                params,
             )
-        await session.execute(
-            text(
-                "INSERT OR IGNORE INTO search_vocab (term) SELECT term FROM search_fts_v"
+            await self._add_terms(session, [f"{p['title']} {p['body']}" for p in params])
+
+    async def _add_terms(self, session: AsyncSession, texts: Sequence[str]) -> None:
+        """Record the terms of analysed texts in ``search_vocab`` (once per process)."""
+        fresh = {t for analysed in texts for t in analysed.split()} - self._seen_terms
+        if fresh:
+            await session.execute(
+                text("INSERT OR IGNORE INTO search_vocab (term) VALUES (:t)"),
+                [{"t": t} for t in sorted(fresh)],
             )
-        )
+            self._pending_terms.update(fresh)
+
+    def _written(self) -> None:
+        self._seen_terms.update(self._pending_terms)
+        self._pending_terms.clear()
 
     async def _delete_docs(self, session: AsyncSession, column: str, values: list[Any]) -> None:
         found = await session.execute(
@@ -214,6 +227,7 @@ class SQLiteBackend(SQLBackend, SearchBackend):
         )
 
     async def _insert(self, session: AsyncSession, documents: Sequence[Document]) -> None:
+        self._pending_terms.clear()
         # The write transaction holds SQLite's lock: the next rowids are ours to give, and
         # the FTS rows share them.
         last = (
@@ -270,6 +284,7 @@ class SQLiteBackend(SQLBackend, SearchBackend):
                 for n, d in enumerate(documents, start=1)
             ],
         )
+        await self._add_terms(session, [f"{d.title_terms} {d.body_terms}" for d in documents])
 
     async def _insert_words(self, session: AsyncSession, pairs: list[tuple[str, str]]) -> None:
         await session.execute(
@@ -324,7 +339,9 @@ class SQLiteBackend(SQLBackend, SearchBackend):
         async with self.database.write() as session:
             await session.execute(text("DELETE FROM search_fts"))
             await session.execute(text("DELETE FROM search_documents"))
+            await session.execute(text("DELETE FROM search_vocab"))
             await session.commit()
+        self._seen_terms.clear()
 
     # ------------------------------------------------------------------ queries
 
@@ -333,33 +350,85 @@ class SQLiteBackend(SQLBackend, SearchBackend):
         sql = "SELECT 1 FROM search_fts WHERE search_fts MATCH :m LIMIT 1"
         return (await session.execute(text(sql), {"m": match})).first() is not None
 
-    def _match(self, alternatives: Alternatives, join: str) -> str:
+    async def _expansions(
+        self, session: AsyncSession, alternatives: Alternatives
+    ) -> dict[str, list[str]]:
+        """The indexed terms each prefix of ``alternatives`` starts (when there are few)."""
+        prefixes = {
+            p
+            for alts in alternatives
+            for word, stem, prefix in alts
+            if prefix
+            for p in {stem, word}
+        }
+        out: dict[str, list[str]] = {}
+        for prefix in sorted(prefixes):
+            found = await session.execute(
+                text("SELECT term FROM search_vocab WHERE term >= :lo AND term < :hi LIMIT :n"),
+                {"lo": prefix, "hi": prefix + "\uffff", "n": PREFIX_TERMS + 1},
+            )
+            terms = [r[0] for r in found.all()]
+            if len(terms) <= PREFIX_TERMS:
+                out[prefix] = terms
+        return out
+
+    def _match(
+        self, alternatives: Alternatives, join: str, expansions: dict[str, list[str]] | None = None
+    ) -> str:
+        expansions = expansions or {}
+
+        def prefixed(term: str) -> list[str]:
+            if term in expansions:
+                return [_fts_string(t) for t in expansions[term]]
+            return [_fts_string(term) + "*"]
+
         groups = []
         for alts in alternatives:
             parts: set[str] = set()
             for word, stem, prefix in alts:
-                parts.add(_fts_string(stem) + ("*" if prefix else ""))
-                if prefix and word != stem:
-                    # « isolat » stems to itself, yet « isolation » is indexed as « isol ».
-                    parts.add(_fts_string(word) + "*")
+                if prefix:
+                    parts.update(prefixed(stem))
+                    if word != stem:
+                        # « isolat » stems to itself, yet « isolation » is indexed as « isol ».
+                        parts.update(prefixed(word))
+                else:
+                    parts.add(_fts_string(stem))
+            if not parts:
+                # A prefix that starts no indexed term: it matches nothing.
+                parts.add(_fts_string(alts[0][1]) + "*")
             groups.append("(" + " OR ".join(sorted(parts)) + ")")
         return f" {join} ".join(groups)
 
     async def _run(
         self, session: AsyncSession, query: Query, alternatives: Alternatives, join: str
     ) -> Result:
-        match = f"{TEXT_COLUMNS} : ({self._match(alternatives, join)}) AND {scope_match(query)}"
+        expansions = await self._expansions(session, alternatives)
+        words = self._match(alternatives, join, expansions)
+        match = f"{TEXT_COLUMNS} : ({words}) AND {scope_match(query)}"
         cap = max(CANDIDATES, 2 * (query.offset + query.limit))
-        params = {"match": match, "cap": cap, "limit": query.limit, "offset": query.offset}
-        # FTS5 filters and ranks (bm25 must be computed in the FTS query itself) and keeps the
-        # best ``cap`` pieces; ``m`` keeps the best piece of each document (SQLite takes the
-        # bare columns from the row of min()); the page alone is joined to its text.
+        params: dict[str, Any] = {"match": match, "limit": query.limit, "offset": query.offset}
+        # ``b``, found without bm25 (cheap): the oldest of the ``cap`` most recent matching
+        # pieces, which exists only when more than ``cap`` pieces match; only the pieces more
+        # recent than it are ranked, and all are then counted (cheap too). FTS5 filters and
+        # ranks (bm25 must be computed in the FTS query itself); ``m`` keeps the best piece
+        # of each document (SQLite takes the bare columns from the row of min()); the page
+        # alone is joined to its text.
+        bound = (
+            await session.execute(
+                text(
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH :match"
+                    " ORDER BY rowid DESC LIMIT 1 OFFSET :cap"
+                ),
+                {"match": match, "cap": cap},
+            )
+        ).scalar()
+        params["bound"] = -1 if bound is None else bound
         rows = (
             await session.execute(
                 text(
                     "WITH f AS MATERIALIZED (SELECT rowid AS r, "
                     f"{BM25} AS score FROM search_fts WHERE search_fts MATCH :match"
-                    " ORDER BY score LIMIT :cap), "
+                    " AND rowid > :bound), "
                     "m AS MATERIALIZED (SELECT min(f.score) AS score, d.rowid AS r,"
                     " d.entity_id, d.card_id, d.board_id, d.kind, d.tags"
                     " FROM f JOIN search_documents d ON d.rowid = f.r GROUP BY d.doc) "
@@ -369,7 +438,10 @@ class SQLiteBackend(SQLBackend, SearchBackend):
                     " LIMIT :limit OFFSET :offset) p JOIN search_documents d ON d.rowid = p.r"
                     " UNION ALL SELECT 'total', NULL, count(*), 0, NULL, NULL, NULL, NULL, NULL,"
                     " NULL, NULL FROM m UNION ALL SELECT 'pieces', NULL, count(*), 0, NULL,"
-                    " NULL, NULL, NULL, NULL, NULL, NULL FROM f UNION ALL SELECT 'kind', kind,"
+                    " NULL, NULL, NULL, NULL, NULL, NULL FROM f UNION ALL SELECT 'matched',"
+                    " NULL, (SELECT count(*) FROM search_fts WHERE search_fts MATCH :match), 0,"
+                    " NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE :bound >= 0"
+                    " UNION ALL SELECT 'kind', kind,"
                     " count(*), 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM m GROUP BY kind"
                     " UNION ALL SELECT 'board', board_id, count(*), 0, NULL, NULL, NULL, NULL,"
                     " NULL, NULL, NULL FROM m GROUP BY board_id UNION ALL SELECT 'tag',"
@@ -380,22 +452,15 @@ class SQLiteBackend(SQLBackend, SearchBackend):
             )
         ).all()
         result = Result(total=0)
-        facet_rows(
-            result, [(r.section, r.key, r.n) for r in rows if r.section not in {"hit", "pieces"}]
-        )
+        counts = {"hit", "pieces", "matched"}
+        facet_rows(result, [(r.section, r.key, r.n) for r in rows if r.section not in counts])
         pieces = next((int(r.n) for r in rows if r.section == "pieces"), 0)
-        if pieces >= cap:
-            # More pieces match than were ranked: count them all (cheap without bm25) and
-            # scale by the share of distinct documents among the candidates.
-            everything = (
-                await session.execute(
-                    text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :match"),
-                    {"match": match},
-                )
-            ).scalar_one()
-            if everything > pieces:
-                result.total = max(result.total, round(everything * result.total / pieces))
-                result.total_exact = False
+        matched = next((int(r.n) for r in rows if r.section == "matched"), None)
+        if matched is not None and pieces:
+            # More pieces match than were ranked: scale their count by the share of distinct
+            # documents among the candidates.
+            result.total = max(result.total, round(matched * result.total / pieces))
+            result.total_exact = False
         hits = [r for r in rows if r.section == "hit"]
         hits.sort(key=lambda r: (r.score, -r.card_id, -r.entity_id))
         result.hits = page_hits(hits, query)
