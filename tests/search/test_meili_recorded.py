@@ -482,6 +482,9 @@ async def app(
     settings = recorded_settings(tmp_path, f"sqlite+aiosqlite:///{target}", url=replay.search_url)
     application = create_app(settings, migrate=False)
     async with application.router.lifespan_context(application):
+        # The app's own indexer would retry against the replay server in the background;
+        # each test drives its own runtime instead.
+        await application.state.search.stop()
         yield application
 
 
