@@ -1,0 +1,91 @@
+"""Reading a collective's records (activities, members, boards) from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from animation.records import Activity, BoardInfo, Kind, Member
+from server.models import Board, BoardColumn, Card, Event, Membership
+from server.runtime import Essaim
+
+# Event kinds that are something a member did, and what they become.
+KINDS = {
+    "card.created": Kind.post,
+    "comment.created": Kind.comment,
+    "reaction.added": Kind.reaction,
+    "card.moved": Kind.move,
+}
+
+
+@dataclass(frozen=True)
+class Records:
+    activities: list[Activity]
+    members: list[Member]
+    boards: list[BoardInfo]
+
+
+async def load_records(
+    essaim: Essaim, collective_id: int, until: datetime, since: datetime | None = None
+) -> Records:
+    """The collective's activities in ``[since, until)`` (all history when ``since`` is None,
+    which habits and newcomers' first posts need), its current members and boards.
+
+    Hidden and deleted content still counts: it happened, and moderation is not a metric.
+    """
+    async with essaim.db.read() as session:
+        query = (
+            select(Event, Card.kind, Card.author_id)
+            .join(Card, Card.id == Event.card_id)
+            .where(
+                Event.collective_id == collective_id,
+                Event.kind.in_(KINDS),
+                Event.actor_id.is_not(None),
+                Event.at < until,
+            )
+            .order_by(Event.seq)
+        )
+        if since is not None:
+            query = query.where(Event.at >= since)
+        rows = (await session.execute(query)).all()
+        column_ids = {int(e.payload["column_id"]) for e, _, _ in rows if e.kind == "card.moved"}
+        columns = await session.execute(
+            select(BoardColumn.id, BoardColumn.position).where(BoardColumn.id.in_(column_ids))
+        )
+        positions: dict[int, int] = {row[0]: row[1] for row in columns}
+        members = [
+            Member(m.user_id, m.joined_at, m.role)
+            for m in await session.scalars(
+                select(Membership)
+                .where(Membership.collective_id == collective_id)
+                .order_by(Membership.user_id)
+            )
+        ]
+        boards = [
+            BoardInfo(b.id, b.created_at, b.kind, b.archived)
+            for b in await session.scalars(
+                select(Board).where(Board.collective_id == collective_id).order_by(Board.id)
+            )
+        ]
+    activities = []
+    for event, card_kind, author_id in rows:
+        kind = KINDS[event.kind]
+        assert event.actor_id is not None and event.card_id is not None
+        activities.append(
+            Activity(
+                at=event.at,
+                actor_id=event.actor_id,
+                kind=kind,
+                card_id=event.card_id,
+                board_id=event.board_id or 0,
+                card_kind=card_kind,
+                card_author_id=author_id,
+                reaction=str(event.payload.get("kind", "")) if kind is Kind.reaction else "",
+                column=positions.get(int(event.payload.get("column_id", -1)), -1)
+                if kind is Kind.move
+                else -1,
+            )
+        )
+    return Records(activities, members, boards)

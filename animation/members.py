@@ -1,0 +1,199 @@
+"""Per member: last activity, contributions, reactions, level (with hysteresis), trend and
+usual rhythm — and who is silent against their own habit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import IntEnum
+
+from animation.records import (
+    CONTRIBUTIONS,
+    Activity,
+    Cause,
+    Kind,
+    Member,
+    diagnoses,
+    participants,
+    percentile,
+)
+
+
+class Level(IntEnum):
+    reader = 0
+    occasional = 1
+    regular = 2
+    driving_force = 3
+
+
+# Contributions in the trailing 30 days needed for each level (Discourse-style trust levels).
+LEVEL_FLOORS = {Level.occasional: 1, Level.regular: 4, Level.driving_force: 12}
+LEVEL_WINDOW_DAYS = 30
+# A member is demoted one level only after this many days in a row below it: one quiet
+# month (holidays, a busy season) should not flip someone back and forth.
+DEMOTION_DAYS = 28
+# Gaps are read over this many latest days: habits change, old ones fade out.
+RHYTHM_MEMORY_DAYS = 120
+# The percentile of gaps taken as "usual": high, so that a normal slow week, or the pause
+# between the bursts of someone who works in bursts, is part of the habit, not a change.
+RHYTHM_PERCENTILE = 100
+# A habit needs this many days between the first and the latest active day: someone who
+# came for a week and left has no habit yet (the newcomer rules are about them).
+HABIT_SPAN_DAYS = 28
+
+
+def raw_level(contributions: int) -> Level:
+    """The level earned by ``contributions`` in the trailing window, without hysteresis."""
+    level = Level.reader
+    for candidate, floor in LEVEL_FLOORS.items():
+        if contributions >= floor:
+            level = candidate
+    return level
+
+
+def active_days(activities: Sequence[Activity], user_id: int, before: datetime) -> list[date]:
+    """Distinct UTC days on which ``user_id`` did anything before ``before``, oldest first."""
+    days = {a.at.astimezone(UTC).date() for a in activities if a.actor_id == user_id}
+    return sorted(d for d in days if datetime(d.year, d.month, d.day, tzinfo=UTC) < before)
+
+
+def usual_gap_days(days: Sequence[date]) -> float | None:
+    """The member's usual gap, in days, between the active ``days`` (sorted): the
+    ``RHYTHM_PERCENTILE``th percentile of the gaps ending in the last ``RHYTHM_MEMORY_DAYS``
+    days before the latest one; None with fewer than three gaps or a span shorter than
+    ``HABIT_SPAN_DAYS``: too little to know a habit."""
+    if not days:
+        return None
+    horizon = days[-1] - timedelta(days=RHYTHM_MEMORY_DAYS)
+    gaps = [float((b - a).days) for a, b in zip(days, days[1:], strict=False) if b > horizon]
+    if len(gaps) < 3 or (days[-1] - days[0]).days < HABIT_SPAN_DAYS:
+        return None
+    return percentile(gaps, RHYTHM_PERCENTILE)
+
+
+def level_history(
+    activities: Sequence[Activity], member: Member, at: datetime
+) -> list[tuple[date, Level]]:
+    """The member's level on each UTC day from joining to ``at``: promoted as soon as the
+    trailing 30 days earn it, demoted one step after ``DEMOTION_DAYS`` days below it."""
+    per_day: dict[date, int] = {}
+    for a in activities:
+        if a.actor_id == member.user_id and a.kind in CONTRIBUTIONS and a.at < at:
+            day = a.at.astimezone(UTC).date()
+            per_day[day] = per_day.get(day, 0) + 1
+    first = member.joined_at.astimezone(UTC).date()
+    last = at.astimezone(UTC).date()
+    history: list[tuple[date, Level]] = []
+    level, below_since, window = Level.reader, 0, 0
+    day = first
+    while day <= last:
+        window += per_day.get(day, 0)
+        window -= per_day.get(day - timedelta(days=LEVEL_WINDOW_DAYS), 0)
+        earned = raw_level(window)
+        if earned >= level:
+            level, below_since = earned, 0
+        else:
+            below_since += 1
+            if below_since >= DEMOTION_DAYS:
+                level, below_since = Level(level - 1), 0
+        history.append((day, level))
+        day += timedelta(days=1)
+    return history
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    user_id: int
+    role: str
+    last_activity: datetime | None
+    contributions: int  # posts and comments, ever (before ``at``)
+    contributions_30d: int
+    reactions_given: int
+    reactions_received: int
+    level: Level
+    trend: str  # rising | steady | falling | new
+    usual_gap_days: float | None
+
+
+def _trend(recent: int, previous: int, joined_days: float) -> str:
+    if joined_days < 2 * LEVEL_WINDOW_DAYS:
+        return "new"  # no previous window to compare with
+    if abs(recent - previous) < max(2, previous / 2):
+        return "steady"
+    return "rising" if recent > previous else "falling"
+
+
+@diagnoses(Cause.involvement)
+def member_profiles(
+    activities: Sequence[Activity], members: Sequence[Member], at: datetime
+) -> list[MemberProfile]:
+    """One profile per participant, from what happened before ``at``, by user id."""
+    past = [a for a in activities if a.at < at]
+    month_ago = at - timedelta(days=LEVEL_WINDOW_DAYS)
+    two_months_ago = at - timedelta(days=2 * LEVEL_WINDOW_DAYS)
+    out = []
+    for m in sorted(participants(members), key=lambda m: m.user_id):
+        mine = [a for a in past if a.actor_id == m.user_id]
+        made = [a for a in mine if a.kind in CONTRIBUTIONS]
+        recent = sum(1 for a in made if a.at >= month_ago)
+        previous = sum(1 for a in made if two_months_ago <= a.at < month_ago)
+        history = level_history(past, m, at)
+        out.append(
+            MemberProfile(
+                user_id=m.user_id,
+                role=m.role,
+                last_activity=max((a.at for a in mine), default=None),
+                contributions=len(made),
+                contributions_30d=recent,
+                reactions_given=sum(1 for a in mine if a.kind is Kind.reaction),
+                reactions_received=sum(
+                    1
+                    for a in past
+                    if a.kind is Kind.reaction
+                    and a.card_author_id == m.user_id
+                    and a.actor_id != m.user_id
+                ),
+                level=history[-1][1] if history else Level.reader,
+                trend=_trend(recent, previous, (at - m.joined_at) / timedelta(days=1)),
+                usual_gap_days=usual_gap_days(active_days(past, m.user_id, at)),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Silence:
+    user_id: int
+    last_activity: datetime
+    silent_days: float
+    usual_gap_days: float
+    threshold_days: float
+
+
+@diagnoses(Cause.involvement)
+def silent_members(
+    activities: Sequence[Activity],
+    members: Sequence[Member],
+    at: datetime,
+    gap_multiple: float = 2.0,
+    min_days: float = 14.0,
+) -> list[Silence]:
+    """Participants silent at ``at`` for ``gap_multiple`` × their usual gap and at least
+    ``min_days``; members without a known habit yet are never listed."""
+    by_member: dict[int, list[Activity]] = {}
+    for a in activities:
+        if a.at < at:
+            by_member.setdefault(a.actor_id, []).append(a)
+    out = []
+    for m in sorted(participants(members), key=lambda m: m.user_id):
+        mine = by_member.get(m.user_id, [])
+        gap = usual_gap_days(active_days(mine, m.user_id, at))
+        if gap is None:
+            continue
+        last = max(a.at for a in mine)
+        silent = (at - last) / timedelta(days=1)
+        threshold = max(gap_multiple * gap, min_days)
+        if silent >= threshold:
+            out.append(Silence(m.user_id, last, silent, gap, threshold))
+    return out
