@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,6 +63,23 @@ class Document:
     def id(self) -> str:
         """A unique id usable by every engine (Meilisearch allows ``[A-Za-z0-9_-]``)."""
         return f"{self.type}-{self.entity_id}-{self.chunk}"
+
+    def filter_fields(self) -> dict[str, Any]:
+        """The fields every engine stores to filter, group and facet this piece."""
+        return {
+            "id": self.id,
+            "doc": self.doc,
+            "type": self.type,
+            "entity_id": self.entity_id,
+            "card_id": self.card.card_id,
+            "collective_id": self.card.collective_id,
+            "board_id": self.card.board_id,
+            "kind": self.card.kind,
+            "tags": list(self.card.tags),
+            "author_id": self.author_id,
+            "hidden": self.hidden,
+            "card_hidden": self.card.hidden,
+        }
 
     def analyzed(self) -> Document:
         """This piece with its stemmed shadow fields filled."""

@@ -227,18 +227,7 @@ class MeilisearchBackend(SearchBackend):
 
 def _payload(d: Document) -> dict[str, Any]:
     return {
-        "id": d.id,
-        "doc": d.doc,
-        "type": d.type,
-        "entity_id": d.entity_id,
-        "card_id": d.card.card_id,
-        "collective_id": d.card.collective_id,
-        "board_id": d.card.board_id,
-        "kind": d.card.kind,
-        "tags": list(d.card.tags),
-        "author_id": d.author_id,
-        "hidden": d.hidden,
-        "card_hidden": d.card.hidden,
+        **d.filter_fields(),
         # ``name`` is shown; ``title`` is searched (a comment matches on its own words only).
         "name": d.title,
         "title": d.title if d.type != "comment" else "",
