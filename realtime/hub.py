@@ -24,6 +24,7 @@ log = logging.getLogger("essaim.realtime")
 
 # How often a quiet feed checks the log for an event whose publication was lost.
 TAIL_CHECK_SECONDS = 5.0
+CATCH_UP_PAGE = 500
 
 
 def channel(collective: int) -> str:
@@ -85,16 +86,19 @@ class Feed:
 
     async def _catch_up(self, before: int | None) -> None:
         """Deliver from the log the events after ``last_seq`` (and before ``before``)."""
-        async with self.hub.essaim.db.read() as session:
-            query = select(Event).where(
-                Event.collective_id == self.collective, Event.seq > self.last_seq
-            )
-            if before is not None:
-                query = query.where(Event.seq < before)
-            events = list(await session.scalars(query.order_by(Event.seq).limit(1000)))
-        for event in events:
-            if event.seq == self.last_seq + 1:
-                self._dispatch(wire(event))
+        while True:
+            async with self.hub.essaim.db.read() as session:
+                query = select(Event).where(
+                    Event.collective_id == self.collective, Event.seq > self.last_seq
+                )
+                if before is not None:
+                    query = query.where(Event.seq < before)
+                events = list(await session.scalars(query.order_by(Event.seq).limit(CATCH_UP_PAGE)))
+            for event in events:
+                if event.seq == self.last_seq + 1:
+                    self._dispatch(wire(event))
+            if len(events) < CATCH_UP_PAGE:
+                return
 
     def _dispatch(self, message: Message) -> None:
         message = dict(message)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+import realtime.hub as hub_module
 from tests.conftest import ApiClient, World
 from tests.realtime.conftest import Connect
 
@@ -128,3 +131,26 @@ async def test_members_get_hidden_content_redacted_live(world: World, connect: C
     assert "Texte secret" not in str(member_events)
     assert animator_events[1]["data"]["body"] == "Texte secret"
     assert [e["seq"] for e in member_events] == [e["seq"] for e in animator_events]
+
+
+async def test_events_whose_publication_was_lost_are_read_from_the_log(
+    world: World, connect: Connect, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small page, so that the gap takes several reads of the log.
+    monkeypatch.setattr(hub_module, "CATCH_UP_PAGE", 5)
+    ws = await connect(world.member)
+    await ws.expect("hello")
+    subscribed = await ws.subscribe(world.collective_id)
+    broker = app.state.essaim.broker
+
+    async def lost(channel: str, message: dict[str, Any]) -> None:
+        return None  # committed, never published (a broker hiccup)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(broker, "publish", lost)
+        missing = [await new_card(world.animator, world.board_id, f"Perdue {i}") for i in range(12)]
+    last = await new_card(world.animator, world.board_id, "Publiée")
+    events = await ws.events(13)
+    start = subscribed["seq"] + 1
+    assert [e["seq"] for e in events] == list(range(start, start + 13))
+    assert [e["data"]["id"] for e in events] == [c["id"] for c in [*missing, last]]
