@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from search.backend import SearchBackend
 from search.documents import CardState, Document
-from search.query import Hit, Query, Result
-from search.sqlbase import Alternatives, SQLBackend, escape_marks, facet_rows
+from search.query import Query, Result
+from search.sqlbase import Alternatives, SQLBackend, escape_marks, facet_rows, page_hits
 from server.db import Database
 
 CONFIG = "search.french_unaccent"
@@ -171,18 +171,7 @@ class PostgresBackend(SQLBackend, SearchBackend):
                 {"q": params["q"], "options": HEADLINE, "ids": [r.key for r in page]},
             )
             headlines = {i: h for i, h in found.all()}
-        result.hits = [
-            Hit(
-                type=r.type,
-                id=int(r.entity_id),
-                card_id=int(r.card_id),
-                collective_id=int(r.collective_id),
-                board_id=int(r.board_id),
-                title=r.title,
-                snippet=escape_marks(headlines.get(r.key, ""), START, STOP),
-            )
-            for r in page
-        ]
+        result.hits = page_hits(page, lambda r: escape_marks(headlines.get(r.key, ""), START, STOP))
         return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from search.documents import Document
 from search.french import words as folded_words
 from search.query import Hit, Query, Result, Word
-from search.snippets import snippet
 from search.typos import allowed_typos, closest
 from server.db import Database
 
@@ -32,8 +31,8 @@ def facet_rows(result: Result, rows: Sequence[tuple[str, Any, int]]) -> None:
             result.facets[section][str(key)] = int(n)
 
 
-def page_hits(rows: Sequence[Row[Any]], query: Query) -> list[Hit]:
-    """Hits from (type, entity_id, card_id, collective_id, board_id, title, body) rows."""
+def page_hits(rows: Sequence[Row[Any]], snippet_of: Callable[[Row[Any]], str]) -> list[Hit]:
+    """Hits from (type, entity_id, card_id, collective_id, board_id, title, …) rows."""
     return [
         Hit(
             type=r.type,
@@ -42,7 +41,7 @@ def page_hits(rows: Sequence[Row[Any]], query: Query) -> list[Hit]:
             collective_id=int(r.collective_id),
             board_id=int(r.board_id),
             title=r.title,
-            snippet=snippet(r.body or r.title, query.words),
+            snippet=snippet_of(r),
         )
         for r in rows
     ]

@@ -21,6 +21,7 @@ from search.backend import SearchBackend
 from search.documents import CardState, Document
 from search.french import analyze
 from search.query import Query, Result
+from search.snippets import snippet
 from search.sqlbase import Alternatives, SQLBackend, facet_rows, page_hits
 from server.db import Database
 
@@ -463,7 +464,7 @@ class SQLiteBackend(SQLBackend, SearchBackend):
             result.total_exact = False
         hits = [r for r in rows if r.section == "hit"]
         hits.sort(key=lambda r: (r.score, -r.card_id, -r.entity_id))
-        result.hits = page_hits(hits, query)
+        result.hits = page_hits(hits, lambda r: snippet(r.body or r.title, query.words))
         return result
 
 
