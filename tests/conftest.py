@@ -157,15 +157,12 @@ async def postgres_template(postgres: PostgresServer | None) -> Template | None:
 TABLES = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    sqlite_template: Template,
-    postgres_template: Template | None,
+async def empty_database(
+    kind: str, tmp_path: Path, sqlite_template: Template, postgres_template: Template | None
 ) -> str:
-    """A migrated, empty database of each kind; every test using it runs on both."""
-    if request.param == "sqlite":
+    """The URL of a migrated, empty database: a copied SQLite file, or the truncated
+    PostgreSQL one (its search tables too, schema "search", migration 0002)."""
+    if kind == "sqlite":
         assert sqlite_template.path is not None
         target = tmp_path / "essaim.db"
         shutil.copyfile(sqlite_template.path, target)
@@ -176,13 +173,23 @@ async def database_url(
     engine = create_async_engine(postgres_template.url)
     try:
         async with engine.begin() as conn:
-            # The search backend's own tables (schema "search", migration 0002) too.
             await conn.execute(
                 text(f"TRUNCATE {TABLES}, search.documents, search.words RESTART IDENTITY CASCADE")
             )
     finally:
         await engine.dispose()
     return postgres_template.url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Template,
+    postgres_template: Template | None,
+) -> str:
+    """A migrated, empty database of each kind; every test using it runs on both."""
+    return await empty_database(request.param, tmp_path, sqlite_template, postgres_template)
 
 
 @pytest.fixture

@@ -8,22 +8,19 @@ Backends: SQLite FTS5 and PostgreSQL (real databases), Meilisearch through the f
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
 import server.api.search  # noqa: F401  (registers GET /search before the app is built)
 from search.runtime import SearchRuntime
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import TABLES, ApiClient, Template, fast_settings, join, unavailable
+from tests.conftest import ApiClient, Template, empty_database, fast_settings, join
 from tests.search.fake_meilisearch import FakeMeilisearch
 
 MEILI_URL = os.environ.get("MEILI_URL", "")
@@ -36,29 +33,6 @@ def fake_meilisearch() -> Iterator[FakeMeilisearch]:
         yield fake
 
 
-async def fresh_database(
-    kind: str, tmp_path: Path, sqlite_template: Template, postgres_template: Template | None
-) -> str:
-    """An empty migrated database: a copied SQLite file, or the truncated PostgreSQL one."""
-    if kind == "sqlite":
-        assert sqlite_template.path is not None
-        target = tmp_path / "essaim.db"
-        shutil.copyfile(sqlite_template.path, target)
-        return f"sqlite+aiosqlite:///{target}"
-    if postgres_template is None:
-        unavailable("PostgreSQL not reachable")
-    assert postgres_template is not None
-    engine = create_async_engine(postgres_template.url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(
-                text(f"TRUNCATE {TABLES}, search.documents, search.words RESTART IDENTITY CASCADE")
-            )
-    finally:
-        await engine.dispose()
-    return postgres_template.url
-
-
 @pytest.fixture(params=BACKENDS)
 async def search_settings(
     request: pytest.FixtureRequest,
@@ -69,7 +43,7 @@ async def search_settings(
 ) -> Settings:
     kind: str = request.param
     database = "postgresql" if kind == "postgresql" else "sqlite"
-    url = await fresh_database(database, tmp_path, sqlite_template, postgres_template)
+    url = await empty_database(database, tmp_path, sqlite_template, postgres_template)
     search_url = ""
     if kind == "meilisearch":
         index = f"essaim_{uuid.uuid4().hex[:8]}"
