@@ -39,14 +39,8 @@ async def add_attachment(
         w.session.add(attachment)
         await w.session.flush()
         view = attachment_view(attachment)
-        await w.emit(
-            card.collective_id,
-            "attachment.added",
-            view,
-            board_id=card.board_id,
-            card_id=card.id,
-            restricted=card.moderation != Moderation.published,
-        )
+        restricted = card.moderation != Moderation.published
+        await w.emit_on_card(card, "attachment.added", view, restricted=restricted)
         w.index("attachment", attachment.id, card.collective_id)
     return view
 

@@ -215,14 +215,7 @@ async def delete_card(essaim: Essaim, user: User, card_id: int) -> None:
 async def _emit(w: Write, card: Card, kind: str, data: dict[str, Any]) -> None:
     # card.hidden carries only ids: members need it to drop the card from their view.
     restricted = card.moderation == Moderation.hidden and kind != "card.hidden"
-    await w.emit(
-        card.collective_id,
-        kind,
-        data,
-        board_id=card.board_id,
-        card_id=card.id,
-        restricted=restricted,
-    )
+    await w.emit_on_card(card, kind, data, restricted=restricted)
     if kind != "card.deleted":
         w.index("card", card.id, card.collective_id)
 

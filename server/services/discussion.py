@@ -37,14 +37,8 @@ async def add_comment(essaim: Essaim, user: User, card_id: int, body: CommentIn)
         w.session.add(comment)
         await w.session.flush()
         view = comment_view(comment, user)
-        await w.emit(
-            card.collective_id,
-            "comment.created",
-            view,
-            board_id=card.board_id,
-            card_id=card.id,
-            restricted=card.moderation != Moderation.published,
-        )
+        restricted = card.moderation != Moderation.published
+        await w.emit_on_card(card, "comment.created", view, restricted=restricted)
         w.index("comment", comment.id, card.collective_id)
     return view
 
@@ -78,14 +72,7 @@ async def update_comment(
                 comment.moderation != Moderation.published
                 or card.moderation != Moderation.published
             )
-            await w.emit(
-                card.collective_id,
-                kind,
-                data,
-                board_id=card.board_id,
-                card_id=card.id,
-                restricted=restricted,
-            )
+            await w.emit_on_card(card, kind, data, restricted=restricted)
         if kinds:
             w.index("comment", comment.id, card.collective_id)
     return view
@@ -97,13 +84,7 @@ async def delete_comment(essaim: Essaim, user: User, comment_id: int) -> None:
         require_owner_or_animator(comment.author_id, user, member)
         comment.moderation = Moderation.deleted
         comment.updated_at = utcnow()
-        await w.emit(
-            card.collective_id,
-            "comment.deleted",
-            {"id": comment.id, "card_id": card.id},
-            board_id=card.board_id,
-            card_id=card.id,
-        )
+        await w.emit_on_card(card, "comment.deleted", {"id": comment.id, "card_id": card.id})
         w.index("comment", comment.id, card.collective_id, op="delete")
 
 
@@ -144,12 +125,7 @@ async def _react(
         counts = (await reaction_counts(w.session, [card_id])).get(card_id, {})
         view = {"card_id": card_id, "kind": kind, "user_id": user.id, "reactions": counts}
         if changed:
-            await w.emit(
-                card.collective_id,
-                "reaction.added" if add else "reaction.removed",
-                view,
-                board_id=card.board_id,
-                card_id=card_id,
-                restricted=card.moderation != Moderation.published,
-            )
+            change = "reaction.added" if add else "reaction.removed"
+            restricted = card.moderation != Moderation.published
+            await w.emit_on_card(card, change, view, restricted=restricted)
     return view

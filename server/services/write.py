@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import Collective, Event, OutboxEntry, User, utcnow
+from server.models import Card, Collective, Event, OutboxEntry, User, utcnow
 from server.services.access import WRITING
 from server.services.views import event_message
 
@@ -78,6 +78,19 @@ class Write:
         self.session.add(event)
         self.events.append(event)
         return event
+
+    async def emit_on_card(
+        self, card: Card, kind: str, data: dict[str, Any], *, restricted: bool = False
+    ) -> Event:
+        """Append an event about ``card`` or what hangs on it (comment, reaction, file)."""
+        return await self.emit(
+            card.collective_id,
+            kind,
+            data,
+            board_id=card.board_id,
+            card_id=card.id,
+            restricted=restricted,
+        )
 
     def index(self, entity: str, entity_id: int, collective_id: int, op: str = "upsert") -> None:
         """Queue a search-index change in this transaction (drained by the indexer)."""
