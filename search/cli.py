@@ -4,35 +4,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from pathlib import Path
 from typing import Any
 
 
 def add_commands(subparsers: Any) -> None:
     """Add ``search reindex`` to the ``essaim`` command's subparsers."""
+    from server.cli import add_data_dir
+
     search = subparsers.add_parser(
         "search", help="Search index commands.", description="Search index commands."
     )
     commands = search.add_subparsers(dest="search_command", metavar="COMMAND", required=True)
     text = "Rebuild the search index from the database (with a progress bar)."
     reindex = commands.add_parser("reindex", help=text, description=text)
-    reindex.add_argument(
-        "--data-dir",
-        help="data directory (SQLite file, attachments); default ESSAIM_DATA_DIR or ./essaim-data",
-    )
+    add_data_dir(reindex)
     reindex.set_defaults(run=cmd_reindex)
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     from search.backend import backend_from_url
     from search.reindex import reindex
+    from server.cli import settings_from
     from server.runtime import Essaim
-    from server.settings import Settings
 
-    overrides: dict[str, Any] = {}
-    if getattr(args, "data_dir", None):
-        overrides["data_dir"] = Path(args.data_dir)
-    settings = Settings.from_env(**overrides)
+    settings = settings_from(args)
 
     async def run() -> int:
         essaim = Essaim(settings)

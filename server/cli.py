@@ -14,7 +14,8 @@ from typing import Any
 from server.settings import Settings, setting_docs
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with ``--data-dir`` when the command was given one."""
     overrides: dict[str, Any] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
@@ -26,7 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
-    settings = _settings(args)
+    settings = settings_from(args)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
@@ -55,7 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from server.runtime import Essaim
 
     async def run() -> int:
-        essaim = Essaim(_settings(args))
+        essaim = Essaim(settings_from(args))
         await essaim.start()
         try:
             result = await load_demo(essaim)
@@ -75,7 +76,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from server.db import Database
 
     async def run() -> None:
-        database = Database(_settings(args).resolved_database_url)
+        database = Database(settings_from(args).resolved_database_url)
         await database.migrate()
         await database.dispose()
 
@@ -85,10 +86,17 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    current = _settings(args).describe()
+    current = settings_from(args).describe()
     for name, default, help_text in setting_docs():
         print(f"{name}={current[name]}\n    {help_text} (default: {default or 'empty'})")
     return 0
+
+
+def add_data_dir(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--data-dir",
+        help="data directory (SQLite file, attachments); default ESSAIM_DATA_DIR or ./essaim-data",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -98,14 +106,9 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, help_text: str, data_dir: bool = True) -> argparse.ArgumentParser:
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        if data_dir:
-            sub.add_argument(
-                "--data-dir",
-                help="data directory (SQLite file, attachments); default ESSAIM_DATA_DIR "
-                "or ./essaim-data",
-            )
+        add_data_dir(sub)
         return sub
 
     serve = add("serve", "Run the web server (migrations are applied first).")
