@@ -1,6 +1,14 @@
 """SQLAlchemy 2 typed models; importing this package registers every table on ``Base``."""
 
 from server.models.accounts import LoginFailure, LoginSession, User
+from server.models.animation import (
+    AnimationSettings,
+    DigestDelivery,
+    DigestOptOut,
+    Notification,
+    Nudge,
+    Visit,
+)
 from server.models.base import Base, clock_at, utcnow
 from server.models.boards import (
     DEFAULT_COLUMNS,
@@ -20,6 +28,7 @@ from server.models.events import Event, OutboxEntry, StoreMeta
 
 __all__ = [
     "DEFAULT_COLUMNS",
+    "AnimationSettings",
     "Attachment",
     "Base",
     "Board",
@@ -29,12 +38,16 @@ __all__ = [
     "CardKind",
     "Collective",
     "Comment",
+    "DigestDelivery",
+    "DigestOptOut",
     "Event",
     "Invitation",
     "LoginFailure",
     "LoginSession",
     "Membership",
     "Moderation",
+    "Notification",
+    "Nudge",
     "OutboxEntry",
     "Phase",
     "PhaseKind",
@@ -43,6 +56,7 @@ __all__ = [
     "Role",
     "StoreMeta",
     "User",
+    "Visit",
     "clock_at",
     "utcnow",
 ]
