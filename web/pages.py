@@ -1,0 +1,213 @@
+"""The browser workspace: HTML pages rendered by Jinja2, made live by the scripts in ``static``.
+
+Each page handler reads what the page shows through the same domain services as the JSON API
+(so permissions are the same: another collective's board answers the 404 page) and embeds it
+as JSON for the page's script, which then keeps it current over the WebSocket. Pages need a
+session, except login, sign-up and the invitation preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from server.api.http import SESSION_COOKIE
+from server.errors import EssaimError, Gone, NotAuthenticated, NotFound
+from server.runtime import Essaim
+from server.services import boards, cards, collectives, phases
+from server.services.accounts import Authenticated, authenticate
+from server.services.views import me_view
+from web.i18n import WEB_DIR
+from web.render import render
+
+Handler = Callable[[Request, Authenticated | None], Awaitable[Response]]
+
+
+def _essaim(request: Request) -> Essaim:
+    essaim: Essaim = request.app.state.essaim
+    return essaim
+
+
+async def _auth(request: Request) -> Authenticated | None:
+    try:
+        return await authenticate(_essaim(request), request.cookies.get(SESSION_COOKIE))
+    except NotAuthenticated:
+        return None
+
+
+def _login_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def page(*, login: bool = True) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Wrap a page handler: session lookup, login redirect, and domain errors as HTML pages."""
+
+    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            auth = await _auth(request)
+            if login and auth is None:
+                return _login_redirect(request)
+            try:
+                return await handler(request, auth)
+            except NotAuthenticated:
+                return _login_redirect(request)
+            except EssaimError as error:
+                return error_page(request, auth, error)
+
+        return endpoint
+
+    return wrap
+
+
+def error_page(request: Request, auth: Authenticated | None, error: EssaimError) -> Response:
+    kind = "not_found" if isinstance(error, NotFound) else error.code
+    return render(
+        request,
+        auth,
+        "error.html",
+        {"kind": kind, "status": error.status, "message": error.message},
+        status=error.status,
+    )
+
+
+async def not_found_page(request: Request, exc: Exception) -> Response:
+    return error_page(request, await _auth(request), NotFound("page"))
+
+
+@page()
+async def home(request: Request, auth: Authenticated | None) -> Response:
+    assert auth is not None
+    mine = await collectives.list_collectives(_essaim(request), auth.user)
+    return render(request, auth, "home.html", {"collectives": mine}, data={"collectives": mine})
+
+
+@page(login=False)
+async def login(request: Request, auth: Authenticated | None) -> Response:
+    target = _safe_next(request.query_params.get("next"))
+    if auth is not None:
+        return RedirectResponse(target, status_code=303)
+    return render(request, None, "login.html", {"next": target}, data={"next": target})
+
+
+@page(login=False)
+async def signup(request: Request, auth: Authenticated | None) -> Response:
+    target = _safe_next(request.query_params.get("next"))
+    if auth is not None:
+        return RedirectResponse(target, status_code=303)
+    return render(request, None, "signup.html", {"next": target}, data={"next": target})
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an absolute or protocol-relative URL would be an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@page(login=False)
+async def invitation(request: Request, auth: Authenticated | None) -> Response:
+    token = request.path_params["token"]
+    try:
+        preview = await collectives.preview_invitation(_essaim(request), token)
+    except (Gone, NotFound) as error:
+        return render(
+            request, auth, "invitation.html", {"problem": error.code}, status=error.status
+        )
+    context = {"invitation": preview, "token": token, "problem": None}
+    return render(request, auth, "invitation.html", context, data={"token": token, **preview})
+
+
+@page()
+async def profile(request: Request, auth: Authenticated | None) -> Response:
+    assert auth is not None
+    essaim = _essaim(request)
+    mine = await collectives.list_collectives(essaim, auth.user)
+    memberships = []
+    for collective in mine:
+        members = await collectives.list_members(essaim, auth.user, collective["id"])
+        own = next(m for m in members if m["user"]["id"] == auth.user.id)
+        memberships.append({"collective": collective, **own})
+    data = {"me": me_view(auth.user), "memberships": memberships}
+    return render(request, auth, "profile.html", data, data=data)
+
+
+@page()
+async def collective_home(request: Request, auth: Authenticated | None) -> Response:
+    assert auth is not None
+    essaim = _essaim(request)
+    cid = int(request.path_params["collective_id"])
+    collective = await collectives.get_collective(essaim, auth.user, cid)
+    data = {
+        "collective": collective,
+        "boards": await boards.list_boards(essaim, auth.user, cid),
+        "phases": await phases.list_phases(essaim, auth.user, cid),
+        "members": await collectives.list_members(essaim, auth.user, cid),
+    }
+    return render(request, auth, "collective.html", data, data=data)
+
+
+@page()
+async def board(request: Request, auth: Authenticated | None) -> Response:
+    assert auth is not None
+    essaim = _essaim(request)
+    shown = await boards.get_board(essaim, auth.user, int(request.path_params["board_id"]))
+    collective = await collectives.get_collective(essaim, auth.user, shown["collective_id"])
+    members = await collectives.list_members(essaim, auth.user, shown["collective_id"])
+    data = {"board": shown, "collective": collective, "members": members}
+    return render(request, auth, "board.html", data, data=data)
+
+
+@page()
+async def card(request: Request, auth: Authenticated | None) -> Response:
+    assert auth is not None
+    essaim = _essaim(request)
+    card_id = int(request.path_params["card_id"])
+    # The board's seq is read before the card, so that the live feed replays anything newer.
+    board_id = await cards.board_of_card(essaim, auth.user, card_id)
+    board_shown = await boards.get_board(essaim, auth.user, board_id)
+    shown = await cards.get_card(essaim, auth.user, card_id)
+    collective = await collectives.get_collective(essaim, auth.user, shown["collective_id"])
+    data: dict[str, Any] = {
+        "card": shown,
+        "board": {k: v for k, v in board_shown.items() if k != "columns"},
+        "columns": [
+            {"id": c["id"], "name": c["name"]} for c in board_shown["columns"]
+        ],
+        "collective": collective,
+    }
+    return render(request, auth, "card.html", data, data=data)
+
+
+@page()
+async def search_page(request: Request, auth: Authenticated | None) -> Response:
+    assert auth is not None
+    mine = await collectives.list_collectives(_essaim(request), auth.user)
+    query = request.query_params.get("q", "")[:200]
+    names = {}
+    for collective in mine:
+        for shown in await boards.list_boards(_essaim(request), auth.user, collective["id"]):
+            names[str(shown["id"])] = shown["name"]
+    data = {"q": query, "collectives": mine, "boards": names}
+    return render(request, auth, "search.html", data, data=data)
+
+
+def web_routes() -> list[BaseRoute]:
+    return [
+        Route("/", home),
+        Route("/login", login),
+        Route("/signup", signup),
+        Route("/invitations/{token}", invitation),
+        Route("/profile", profile),
+        Route("/c/{collective_id:int}", collective_home),
+        Route("/b/{board_id:int}", board),
+        Route("/cards/{card_id:int}", card),
+        Route("/search", search_page),
+        Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
+    ]

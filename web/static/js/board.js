@@ -1,0 +1,480 @@
+// A board: columns of cards kept live over the WebSocket; cards created in a dialog and
+// moved by drag and drop, by keyboard (Space, arrows, Space) or by the card's move menu.
+
+import {
+  api, avatar, errorText, formError, h, kindLabel, pageData, REACTIONS, splitList, submitting, t, tn, toast,
+} from "./common.js";
+import { LiveFeed } from "./live.js";
+
+const data = pageData();
+const collective = data.collective;
+const isAnimator = collective.role === "animator";
+const canWrite = collective.role !== "observer";
+let board = data.board;
+const cards = new Map();
+const members = new Map(data.members.map((m) => [m.user.id, m.user]));
+const root = document.getElementById("board");
+const dndStatus = document.getElementById("dnd-status");
+let grabbed = null; // {id, column, before} while moving a card with the keyboard
+let dragging = null;
+let renderQueued = false;
+
+function load(fresh) {
+  board = fresh;
+  cards.clear();
+  for (const column of board.columns) for (const card of column.cards) cards.set(card.id, card);
+  render();
+}
+
+const locked = () => Boolean(board.locked) && !isAnimator;
+const editable = () => canWrite && !locked();
+
+function columnCards(columnId) {
+  return [...cards.values()]
+    .filter((c) => c.column_id === columnId)
+    .sort((a, b) => a.position - b.position || a.id - b.id);
+}
+
+function excerpt(text) {
+  const plain = (text || "").replace(/[#*_>`~\[\]()|-]+/g, " ").replace(/\s+/g, " ").trim();
+  return plain.length > 140 ? `${plain.slice(0, 139)}…` : plain;
+}
+
+function cardTile(card) {
+  const hidden = card.moderation === "hidden";
+  const counts = REACTIONS.filter((r) => card.reactions?.[r.kind]).map((r) =>
+    h("span", { class: "count-pill", title: t(r.label) }, h("span", { "aria-hidden": "true" }, r.icon), ` ${card.reactions[r.kind]}`,
+      h("span", { class: "visually-hidden" }, ` ${t(r.label)}`)));
+  const li = h("li", {
+    class: `card kind-${card.kind}${hidden ? " is-hidden" : ""}${card.pinned ? " is-pinned" : ""}`,
+    tabindex: "0",
+    draggable: editable() ? "true" : null,
+    "aria-roledescription": editable() ? t("movable card") : null,
+    "aria-label": `${kindLabel(card.kind)} : ${card.title}`,
+    dataset: { id: card.id },
+  },
+  h("div", { class: "card-top" },
+    h("span", { class: "kind-badge" }, kindLabel(card.kind)),
+    card.pinned ? h("span", { class: "flag pinned" }, t("Pinned")) : null,
+    hidden ? h("span", { class: "flag hidden" }, t("Hidden")) : null),
+  h("a", { class: "card-title", href: `/cards/${card.id}` }, card.title),
+  card.body ? h("p", { class: "card-excerpt" }, excerpt(card.body)) : null,
+  card.tags?.length ? h("ul", { class: "tags", "aria-label": t("Keywords") }, card.tags.map((tag) => h("li", {}, tag))) : null,
+  h("div", { class: "card-foot" },
+    avatar(card.author, "small"),
+    h("span", { class: "author" }, card.author.display_name),
+    h("span", { class: "spacer" }),
+    counts,
+    card.comment_count ? h("span", { class: "count-pill", title: tn("{n} comment", "{n} comments", card.comment_count) },
+      h("span", { "aria-hidden": "true" }, "💬"), ` ${card.comment_count}`,
+      h("span", { class: "visually-hidden" }, ` ${tn("{n} comment", "{n} comments", card.comment_count).replace(/^\d+ /, "")}`)) : null,
+    editable() ? h("button", {
+      type: "button", class: "icon-button card-move", "aria-haspopup": "menu",
+      "aria-label": t("Move « {title} »", { title: card.title }),
+      onclick: (event) => openMoveMenu(event, card),
+    }, "⇄") : null));
+  li.addEventListener("keydown", (event) => onCardKey(event, card));
+  li.addEventListener("dragstart", (event) => {
+    dragging = card.id;
+    event.dataTransfer.setData("text/plain", String(card.id));
+    event.dataTransfer.effectAllowed = "move";
+    requestAnimationFrame(() => li.classList.add("dragging"));
+  });
+  li.addEventListener("dragend", () => {
+    dragging = null;
+    li.classList.remove("dragging");
+    clearDropMarks();
+    if (renderQueued) render();
+  });
+  return li;
+}
+
+function render() {
+  if (dragging !== null || grabbed !== null) {
+    renderQueued = true;
+    return;
+  }
+  renderQueued = false;
+  const focused = document.activeElement?.closest?.(".card")?.dataset.id;
+  document.getElementById("board-title").textContent = board.name;
+  const description = document.getElementById("board-description");
+  description.textContent = board.description || "";
+  description.hidden = !board.description;
+  document.getElementById("board-locked").hidden = !board.locked;
+  root.replaceChildren(...board.columns.map((column) => {
+    const list = columnCards(column.id);
+    const ol = h("ol", { class: "card-list", dataset: { column: column.id }, "aria-labelledby": `col-${column.id}` },
+      list.map(cardTile));
+    ol.addEventListener("dragover", (event) => onDragOver(event, ol));
+    ol.addEventListener("dragleave", (event) => {
+      if (!ol.contains(event.relatedTarget)) clearDropMarks();
+    });
+    ol.addEventListener("drop", (event) => onDrop(event, column.id, ol));
+    return h("section", { class: "column", dataset: { column: column.id } },
+      h("header", { class: "column-head" },
+        h("h2", { id: `col-${column.id}` }, column.name),
+        h("span", { class: "count", "aria-label": tn("{n} card", "{n} cards", list.length) }, list.length)),
+      ol,
+      editable() ? h("button", {
+        type: "button", class: "add-card",
+        onclick: () => openCreate(column.id),
+      }, h("span", { "aria-hidden": "true" }, "+ "), t("Add a card"),
+      h("span", { class: "visually-hidden" }, ` — ${column.name}`)) : null);
+  }));
+  if (focused) root.querySelector(`.card[data-id="${focused}"]`)?.focus();
+}
+
+// --- applying events ---------------------------------------------------------------------
+
+function shiftOut(card) {
+  for (const other of cards.values()) {
+    if (other.id !== card.id && other.column_id === card.column_id && other.position > card.position) other.position -= 1;
+  }
+}
+
+function shiftIn(columnId, position, exceptId) {
+  for (const other of cards.values()) {
+    if (other.id !== exceptId && other.column_id === columnId && other.position >= position) other.position += 1;
+  }
+}
+
+function applyMove(card, columnId, position) {
+  shiftOut(card);
+  shiftIn(columnId, position, card.id);
+  card.column_id = columnId;
+  card.position = position;
+}
+
+function insert(view, shift) {
+  if (cards.has(view.id)) return;
+  if (shift) shiftIn(view.column_id, view.position, view.id);
+  cards.set(view.id, { ...view });
+}
+
+let refetching = null;
+async function refetch() {
+  if (!refetching) {
+    refetching = api("GET", `/boards/${board.id}`).then((fresh) => {
+      load(fresh);
+      return fresh.seq;
+    }).finally(() => (refetching = null));
+  }
+  return refetching;
+}
+
+function onEvent(message) {
+  const d = message.data || {};
+  const card = message.card != null ? cards.get(message.card) : undefined;
+  switch (message.kind) {
+    case "card.created":
+      if (message.board === board.id && !d.redacted) insert(d, true);
+      break;
+    case "card.restored":
+      if (message.board !== board.id) break;
+      if (card) Object.assign(card, d);
+      else insert(d, false);
+      break;
+    case "card.updated":
+    case "card.pinned":
+    case "card.unpinned":
+      if (card && !(card.version >= d.version)) Object.assign(card, d);
+      break;
+    case "card.moved":
+      if (card && !(card.version >= d.version)) {
+        applyMove(card, d.column_id, d.position);
+        Object.assign(card, d);
+      }
+      break;
+    case "card.hidden":
+      if (!card) break;
+      if (isAnimator) Object.assign(card, { moderation: "hidden", version: d.version ?? card.version });
+      else cards.delete(card.id);
+      break;
+    case "card.deleted":
+      if (card) {
+        shiftOut(card);
+        cards.delete(card.id);
+      }
+      break;
+    case "comment.created":
+    case "comment.restored":
+      if (card) card.comment_count = (card.comment_count || 0) + 1;
+      break;
+    case "comment.deleted":
+    case "comment.hidden":
+      if (card && card.comment_count > 0) card.comment_count -= 1;
+      break;
+    case "reaction.added":
+    case "reaction.removed":
+      if (card && d.reactions) card.reactions = d.reactions;
+      break;
+    case "board.updated":
+    case "column.created":
+    case "column.updated":
+    case "column.deleted":
+      if (message.board === board.id) refetch();
+      return;
+    case "member.joined":
+    case "member.updated":
+      if (d.user) members.set(d.user.id, d.user);
+      return;
+    default:
+      return;
+  }
+  render();
+}
+
+// --- moving ------------------------------------------------------------------------------
+
+/** The `position` to send so that `card` lands before `beforeId` (or last) in `columnId`. */
+function targetPosition(card, columnId, beforeId) {
+  if (beforeId == null) {
+    const rest = columnCards(columnId).filter((c) => c.id !== card.id);
+    return rest.length ? Math.max(...rest.map((c) => c.position)) + 1 : 0;
+  }
+  const before = cards.get(beforeId);
+  // The server first closes the gap the card leaves, so a later card of the same column moves up.
+  if (card.column_id === columnId && before.position > card.position) return before.position - 1;
+  return before.position;
+}
+
+async function moveCard(cardId, columnId, beforeId) {
+  const card = cards.get(cardId);
+  if (!card || beforeId === cardId) return;
+  const position = targetPosition(card, columnId, beforeId);
+  if (card.column_id === columnId && card.position === position) return;
+  const version = card.version;
+  const fromColumn = card.column_id;
+  applyMove(card, columnId, position);
+  card.version = version + 1; // a successful PATCH bumps the version by exactly one
+  render();
+  focusCard(cardId);
+  try {
+    const view = await api("PATCH", `/cards/${cardId}`, { version, column_id: columnId, position });
+    Object.assign(card, view);
+    render();
+    const column = board.columns.find((c) => c.id === columnId);
+    if (fromColumn !== columnId) announce(t("« {title} » moved to {column}", { title: card.title, column: column.name }));
+  } catch (error) {
+    toast(errorText(error), "error");
+    await refetch();
+  }
+}
+
+function focusCard(id) {
+  root.querySelector(`.card[data-id="${id}"]`)?.focus();
+}
+
+function announce(text) {
+  dndStatus.textContent = "";
+  setTimeout(() => (dndStatus.textContent = text), 30);
+}
+
+function clearDropMarks() {
+  root.querySelectorAll(".drop-before, .drop-end").forEach((el) => el.classList.remove("drop-before", "drop-end"));
+}
+
+function dropTarget(ol, y) {
+  const items = [...ol.querySelectorAll(".card:not(.dragging)")];
+  return items.find((item) => {
+    const box = item.getBoundingClientRect();
+    return y < box.top + box.height / 2;
+  }) || null;
+}
+
+function onDragOver(event, ol) {
+  if (dragging === null) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "move";
+  clearDropMarks();
+  const before = dropTarget(ol, event.clientY);
+  if (before) before.classList.add("drop-before");
+  else ol.classList.add("drop-end");
+}
+
+function onDrop(event, columnId, ol) {
+  event.preventDefault();
+  const id = Number(event.dataTransfer.getData("text/plain")) || dragging;
+  const before = dropTarget(ol, event.clientY);
+  clearDropMarks();
+  dragging = null;
+  moveCard(id, columnId, before ? Number(before.dataset.id) : null);
+}
+
+// Keyboard: Space picks the card up, arrows move it (a preview), Space drops, Escape cancels.
+function onCardKey(event, card) {
+  if (event.target !== event.currentTarget) return;
+  if (event.key === "Enter" && !grabbed) {
+    location.href = `/cards/${card.id}`;
+    return;
+  }
+  if (!editable()) return;
+  const li = event.currentTarget;
+  if (event.key === " " || event.key === "Spacebar") {
+    event.preventDefault();
+    if (!grabbed) {
+      grabbed = { id: card.id };
+      li.classList.add("grabbed");
+      li.setAttribute("aria-grabbed", "true");
+      announce(t("« {title} » picked up. Arrows to move, Space to drop, Escape to cancel.", { title: card.title }));
+    } else {
+      drop(li);
+    }
+    return;
+  }
+  if (!grabbed) return;
+  if (event.key === "Escape") {
+    event.preventDefault();
+    grabbed = null;
+    render();
+    focusCard(card.id);
+    announce(t("Move cancelled."));
+    return;
+  }
+  const ol = li.parentElement;
+  const columnsEls = [...root.querySelectorAll(".card-list")];
+  const at = columnsEls.indexOf(ol);
+  if (event.key === "ArrowUp" && li.previousElementSibling) {
+    ol.insertBefore(li, li.previousElementSibling);
+  } else if (event.key === "ArrowDown" && li.nextElementSibling) {
+    ol.insertBefore(li.nextElementSibling, li);
+  } else if ((event.key === "ArrowLeft" && at > 0) || (event.key === "ArrowRight" && at < columnsEls.length - 1)) {
+    const target = columnsEls[at + (event.key === "ArrowLeft" ? -1 : 1)];
+    const index = [...ol.children].indexOf(li);
+    target.insertBefore(li, target.children[index] || null);
+  } else {
+    return;
+  }
+  event.preventDefault();
+  li.focus();
+  const column = board.columns.find((c) => String(c.id) === li.parentElement.dataset.column);
+  const place = [...li.parentElement.children].indexOf(li) + 1;
+  announce(t("{column}, position {n}", { column: column.name, n: place }));
+}
+
+function drop(li) {
+  const id = grabbed.id;
+  grabbed = null;
+  li.classList.remove("grabbed");
+  li.removeAttribute("aria-grabbed");
+  const columnId = Number(li.parentElement.dataset.column);
+  const next = li.nextElementSibling;
+  const card = cards.get(id);
+  const before = next ? Number(next.dataset.id) : null;
+  announce(t("« {title} » dropped.", { title: card.title }));
+  render();
+  moveCard(id, columnId, before);
+}
+
+// The move menu: for phones and for anyone who prefers a list to dragging.
+function openMoveMenu(event, card) {
+  event.stopPropagation();
+  document.querySelector(".move-menu")?.remove();
+  const button = event.currentTarget;
+  const list = columnCards(card.column_id);
+  const index = list.findIndex((c) => c.id === card.id);
+  const items = [];
+  if (index > 0) items.push([t("Move up"), () => moveCard(card.id, card.column_id, list[index - 1].id)]);
+  if (index < list.length - 1) items.push([t("Move down"), () => moveCard(card.id, card.column_id, list[index + 2]?.id ?? null)]);
+  for (const column of board.columns) {
+    if (column.id !== card.column_id) items.push([t("Move to {column}", { column: column.name }), () => moveCard(card.id, column.id, null)]);
+  }
+  const menu = h("div", { class: "move-menu", role: "menu", "aria-label": t("Move « {title} »", { title: card.title }) },
+    items.map(([label, action]) => h("button", {
+      type: "button", role: "menuitem", onclick: () => {
+        menu.remove();
+        action();
+      },
+    }, label)));
+  const close = () => {
+    menu.remove();
+    button.focus();
+  };
+  menu.addEventListener("keydown", (e) => {
+    const buttons = [...menu.querySelectorAll("button")];
+    const i = buttons.indexOf(document.activeElement);
+    if (e.key === "Escape") close();
+    else if (e.key === "ArrowDown") { e.preventDefault(); buttons[(i + 1) % buttons.length].focus(); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); buttons[(i - 1 + buttons.length) % buttons.length].focus(); }
+    else if (e.key === "Tab") menu.remove();
+  });
+  button.closest(".card").append(menu);
+  menu.querySelector("button")?.focus();
+  setTimeout(() => document.addEventListener("click", function away(e) {
+    if (!menu.contains(e.target)) {
+      menu.remove();
+      document.removeEventListener("click", away);
+    }
+  }), 0);
+}
+
+// --- creating ----------------------------------------------------------------------------
+
+const dialog = document.getElementById("card-dialog");
+const form = document.getElementById("card-form");
+
+function openCreate(columnId) {
+  form.reset();
+  formError(form, null);
+  form.elements.column_id.value = String(columnId);
+  const column = board.columns.find((c) => c.id === columnId);
+  document.getElementById("card-dialog-title").textContent = t("New card in « {column} »", { column: column.name });
+  dialog.showModal();
+  form.elements.title.focus();
+}
+
+document.getElementById("card-cancel").addEventListener("click", () => dialog.close());
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!form.elements.title.value.trim()) {
+    form.elements.title.setAttribute("aria-invalid", "true");
+    formError(form, new Error());
+    form.querySelector(".form-error").textContent = t("Give the card a title.");
+    form.elements.title.focus();
+    return;
+  }
+  submitting(form, async () => {
+    const body = {
+      kind: form.elements.kind.value,
+      title: form.elements.title.value.trim(),
+      body: form.elements.body.value,
+      tags: splitList(form.elements.tags.value),
+      column_id: Number(form.elements.column_id.value),
+    };
+    const file = form.elements.file.files[0];
+    const created = await api("POST", `/boards/${board.id}/cards`, body);
+    insert(created, true);
+    render();
+    dialog.close();
+    focusCard(created.id);
+    if (file) {
+      const upload = new FormData();
+      upload.append("file", file);
+      try {
+        await api("POST", `/cards/${created.id}/attachments`, upload);
+      } catch (error) {
+        toast(`${t("The card is published, but its attachment was refused:")} ${errorText(error)}`, "error");
+      }
+    }
+  });
+});
+
+// --- presence ----------------------------------------------------------------------------
+
+function showPresence(users) {
+  const list = document.getElementById("presence");
+  list.replaceChildren(...users.map((u) => h("li", {}, avatar(u), h("span", { class: "visually-hidden" }, u.display_name))));
+  list.setAttribute("aria-label", tn("{n} person viewing this board", "{n} people viewing this board", users.length));
+  list.title = users.map((u) => u.display_name).join(", ");
+}
+
+load(board);
+new LiveFeed({
+  collective: collective.id,
+  board: board.id,
+  seq: board.seq,
+  onEvent,
+  onPresence: showPresence,
+  resync: refetch,
+});
+api("POST", `/collectives/${collective.id}/visits`, { board_id: board.id, card_id: null }).catch(() => {});

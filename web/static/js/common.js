@@ -1,0 +1,338 @@
+// Shared by every page: translations, the JSON API, DOM building, dates, the top bar.
+
+const messages = JSON.parse(document.getElementById("messages")?.textContent || "{}");
+export const lang = document.documentElement.lang || "fr";
+
+/** Marks a string for translation where it is defined; t() translates it where it is shown. */
+export const N_ = (msgid) => msgid;
+
+/** The translation of `msgid`, with {name} placeholders filled from `params`. */
+export function t(msgid, params = {}) {
+  const text = typeof messages[msgid] === "string" ? messages[msgid] : msgid;
+  return fill(text, params);
+}
+
+/** Singular or plural form for `n` (French treats 0 and 1 as singular). */
+export function tn(singular, plural, n, params = {}) {
+  const forms = messages[singular];
+  const one = lang === "fr" ? n <= 1 : n === 1;
+  const text = Array.isArray(forms) ? forms[one ? 0 : 1] : one ? singular : plural;
+  return fill(text, { n, ...params });
+}
+
+function fill(text, params) {
+  return text.replace(/\{(\w+)\}/g, (all, key) => (key in params ? String(params[key]) : all));
+}
+
+export function pageData() {
+  return JSON.parse(document.getElementById("page-data")?.textContent || "{}");
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = (body && body.error) || {};
+    super(error.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error.code || "error";
+    this.fields = error.fields || {};
+    this.current = error.current;
+  }
+}
+
+const ERROR_TEXT = {
+  bad_credentials: N_("Wrong email or password."),
+  email_taken: N_("An account already uses this email."),
+  too_many_requests: N_("Too many attempts: wait a moment and try again."),
+  not_authenticated: N_("Your session has ended: log in again."),
+  csrf_failed: N_("Your session has ended: reload the page."),
+  forbidden: N_("Your role does not allow this."),
+  not_found: N_("This no longer exists, or is not shared with you."),
+  version_conflict: N_("Someone changed this card meanwhile: the latest version is shown."),
+  board_locked: N_("This board is locked by the animator."),
+  board_archived: N_("This board is archived."),
+  payload_too_large: N_("This file is too large."),
+  unsupported_file_type: N_("This kind of file is not accepted."),
+  empty_file: N_("This file is empty."),
+  invitation_used: N_("This invitation has already been used."),
+  invitation_expired: N_("This invitation has expired."),
+  already_member: N_("You are already a member of this collective."),
+  last_animator: N_("A collective keeps at least one animator."),
+  column_not_empty: N_("Move or delete the cards of this column first."),
+  last_column: N_("A board keeps at least one column."),
+  search_unavailable: N_("Search is unavailable for a moment."),
+  invalid_input: N_("Some fields are not valid."),
+};
+
+/** A readable, translated sentence for an API error. */
+export function errorText(error) {
+  if (!(error instanceof ApiError)) return t("The server cannot be reached. Check your connection.");
+  const known = ERROR_TEXT[error.code];
+  if (known) return t(known);
+  return error.message;
+}
+
+function csrf() {
+  return document.querySelector('meta[name="csrf-token"]')?.content || "";
+}
+
+/** Call the JSON API; throws ApiError on an HTTP error. */
+export async function api(method, path, body) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (method !== "GET") init.headers["X-CSRF-Token"] = csrf();
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(`/api/v1${path}`, init);
+  if (response.status === 204) return null;
+  const payload = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, payload);
+  return payload;
+}
+
+/** Build an element: h("a", {href, class: "x", onclick}, "text", child…). Text stays text. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (value === true) el.setAttribute(key, "");
+    else el.setAttribute(key, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+export function initials(name) {
+  return (name || "?").trim().charAt(0).toUpperCase();
+}
+
+export function avatar(user, extra = "") {
+  return h("span", { class: `avatar ${extra}`, title: user.display_name, "aria-hidden": "true" },
+    initials(user.display_name));
+}
+
+const dateFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", year: "numeric" });
+const timeFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+const relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+
+export function formatDate(iso) {
+  return iso ? dateFormat.format(new Date(iso)) : "";
+}
+
+/** « il y a 5 minutes », or the date for anything older than a week. */
+export function ago(iso) {
+  if (!iso) return "";
+  const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
+  const abs = Math.abs(seconds);
+  if (abs < 45) return t("just now");
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), "minute");
+  if (abs < 86400) return relative.format(Math.round(seconds / 3600), "hour");
+  if (abs < 7 * 86400) return relative.format(Math.round(seconds / 86400), "day");
+  return timeFormat.format(new Date(iso));
+}
+
+export function timeEl(iso) {
+  return h("time", { datetime: iso, title: iso ? timeFormat.format(new Date(iso)) : "" }, ago(iso));
+}
+
+/** A short message at the bottom of the screen, read out by screen readers. */
+export function toast(text, kind = "info") {
+  const box = document.getElementById("toasts");
+  if (!box) return;
+  const item = h("div", { class: `toast ${kind}` }, text);
+  box.append(item);
+  setTimeout(() => item.remove(), 5000);
+}
+
+/** Show an error under a form (and mark invalid fields); clear it with `null`. */
+export function formError(form, error) {
+  const box = form.querySelector(".form-error");
+  form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  if (!box) return;
+  if (!error) {
+    box.hidden = true;
+    box.textContent = "";
+    return;
+  }
+  box.hidden = false;
+  box.textContent = errorText(error);
+  if (error instanceof ApiError) {
+    for (const name of Object.keys(error.fields)) {
+      const field = form.elements.namedItem(name.split(".")[0]);
+      if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
+    }
+  }
+}
+
+/** Disable a form's buttons while `work` runs, and report its error under the form. */
+export async function submitting(form, work) {
+  const buttons = [...form.querySelectorAll("button")];
+  buttons.forEach((b) => (b.disabled = true));
+  formError(form, null);
+  try {
+    return await work();
+  } catch (error) {
+    formError(form, error);
+    return undefined;
+  } finally {
+    buttons.forEach((b) => (b.disabled = false));
+  }
+}
+
+export function splitList(text) {
+  return (text || "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+export const KIND_LABELS = {
+  idea: N_("Idea"),
+  practice: N_("Practice"),
+  document: N_("Document"),
+  question: N_("Question"),
+  experiment: N_("Experiment"),
+  resource: N_("Resource"),
+};
+
+export function kindLabel(kind) {
+  return t(KIND_LABELS[kind] || kind);
+}
+
+export const REACTIONS = [
+  { kind: "useful", label: N_("Useful"), icon: "★" },
+  { kind: "plus_one", label: N_("+1"), icon: "👍" },
+  { kind: "tried_it", label: N_("I tried it"), icon: "✓" },
+];
+
+export function reactionLabel(kind) {
+  const found = REACTIONS.find((r) => r.kind === kind);
+  return found ? t(found.label) : kind;
+}
+
+// Toggle buttons: <button data-toggle="id" aria-controls="id"> shows and hides a panel.
+function initToggles() {
+  document.querySelectorAll("[data-toggle]").forEach((button) => {
+    const target = document.getElementById(button.dataset.toggle);
+    if (!target) return;
+    button.addEventListener("click", () => {
+      target.hidden = !target.hidden;
+      button.setAttribute("aria-expanded", String(!target.hidden));
+      if (!target.hidden) target.querySelector("input, select, textarea")?.focus();
+    });
+  });
+}
+
+// The search box of the top bar: results as you type, arrow keys to pick, Enter to open.
+function initTopSearch() {
+  const input = document.getElementById("topsearch-input");
+  const list = document.getElementById("topsearch-results");
+  if (!input || !list) return;
+  let timer = 0;
+  let asked = 0;
+  let active = -1;
+  const options = () => [...list.querySelectorAll("[role=option]")];
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+  const highlight = (index) => {
+    const all = options();
+    all.forEach((o, i) => o.setAttribute("aria-selected", String(i === index)));
+    active = index;
+    if (all[index]) input.setAttribute("aria-activedescendant", all[index].id);
+  };
+  const run = async () => {
+    const q = input.value.trim();
+    if (q.length < 2) return close();
+    const ticket = ++asked;
+    let found;
+    try {
+      found = await api("GET", `/search?q=${encodeURIComponent(q)}&limit=8`);
+    } catch (error) {
+      if (ticket !== asked) return;
+      list.replaceChildren(h("li", { class: "empty" }, errorText(error)));
+      list.hidden = false;
+      return;
+    }
+    if (ticket !== asked) return; // an older answer arriving late
+    list.replaceChildren();
+    if (!found.hits.length) list.append(h("li", { class: "empty" }, t("Nothing found")));
+    found.hits.forEach((hit, i) => list.append(resultOption(hit, i)));
+    if (found.total > found.hits.length) {
+      list.append(h("li", { class: "more" },
+        h("a", { href: `/search?q=${encodeURIComponent(q)}` }, tn("See the {n} result", "See all {n} results", found.total))));
+    }
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    active = -1;
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 150);
+  });
+  input.addEventListener("keydown", (event) => {
+    const all = options();
+    if (event.key === "ArrowDown" && all.length) {
+      event.preventDefault();
+      highlight((active + 1) % all.length);
+    } else if (event.key === "ArrowUp" && all.length) {
+      event.preventDefault();
+      highlight((active - 1 + all.length) % all.length);
+    } else if (event.key === "Enter" && active >= 0 && all[active]) {
+      event.preventDefault();
+      location.href = all[active].dataset.href;
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+  input.addEventListener("blur", () => setTimeout(close, 200));
+  input.addEventListener("focus", () => {
+    if (list.children.length && input.value.trim().length >= 2) {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+  });
+}
+
+export function hitHref(hit) {
+  return `/cards/${hit.card_id}${hit.type === "comment" ? `#comment-${hit.id}` : ""}`;
+}
+
+const HIT_TYPES = { card: N_("card"), comment: N_("comment"), attachment: N_("attached file") };
+
+function resultOption(hit, index) {
+  const snippet = h("span", { class: "hit-snippet" });
+  snippet.innerHTML = hit.snippet || ""; // escaped by the server, with <mark> around matches
+  const option = h("li", { role: "option", id: `topsearch-${index}`, "aria-selected": "false", dataset: { href: hitHref(hit) } },
+    h("a", { href: hitHref(hit), tabindex: "-1" },
+      h("span", { class: "hit-title" }, hit.title),
+      h("span", { class: "hit-type" }, t(HIT_TYPES[hit.type] || hit.type)),
+      snippet));
+  option.addEventListener("mousedown", (event) => {
+    event.preventDefault();
+    location.href = option.dataset.href;
+  });
+  return option;
+}
+
+function initLogout() {
+  document.getElementById("logout")?.addEventListener("click", async () => {
+    try {
+      await api("POST", "/auth/logout");
+    } finally {
+      location.href = "/login";
+    }
+  });
+}
+
+initToggles();
+initTopSearch();
+initLogout();

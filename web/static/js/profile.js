@@ -1,0 +1,32 @@
+// One's account (name, language) and one's business in each collective.
+
+import { api, splitList, submitting, t, toast } from "./common.js";
+
+const me = document.getElementById("profile-form");
+me.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitting(me, async () => {
+    const before = document.documentElement.lang;
+    const saved = await api("PATCH", "/me", {
+      display_name: me.elements.display_name.value.trim(),
+      language: me.elements.language.value,
+    });
+    if (saved.user.language !== before) location.reload();
+    else toast(t("Saved."));
+  });
+});
+
+document.querySelectorAll(".membership-form").forEach((form) => {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitting(form, async () => {
+      const userId = Number(document.body.dataset.me);
+      await api("PATCH", `/collectives/${form.dataset.collective}/members/${userId}`, {
+        organisation: form.elements.organisation.value.trim(),
+        trade: form.elements.trade.value.trim(),
+        skills: splitList(form.elements.skills.value),
+      });
+      toast(t("Saved."));
+    });
+  });
+});
