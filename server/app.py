@@ -19,7 +19,8 @@ from realtime.ws import websocket_endpoint
 from search.runtime import SearchRuntime
 
 # Importing the endpoint modules registers their routes.
-from server.api import accounts, boards, collectives  # noqa: F401
+from server.api import accounts, boards, collectives, meetings, moderation  # noqa: F401
+from server.api import reports as reports_api  # noqa: F401
 from server.api import search as search_api  # noqa: F401
 from server.api.http import (
     BodyLimit,

@@ -19,7 +19,16 @@ from pydantic import (
     field_validator,
 )
 
-from server.models import BoardKind, CardKind, PhaseKind, ReactionKind, Role
+from server.models import (
+    BoardKind,
+    CardKind,
+    FlagOutcome,
+    FlagReason,
+    MeetingKind,
+    PhaseKind,
+    ReactionKind,
+    Role,
+)
 
 # Database integers are 32-bit: larger ids cannot exist, and must not reach the database.
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
@@ -163,6 +172,7 @@ class BoardPatch(Body):
     description: LongText | None = None
     phase_id: Id | None = None
     archived: bool | None = None
+    locked: bool | None = None
 
 
 class ColumnIn(Body):
@@ -199,6 +209,7 @@ class CardPatch(Body):
     column_id: Id | None = None
     position: Position | None = None
     moderation: Literal["published", "hidden"] | None = None
+    pinned: bool | None = None
 
 
 CommentText = Annotated[
@@ -217,6 +228,36 @@ class CommentPatch(Body):
 
 class ReactionIn(Body):
     kind: ReactionKind
+
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000), NO_NUL]
+
+
+class FlagIn(Body):
+    reason: FlagReason
+    note: Note | None = None
+
+
+class FlagResolveIn(Body):
+    outcome: FlagOutcome
+
+
+class MeetingIn(Body):
+    title: Name
+    kind: MeetingKind = MeetingKind.meeting
+    held_on: date
+    notes: LongText | None = None
+
+
+class MeetingPatch(Body):
+    title: Name | None = None
+    kind: MeetingKind | None = None
+    held_on: date | None = None
+    notes: LongText | None = None
+
+
+class AttendanceIn(Body):
+    user_ids: Annotated[list[Id], Field(max_length=1_000)]
 
 
 def patch_values(body: BaseModel, nullable: frozenset[str] = frozenset()) -> dict[str, object]:

@@ -75,6 +75,8 @@ def test_every_event_kind_is_documented() -> None:
             "comment",
             "reaction",
             "attachment",
+            "flag",
+            "meeting",
         }
     }
     assert len(kinds) >= 20

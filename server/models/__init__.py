@@ -25,11 +25,15 @@ from server.models.boards import (
 )
 from server.models.collectives import Collective, Invitation, Membership, Phase, PhaseKind, Role
 from server.models.events import Event, OutboxEntry, StoreMeta
+from server.models.meetings import Attendance, Meeting, MeetingKind
+from server.models.moderation import AuditEntry, Flag, FlagOutcome, FlagReason, FlagStatus
 
 __all__ = [
     "DEFAULT_COLUMNS",
     "AnimationSettings",
     "Attachment",
+    "Attendance",
+    "AuditEntry",
     "Base",
     "Board",
     "BoardColumn",
@@ -41,9 +45,15 @@ __all__ = [
     "DigestDelivery",
     "DigestOptOut",
     "Event",
+    "Flag",
+    "FlagOutcome",
+    "FlagReason",
+    "FlagStatus",
     "Invitation",
     "LoginFailure",
     "LoginSession",
+    "Meeting",
+    "MeetingKind",
     "Membership",
     "Moderation",
     "Notification",

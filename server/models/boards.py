@@ -66,6 +66,8 @@ class Board(Base):
         ForeignKey("phases.id", ondelete="SET NULL"), default=None
     )
     archived: Mapped[bool] = mapped_column(default=False)
+    # Locked: members may no longer add, edit or move cards nor comment; animators still may.
+    locked: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -97,6 +99,8 @@ class Card(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
     moderation: Mapped[str] = mapped_column(String(16), default=Moderation.published)
+    # Pinned by an animator: listed first in its column.
+    pinned: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

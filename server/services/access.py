@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import Forbidden, NotFound
+from server.errors import Conflict, Forbidden, NotFound
 from server.models import Board, Card, Collective, Comment, Membership, Moderation, Role, User
 
 
@@ -141,6 +141,13 @@ async def comment_for(
     if member.role not in ALLOWED[action]:
         raise Forbidden(f"your role ({member.role}) does not allow this ({action})")
     return comment, card, member
+
+
+async def require_open_board(session: AsyncSession, board_id: int, member: Membership) -> None:
+    """On a locked board only animators add, edit or move cards and comment (409)."""
+    board = await session.get(Board, board_id)
+    if board is not None and board.locked and not is_animator(member):
+        raise Conflict("this board is locked by its animators", code="board_locked")
 
 
 def require_owner_or_animator(owner_id: int, user: User, member: Membership) -> None:

@@ -22,6 +22,7 @@ from server.models import (
 )
 from server.runtime import Essaim
 from server.schemas import BoardIn, BoardPatch, ColumnIn, ColumnPatch, patch_values
+from server.services import audit
 from server.services.access import Action, board_for, is_animator, membership
 from server.services.views import board_view, card_view, column_view
 
@@ -90,7 +91,7 @@ async def get_board(essaim: Essaim, user: User, board_id: int) -> dict[str, Any]
                 select(Card, User)
                 .join(User, User.id == Card.author_id)
                 .where(Card.board_id == board_id, Card.moderation.in_(visible))
-                .order_by(Card.column_id, Card.position)
+                .order_by(Card.column_id, Card.pinned.desc(), Card.position)
             )
         ).all()
         card_ids = [card.id for card, _ in cards]
@@ -141,6 +142,9 @@ async def update_board(
         board, _ = await board_for(w.session, user, board_id, Action.manage)
         if "phase_id" in values:
             await _check_phase(w.session, board.collective_id, body.phase_id)
+        if "locked" in values and values["locked"] != board.locked:
+            action = "board.locked" if values["locked"] else "board.unlocked"
+            audit.record(w, board.collective_id, action, "board", board.id, {"name": board.name})
         for key, value in values.items():
             setattr(board, key, value)
         await w.session.flush()

@@ -20,11 +20,13 @@ from server.models import (
 )
 from server.runtime import Essaim
 from server.schemas import CardIn, CardPatch, patch_values
+from server.services import audit
 from server.services.access import (
     Action,
     board_for,
     card_for,
     is_animator,
+    require_open_board,
     require_owner_or_animator,
 )
 from server.services.boards import comment_counts, reaction_counts
@@ -95,9 +97,10 @@ async def full_card_view(session: AsyncSession, card: Card) -> dict[str, Any]:
 
 async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -> dict[str, Any]:
     async with essaim.write(user) as w:
-        board, _ = await board_for(w.session, user, board_id, Action.write)
+        board, member = await board_for(w.session, user, board_id, Action.write)
         if board.archived:
             raise Conflict("this board is archived", code="board_archived")
+        await require_open_board(w.session, board_id, member)
         column_id = await _column_of_board(w.session, board_id, body.column_id)
         now = utcnow()
         card = Card(
@@ -150,10 +153,10 @@ async def get_card(essaim: Essaim, user: User, card_id: int) -> dict[str, Any]:
 
 
 async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch) -> dict[str, Any]:
-    """Edit, move or moderate a card; a stale ``version`` gets 409 with the current card.
+    """Edit, move, pin or moderate a card; a stale ``version`` gets 409 with the current card.
 
-    Members move any card of their collective (boards are shared) but edit only their own;
-    animators edit and moderate everything.
+    Members move any card of their collective (boards are shared) but edit only their own,
+    and neither on a locked board; animators edit, pin and moderate everything.
     """
     values = patch_values(body, nullable=frozenset())
     values.pop("version")
@@ -169,6 +172,10 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
             require_owner_or_animator(card.author_id, user, member)
         if "moderation" in values and not is_animator(member):
             raise Forbidden("only animators moderate content")
+        if "pinned" in values and not is_animator(member):
+            raise Forbidden("only animators pin cards")
+        if (CONTENT_FIELDS | {"column_id", "position"}) & values.keys():
+            await require_open_board(w.session, card.board_id, member)
         kinds: list[str] = []
         moved_from = card.column_id
         if "column_id" in values or "position" in values:
@@ -185,6 +192,11 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
         if "moderation" in values and values["moderation"] != card.moderation:
             card.moderation = str(values["moderation"])
             kinds.append("card.hidden" if card.moderation == Moderation.hidden else "card.restored")
+            audit.record(w, card.collective_id, kinds[-1], "card", card.id, {"title": card.title})
+        if "pinned" in values and values["pinned"] != card.pinned:
+            card.pinned = bool(values["pinned"])
+            kinds.append("card.pinned" if card.pinned else "card.unpinned")
+            audit.record(w, card.collective_id, kinds[-1], "card", card.id, {"title": card.title})
         if not kinds:
             return await full_card_view(w.session, card)
         card.version += 1
@@ -212,6 +224,18 @@ async def delete_card(essaim: Essaim, user: User, card_id: int) -> None:
         w.index("card", card.id, card.collective_id, op="delete")
 
 
+async def hide_card(w: Write, card: Card, detail: dict[str, Any]) -> None:
+    """Hide ``card`` within ``w`` (the caller checked the actor is its animator)."""
+    card.moderation = Moderation.hidden
+    card.version += 1
+    card.updated_at = utcnow()
+    await w.session.flush()
+    await _emit(w, card, "card.hidden", {"id": card.id, "version": card.version})
+    audit.record(
+        w, card.collective_id, "card.hidden", "card", card.id, {"title": card.title, **detail}
+    )
+
+
 async def _emit(w: Write, card: Card, kind: str, data: dict[str, Any]) -> None:
     # card.hidden carries only ids: members need it to drop the card from their view.
     restricted = card.moderation == Moderation.hidden and kind != "card.hidden"
@@ -222,3 +246,4 @@ async def _emit(w: Write, card: Card, kind: str, data: dict[str, Any]) -> None:
 
 def _unique(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tags))
+

@@ -14,6 +14,7 @@ from server.models import Collective, Invitation, Membership, Role, User, utcnow
 from server.runtime import Essaim
 from server.schemas import CollectiveIn, CollectivePatch, InvitationIn, MemberPatch, patch_values
 from server.security import new_token, token_hash
+from server.services import audit
 from server.services.access import Action, find_membership, is_animator, membership
 from server.services.views import collective_view, iso, member_view
 
@@ -107,6 +108,11 @@ async def update_member(
             raise NotFound("member")
         if values.get("role", target.role) != Role.animator:
             await _keep_an_animator(w.session, collective_id, target)
+        if "role" in values and values["role"] != target.role:
+            named = await w.session.get(User, user_id)
+            detail = {"from": target.role, "to": values["role"]}
+            detail["display_name"] = named.display_name if named else ""
+            audit.record(w, collective_id, "member.role_changed", "member", user_id, detail)
         for key, value in values.items():
             setattr(target, key, value)
         member_user = await w.session.get(User, user_id)
@@ -126,6 +132,10 @@ async def remove_member(essaim: Essaim, user: User, collective_id: int, user_id:
         if target is None:
             raise NotFound("member")
         await _keep_an_animator(w.session, collective_id, target)
+        if user_id != user.id:  # leaving is not a moderation action
+            named = await w.session.get(User, user_id)
+            detail = {"role": target.role, "display_name": named.display_name if named else ""}
+            audit.record(w, collective_id, "member.removed", "member", user_id, detail)
         await w.session.delete(target)
         await w.emit(collective_id, "member.removed", {"user_id": user_id})
 

@@ -8,23 +8,27 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from server.errors import Forbidden
-from server.models import Comment, Moderation, Reaction, User, utcnow
+from server.models import Card, Comment, Moderation, Reaction, User, utcnow
 from server.runtime import Essaim
 from server.schemas import CommentIn, CommentPatch, ReactionIn, patch_values
+from server.services import audit
 from server.services.access import (
     Action,
     card_for,
     comment_for,
     is_animator,
+    require_open_board,
     require_owner_or_animator,
 )
 from server.services.boards import reaction_counts
 from server.services.views import comment_view
+from server.services.write import Write
 
 
 async def add_comment(essaim: Essaim, user: User, card_id: int, body: CommentIn) -> dict[str, Any]:
     async with essaim.write(user) as w:
-        card, _ = await card_for(w.session, user, card_id, Action.write)
+        card, member = await card_for(w.session, user, card_id, Action.write)
+        await require_open_board(w.session, card.board_id, member)
         now = utcnow()
         comment = Comment(
             card_id=card.id,
@@ -52,6 +56,7 @@ async def update_comment(
         kinds = []
         if "body" in values:
             require_owner_or_animator(comment.author_id, user, member)
+            await require_open_board(w.session, card.board_id, member)
             comment.body = str(values["body"])
             kinds.append("comment.updated")
         if "moderation" in values:
@@ -61,6 +66,8 @@ async def update_comment(
                 comment.moderation = str(values["moderation"])
                 hidden = comment.moderation == Moderation.hidden
                 kinds.append("comment.hidden" if hidden else "comment.restored")
+                detail = {"card_id": card.id, "excerpt": excerpt(comment.body)}
+                audit.record(w, card.collective_id, kinds[-1], "comment", comment.id, detail)
         comment.updated_at = utcnow()
         await w.session.flush()
         author = await w.session.get(User, comment.author_id)
@@ -76,6 +83,25 @@ async def update_comment(
         if kinds:
             w.index("comment", comment.id, card.collective_id)
     return view
+
+
+async def hide_comment(w: Write, comment: Comment, card: Card, detail: dict[str, Any]) -> None:
+    """Hide ``comment`` within ``w`` (the caller checked the actor is its animator)."""
+    comment.moderation = Moderation.hidden
+    comment.updated_at = utcnow()
+    await w.session.flush()
+    await w.emit_on_card(card, "comment.hidden", {"id": comment.id, "card_id": card.id})
+    w.index("comment", comment.id, card.collective_id)
+    detail = {"card_id": card.id, "excerpt": excerpt(comment.body), **detail}
+    audit.record(w, card.collective_id, "comment.hidden", "comment", comment.id, detail)
+
+
+def excerpt(text: str, length: int = 140) -> str:
+    """The start of ``text`` on one line, cut at a word with an ellipsis when longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= length:
+        return flat
+    return flat[:length].rsplit(" ", 1)[0] + " …"
 
 
 async def delete_comment(essaim: Essaim, user: User, comment_id: int) -> None:

@@ -86,6 +86,7 @@ def board_view(board: Board) -> dict[str, Any]:
         "description": board.description,
         "phase_id": board.phase_id,
         "archived": board.archived,
+        "locked": board.locked,
         "created_at": iso(board.created_at),
     }
 
@@ -115,6 +116,7 @@ def card_view(
         "author": user_view(author),
         "version": card.version,
         "moderation": card.moderation,
+        "pinned": card.pinned,
         "reactions": reactions or {},
         "comment_count": comments,
         "created_at": iso(card.created_at),

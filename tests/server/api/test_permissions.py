@@ -224,6 +224,17 @@ class Targets:
                 return response.json()["id"]
             case "other_user":
                 return (await scene.new_user("member")).id
+            case "flag":
+                card = await self.get("card", role, actor)
+                response = await scene.author.post(
+                    f"/api/v1/cards/{card}/flags", json={"reason": "spam"}
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
+            case "meeting":
+                response = await animator.post(f"/api/v1/collectives/{cid}/meetings", json=MEETING)
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
             case "token":
                 response = await animator.post(
                     f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
@@ -288,6 +299,7 @@ PHASE = {
     "ends_on": "2025-02-28",
 }
 HIDE = {"version": 1, "moderation": "hidden"}
+MEETING = {"title": "Atelier thermographie", "kind": "workshop", "held_on": "2025-02-10"}
 
 ROWS = [
     # accounts: the same for every role (nothing belongs to a collective)
@@ -411,6 +423,21 @@ ROWS = [
     Row("DELETE", "/cards/{card}/reactions/{kind}", write(200)),
     Row("POST", "/cards/{card}/attachments", write(201), upload=True),
     Row("GET", "/attachments/{attachment}", READ),
+    # moderation: flags (members and animators), the review queue and the audit log
+    Row("POST", "/cards/{card}/flags", write(201), {"reason": "spam"}),
+    Row("POST", "/comments/{comment}/flags", write(201), {"reason": "offensive"}),
+    Row("PATCH", "/cards/{card}", manage(200), {"version": 1, "pinned": True}, "pin"),
+    Row("PATCH", "/boards/{board}", manage(200), {"locked": True}, "lock"),
+    Row("GET", "/collectives/{collective}/flags", manage(200)),
+    Row("POST", "/flags/{flag}/resolve", manage(200), {"outcome": "dismissed"}),
+    Row("GET", "/collectives/{collective}/audit", manage(200)),
+    # meetings and the report for funders (not for members)
+    Row("GET", "/collectives/{collective}/meetings", READ),
+    Row("POST", "/collectives/{collective}/meetings", manage(201), MEETING),
+    Row("PATCH", "/meetings/{meeting}", manage(200), {"notes": "Compte rendu"}),
+    Row("DELETE", "/meetings/{meeting}", manage(204)),
+    Row("PUT", "/meetings/{meeting}/attendance", manage(200), {"user_ids": []}),
+    Row("GET", "/collectives/{collective}/report", expect(200, 403, 200, 404)),
 ]
 
 ERROR_CODES = {403: "forbidden", 404: "not_found"}
