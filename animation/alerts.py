@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from animation.members import silent_members
+from animation import members as habits
+from animation.members import rhythm_drops, silent_members
 from animation.participation import contributions
 from animation.records import (
     Activity,
@@ -36,6 +37,15 @@ class Thresholds:
     unanswered_horizon_days: float = 30.0
     silence_gap_multiple: float = 2.0  # silent for this many times the member's usual gap…
     silence_min_days: float = 14.0  # …and at least this many days
+    # Or: silent for longer than their own habit makes plausible (``members.rhythm_drops``):
+    # the chance of such a silence under their habit is at most ``rhythm_alpha`` (0: off)…
+    rhythm_alpha: float = habits.RHYTHM_ALPHA
+    rhythm_baseline_days: float = habits.RHYTHM_BASELINE_DAYS  # …habit read over these days…
+    rhythm_min_active_days: int = habits.RHYTHM_MIN_ACTIVE_DAYS  # …with this many active…
+    rhythm_min_history_days: float = habits.RHYTHM_MIN_HISTORY_DAYS  # …since this long…
+    rhythm_min_silence_days: float = habits.RHYTHM_MIN_SILENCE_DAYS  # …never under this…
+    rhythm_min_dispersion: float = habits.RHYTHM_MIN_DISPERSION  # …nobody more regular…
+    rhythm_cooldown_days: float = habits.RHYTHM_COOLDOWN_DAYS  # …nor just back from a drop
     board_stalled_days: float = 14.0  # no activity at all on a board
     concentration_share: float = 0.5  # one person makes this share of contributions…
     concentration_window_days: float = 30.0  # …over this window…
@@ -112,27 +122,73 @@ def _unanswered(
     return alerts
 
 
+def member_silent_alerts(
+    activities: Sequence[Activity],
+    members: Sequence[Member],
+    at: datetime,
+    thresholds: Thresholds | None = None,
+) -> list[Alert]:
+    """The ``member_silent`` alerts alone (for a member table or a health indicator that
+    should agree with the alerts), from what happened before ``at``."""
+    return _silent([a for a in activities if a.at < at], members, at, thresholds or Thresholds())
+
+
 def _silent(
     activities: Sequence[Activity], members: Sequence[Member], at: datetime, t: Thresholds
 ) -> list[Alert]:
+    """One ``member_silent`` alert per member silent for 2× their usual gap and the floor
+    (DESIGN.md), or for longer than their habit makes plausible (the rhythm test), whichever
+    threshold is the lower: ``since`` is when the silence crossed it."""
     # Animators are not nudged: their own activity is a metric (``animator_activity``).
     animators = {m.user_id for m in members if m.role == "animator"}
-    return [
-        Alert(
-            Rule.member_silent,
-            Subject("member", s.user_id),
-            s.last_activity + timedelta(days=s.threshold_days),
-            (Cause.involvement,),
-            (Action.nudge,),
-            {
-                "silent_days": round(s.silent_days, 1),
-                "usual_gap_days": s.usual_gap_days,
-                "threshold_days": s.threshold_days,
-            },
-        )
+    design = {
+        s.user_id: s
         for s in silent_members(activities, members, at, t.silence_gap_multiple, t.silence_min_days)
-        if s.user_id not in animators
-    ]
+    }
+    drops = {
+        d.user_id: d
+        for d in rhythm_drops(
+            activities,
+            members,
+            at,
+            t.rhythm_alpha,
+            t.rhythm_baseline_days,
+            t.rhythm_min_active_days,
+            t.rhythm_min_history_days,
+            t.rhythm_min_silence_days,
+            t.rhythm_min_dispersion,
+            t.rhythm_cooldown_days,
+        )
+    }
+    alerts = []
+    for user in sorted((design.keys() | drops.keys()) - animators):
+        silence, drop = design.get(user), drops.get(user)
+        crossed = [x.threshold_days for x in (silence, drop) if x is not None]
+        either = silence or drop
+        assert either is not None
+        evidence = {
+            "silent_days": round(either.silent_days, 1),
+            "usual_gap_days": either.usual_gap_days,
+            "threshold_days": round(min(crossed), 1),
+        }
+        if drop is not None:
+            evidence |= {
+                "p_value": float(f"{drop.p_value:.2g}"),
+                "expected_active_days": round(drop.expected_active_days, 1),
+                "active_days_per_week": round(7 * drop.habit.rate, 2),
+                "rhythm_threshold_days": round(drop.threshold_days, 1),
+            }
+        alerts.append(
+            Alert(
+                Rule.member_silent,
+                Subject("member", user),
+                either.last_activity + timedelta(days=min(crossed)),
+                (Cause.involvement,),
+                (Action.nudge,),
+                evidence,
+            )
+        )
+    return alerts
 
 
 def _stalled(

@@ -3,6 +3,7 @@ usual rhythm — and who is silent against their own habit."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -196,4 +197,141 @@ def silent_members(
         threshold = max(gap_multiple * gap, min_days)
         if silent >= threshold:
             out.append(Silence(m.user_id, last, silent, gap, threshold))
+    return out
+
+
+# The rhythm test (``rhythm_drops``): its defaults, overridable per collective through
+# ``animation.alerts.Thresholds`` (the ``rhythm_*`` keys).
+RHYTHM_ALPHA = 0.0005  # alert when a silence this long had at most this chance under the habit
+RHYTHM_BASELINE_DAYS = 84.0  # the habit: twelve weeks of active days before the silence
+RHYTHM_MIN_ACTIVE_DAYS = 8  # …at least this many of them (lurkers and newcomers never qualify)
+RHYTHM_MIN_HISTORY_DAYS = 28.0  # …from a first active day at least this long before the silence
+RHYTHM_MIN_SILENCE_DAYS = 3.0  # a long weekend is never a drop, however regular the member
+# Twelve weekly counts cannot tell a member who skips 10 % of their sessions from one who
+# skips 30 %: a member is never taken to be more regular than this dispersion index.
+RHYTHM_MIN_DISPERSION = 0.3
+# Back from a silence that this test would have flagged less than this many days ago: not
+# flagged again yet (the habit evidently has longer pauses than the test thinks, or the member
+# was just nudged).
+RHYTHM_COOLDOWN_DAYS = 28.0
+
+
+@dataclass(frozen=True)
+class Habit:
+    """A member's rhythm over the weeks before a silence: active days per day and the
+    dispersion index (variance ÷ mean) of their active days per week."""
+
+    rate: float  # active days per day
+    dispersion: float  # < 1: regular (a habit with skipped sessions), > 1: in bursts
+    active_days: int  # in the baseline
+    weeks: int  # whole weeks in the baseline
+
+    def log_p_silent(self, days: float) -> float:
+        """Natural log of the chance of no active day at all in ``days`` days under the
+        habit: the zero of the count distribution with mean ``rate × days`` and variance
+        ``dispersion ×`` that mean — binomial below 1, Poisson at 1, negative binomial above:
+        ``dispersion ** (mean / (1 − dispersion))``, ``exp(−mean)`` at 1."""
+        mean = self.rate * days
+        if math.isclose(self.dispersion, 1.0):
+            return -mean
+        return mean * math.log(self.dispersion) / (1 - self.dispersion)
+
+    def days_to(self, alpha: float) -> float:
+        """The silence, in days, whose chance under the habit is ``alpha``."""
+        per_day = self.log_p_silent(1.0)
+        return math.inf if per_day >= 0 else math.log(alpha) / per_day
+
+
+def habit(
+    days: Sequence[date],
+    baseline_days: float = RHYTHM_BASELINE_DAYS,
+    min_active_days: int = RHYTHM_MIN_ACTIVE_DAYS,
+    min_history_days: float = RHYTHM_MIN_HISTORY_DAYS,
+    min_dispersion: float = RHYTHM_MIN_DISPERSION,
+) -> Habit | None:
+    """The habit read from the active ``days`` (sorted, the latest one ending it): whole
+    weeks counted back from the latest day, within ``baseline_days`` and not before the first
+    day; None with less than ``min_history_days`` from the first to the latest day or fewer
+    than ``min_active_days`` in the baseline."""
+    if not days or (days[-1] - days[0]).days < min_history_days:
+        return None
+    last = days[-1]
+    weeks = int(min(baseline_days, (last - days[0]).days + 1) // 7)
+    counts = [0] * weeks
+    for d in days:
+        week = (last - d).days // 7
+        if week < weeks:
+            counts[week] += 1
+    total = sum(counts)
+    if weeks < 2 or total < min_active_days:
+        return None
+    mean = total / weeks
+    variance = sum((c - mean) ** 2 for c in counts) / (weeks - 1)
+    return Habit(total / (7 * weeks), max(variance / mean, min_dispersion), total, weeks)
+
+
+@dataclass(frozen=True)
+class RhythmDrop:
+    user_id: int
+    last_activity: datetime
+    silent_days: float
+    p_value: float  # the chance of a silence this long under the member's habit
+    expected_active_days: float  # how many active days the habit would have had meanwhile
+    threshold_days: float  # the silence at which the chance reaches ``alpha``
+    habit: Habit
+    usual_gap_days: float  # as in ``silent_members``
+
+
+def rhythm_drops(
+    activities: Sequence[Activity],
+    members: Sequence[Member],
+    at: datetime,
+    alpha: float = RHYTHM_ALPHA,
+    baseline_days: float = RHYTHM_BASELINE_DAYS,
+    min_active_days: int = RHYTHM_MIN_ACTIVE_DAYS,
+    min_history_days: float = RHYTHM_MIN_HISTORY_DAYS,
+    min_silence_days: float = RHYTHM_MIN_SILENCE_DAYS,
+    min_dispersion: float = RHYTHM_MIN_DISPERSION,
+    cooldown_days: float = RHYTHM_COOLDOWN_DAYS,
+) -> list[RhythmDrop]:
+    """Participants whose current silence had at most ``alpha`` chance under their own habit
+    (``habit``, ``Habit.log_p_silent``) and lasts at least ``min_silence_days``; not those
+    back less than ``cooldown_days`` ago from a silence the same test flags, nor those without
+    a usual gap (``usual_gap_days``). ``alpha`` 0 turns the test off. (Part of the metric
+    "members inactive against their own habit", tagged on ``silent_members``.)"""
+    if alpha <= 0:
+        return []
+    by_member: dict[int, list[Activity]] = {}
+    for a in activities:
+        if a.at < at:
+            by_member.setdefault(a.actor_id, []).append(a)
+    today = at.astimezone(UTC).date()
+    out = []
+    for m in sorted(participants(members), key=lambda m: m.user_id):
+        mine = by_member.get(m.user_id, [])
+        days = active_days(mine, m.user_id, at)
+        found = habit(days, baseline_days, min_active_days, min_history_days, min_dispersion)
+        gap = usual_gap_days(days)
+        if found is None or gap is None:
+            continue
+        last = max(a.at for a in mine)
+        silent = (at - last) / timedelta(days=1)
+        threshold = max(found.days_to(alpha), min_silence_days)
+        if silent < threshold:
+            continue
+        pairs = zip(days, days[1:], strict=False)
+        if any((today - b).days < cooldown_days and (b - a).days >= threshold for a, b in pairs):
+            continue
+        out.append(
+            RhythmDrop(
+                m.user_id,
+                last,
+                silent,
+                math.exp(found.log_p_silent(silent)),
+                found.rate * silent,
+                threshold,
+                found,
+                gap,
+            )
+        )
     return out

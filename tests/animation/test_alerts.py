@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from animation.alerts import Action, Alert, Rule, Subject, Thresholds, evaluate
+from datetime import timedelta
+
+import pytest
+
+from animation.alerts import (
+    Action,
+    Alert,
+    Rule,
+    Subject,
+    Thresholds,
+    evaluate,
+    member_silent_alerts,
+)
 from animation.records import Activity, BoardInfo, Cause
 from tests.animation.sample import at, comment, member, post
 
@@ -65,8 +77,9 @@ def test_thresholds_are_per_collective() -> None:
 def test_member_silent_against_their_habit() -> None:
     # Member 2 replies every 3 days to day 30 (usual gap 3 → threshold max(6, 14) = 14).
     history = [post(3, 1, at(-1)), *[comment(2, 1, 3, at(d, 12)) for d in range(0, 31, 3)]]
-    assert evaluate(history, MEMBERS, [], at(44, 11)) == []
-    (alert,) = evaluate(history, MEMBERS, [], at(44, 12))
+    design_only = Thresholds(rhythm_alpha=0)
+    assert evaluate(history, MEMBERS, [], at(44, 11), design_only) == []
+    (alert,) = evaluate(history, MEMBERS, [], at(44, 12), design_only)
     assert (alert.rule, alert.subject, alert.actions) == (
         Rule.member_silent,
         Subject("member", 2),
@@ -79,6 +92,36 @@ def test_member_silent_against_their_habit() -> None:
     # The same habit on the animator raises nothing: animators are not nudged.
     animator = [post(3, 1, at(-1)), *[comment(1, 1, 3, at(d, 12)) for d in range(0, 31, 3)]]
     assert evaluate(animator, MEMBERS, [], at(50)) == []
+
+
+def test_member_silent_by_the_rhythm_test() -> None:
+    # The same member with the default thresholds. Habit, four weeks back from day 30:
+    # 30 27 24 | 21 18 | 15 12 | 9 6 3 → 10 active days, rate 10 / 28, dispersion floored to
+    # 0.3: α = 0.0005 is reached after ln α / (10 / 28 × ln 0.3 / 0.7) = 12.374 days, before
+    # the 14 days of the silence rule; same rule name, same action, more evidence.
+    history = [post(3, 1, at(-1)), *[comment(2, 1, 3, at(d, 12)) for d in range(0, 31, 3)]]
+    assert evaluate(history, MEMBERS, [], at(42, 20.9)) == []
+    (alert,) = evaluate(history, MEMBERS, [], at(43))
+    assert (alert.rule, alert.subject, alert.actions) == (
+        Rule.member_silent,
+        Subject("member", 2),
+        (Action.nudge,),
+    )
+    assert (alert.since - at(30, 12)) / timedelta(days=1) == pytest.approx(12.373842)
+    silent = 12.5
+    assert alert.evidence == {
+        "silent_days": silent,
+        "usual_gap_days": 3.0,
+        "threshold_days": 12.4,
+        "p_value": float(f"{0.3 ** (10 / 28 * silent / 0.7):.2g}"),  # 0.00046
+        "expected_active_days": round(10 / 28 * silent, 1),  # 4.5
+        "active_days_per_week": 2.5,
+        "rhythm_threshold_days": 12.4,
+    }
+    # At 14 days both rules hold: one alert, since the earlier threshold.
+    (later,) = evaluate(history, MEMBERS, [], at(44, 12))
+    assert later.since == alert.since and later.evidence["threshold_days"] == 12.4
+    assert member_silent_alerts(history, MEMBERS, at(44, 12)) == [later]
 
 
 def test_board_stalled_14_days() -> None:
