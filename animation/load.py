@@ -1,14 +1,15 @@
-"""Reading a collective's records (activities, members, boards) from the database."""
+"""Reading a collective's records (activities, members, boards, visits) from the database."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
-from animation.records import Activity, BoardInfo, Kind, Member
+from animation.records import Activity, BoardInfo, Kind, Member, Visit
 from server.models import Board, BoardColumn, Card, Event, Membership
+from server.models import Visit as VisitRow
 from server.runtime import Essaim
 
 # Event kinds that are something a member did, and what they become.
@@ -25,13 +26,14 @@ class Records:
     activities: list[Activity]
     members: list[Member]
     boards: list[BoardInfo]
+    visits: list[Visit] = field(default_factory=list)
 
 
 async def load_records(
     essaim: Essaim, collective_id: int, until: datetime, since: datetime | None = None
 ) -> Records:
-    """The collective's activities in ``[since, until)`` (all history when ``since`` is None,
-    which habits and newcomers' first posts need), its current members and boards.
+    """The collective's activities and visits in ``[since, until)`` (all history when ``since``
+    is None, which habits and newcomers' first posts need), its current members and boards.
 
     Hidden and deleted content still counts: it happened, and moderation is not a metric.
     """
@@ -69,6 +71,15 @@ async def load_records(
                 select(Board).where(Board.collective_id == collective_id).order_by(Board.id)
             )
         ]
+        visit_query = select(VisitRow.at, VisitRow.user_id).where(
+            VisitRow.collective_id == collective_id, VisitRow.at < until
+        )
+        if since is not None:
+            visit_query = visit_query.where(VisitRow.at >= since)
+        visits = [
+            Visit(at, user_id)
+            for at, user_id in await session.execute(visit_query.order_by(VisitRow.at))
+        ]
     activities = []
     for event, card_kind, author_id in rows:
         kind = KINDS[event.kind]
@@ -88,4 +99,4 @@ async def load_records(
                 else -1,
             )
         )
-    return Records(activities, members, boards)
+    return Records(activities, members, boards, visits)

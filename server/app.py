@@ -20,6 +20,7 @@ from search.runtime import SearchRuntime
 
 # Importing the endpoint modules registers their routes.
 from server.api import accounts, boards, collectives, meetings, moderation  # noqa: F401
+from server.api import animation as animation_api
 from server.api import reports as reports_api  # noqa: F401
 from server.api import search as search_api  # noqa: F401
 from server.api.http import (
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
         Route("/api/openapi.json", openapi),
         Route("/api/v1/health", health),
         WebSocketRoute("/ws", websocket_endpoint),
+        Route("/digest/unsubscribe", animation_api.digest_unsubscribe),
         *build_routes(),
     ]
     app = Starlette(

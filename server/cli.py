@@ -1,4 +1,4 @@
-"""The ``essaim`` command: serve, demo, migrate, settings."""
+"""The ``essaim`` command: serve, demo, migrate, digest, settings."""
 
 from __future__ import annotations
 
@@ -85,6 +85,32 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from server.runtime import Essaim
+    from server.services.digest import run_digest
+
+    async def run() -> int:
+        essaim = Essaim(settings_from(args))
+        await essaim.start()
+        try:
+            result = await run_digest(essaim, dry_run=args.dry_run)
+        finally:
+            await essaim.stop()
+        for digest in result.sent:
+            print(
+                f"digest to={digest.user.email} collectives={len(digest.news)} "
+                f"new_cards={digest.new_cards} answers={digest.answers}"
+            )
+        print(
+            f"digest sent={0 if args.dry_run else len(result.sent)} "
+            f"would_send={len(result.sent) if args.dry_run else 0} "
+            f"nothing_new={result.skipped}"
+        )
+        return 0
+
+    return asyncio.run(run())
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     current = settings_from(args).describe()
     for name, default, help_text in setting_docs():
@@ -119,6 +145,14 @@ def parser() -> argparse.ArgumentParser:
         run=cmd_demo
     )
     add("migrate", "Apply database migrations and exit.").set_defaults(run=cmd_migrate)
+    digest = add(
+        "digest",
+        "Email the weekly digest to members who have not visited lately (SMTP_URL, else the log).",
+    )
+    digest.add_argument(
+        "--dry-run", action="store_true", help="say who would get what; send and store nothing"
+    )
+    digest.set_defaults(run=cmd_digest)
     add("settings", "Print every setting with its current value and help.").set_defaults(
         run=cmd_settings
     )

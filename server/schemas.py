@@ -269,3 +269,57 @@ def patch_values(body: BaseModel, nullable: frozenset[str] = frozenset()) -> dic
     if bad:
         raise InvalidInput("some fields may not be null", fields=bad)
     return values
+
+
+# ---------------------------------------------------------------- animation
+
+
+class VisitIn(Body):
+    board_id: Id | None = None
+    card_id: Id | None = None
+
+
+Hours = Annotated[float, Field(ge=1, le=24 * 90)]
+Days = Annotated[float, Field(ge=1, le=365)]
+
+
+class ThresholdsIn(Body):
+    """A collective's alert thresholds; fields left out take their default (DESIGN.md)."""
+
+    newcomer_unanswered_hours: Hours | None = None
+    post_unanswered_hours: Hours | None = None
+    unanswered_horizon_days: Days | None = None
+    silence_gap_multiple: Annotated[float, Field(ge=1, le=10)] | None = None
+    silence_min_days: Days | None = None
+    board_stalled_days: Days | None = None
+    concentration_share: Annotated[float, Field(gt=0, le=1)] | None = None
+    concentration_window_days: Annotated[float, Field(ge=7, le=365)] | None = None
+    concentration_min_contributions: Annotated[int, Field(ge=1, le=10_000)] | None = None
+
+
+MessageText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000), NO_NUL
+]
+
+
+class NudgeTemplateIn(Body):
+    """``null`` puts the default template back."""
+
+    template: MessageText | None
+
+
+class NudgeIn(Body):
+    user_id: Id
+    message: MessageText | None = None
+    alert_id: Annotated[str, StringConstraints(max_length=120), NO_NUL] | None = None
+
+
+class PromptIn(Body):
+    board_id: Id
+    title: Title
+    body: LongText = ""
+
+
+class WelcomeIn(Body):
+    user_id: Id
+    message: MessageText | None = None

@@ -128,6 +128,18 @@ class Settings:
     argon2_memory_kib: int = _setting(
         "ESSAIM_ARGON2_MEMORY_KIB", 65536, "argon2id memory cost for password hashes, in KiB."
     )
+    visit_debounce: int = _setting(
+        "ESSAIM_VISIT_DEBOUNCE",
+        600,
+        "Seconds during which repeated visits of one member to the same collective, board or "
+        "card are recorded once.",
+    )
+    digest_idle_days: int = _setting(
+        "ESSAIM_DIGEST_IDLE_DAYS",
+        7,
+        "essaim digest writes to members who have not visited for this many days (and at most "
+        "once in that time).",
+    )
     log_level: str = _setting(
         "ESSAIM_LOG_LEVEL", "info", "Log level: debug, info, warning or error."
     )

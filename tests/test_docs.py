@@ -75,6 +75,9 @@ def test_every_event_kind_is_documented() -> None:
             "comment",
             "reaction",
             "attachment",
+            "alerts",
+            "nudge",
+            "welcome",
             "flag",
             "meeting",
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from animation import members, participation, practice, responses  # noqa: F401 (tags)
+from animation import members, onboarding, participation, practice, responses  # noqa: F401
 from animation.records import METRIC_CAUSES, Cause, Period, median, percentile
 from tests.animation.sample import at
 
@@ -50,6 +50,7 @@ def test_every_metric_names_the_causes_of_design_md() -> None:
         "practices_tried": (e,),
         "experiments": (e,),
         "animator_activity": (a,),
+        "onboarding_steps": (p,),
         "member_profiles": (i,),
         "silent_members": (i,),
     }

@@ -222,6 +222,12 @@ class Targets:
                 )
                 assert response.status_code == 201, response.text
                 return response.json()["id"]
+            case "notification":
+                response = await animator.post(
+                    f"/api/v1/collectives/{cid}/nudges", json={"user_id": scene.author.id}
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["notification_id"]
             case "other_user":
                 return (await scene.new_user("member")).id
             case "flag":
@@ -423,6 +429,40 @@ ROWS = [
     Row("DELETE", "/cards/{card}/reactions/{kind}", write(200)),
     Row("POST", "/cards/{card}/attachments", write(201), upload=True),
     Row("GET", "/attachments/{attachment}", READ),
+    # animation: visits, figures, alerts, thresholds, actions, one's notifications
+    Row("POST", "/collectives/{collective}/visits", expect(204, 204, 204, 404), {}),
+    Row("GET", "/collectives/{collective}/engagement", READ),
+    Row("GET", "/collectives/{collective}/engagement/members", expect(200, 200, 403, 404)),
+    Row("GET", "/collectives/{collective}/alerts", manage(200)),
+    Row("GET", "/collectives/{collective}/alert-thresholds", manage(200)),
+    Row(
+        "PUT",
+        "/collectives/{collective}/alert-thresholds",
+        manage(200),
+        {"post_unanswered_hours": 72},
+    ),
+    Row("GET", "/collectives/{collective}/nudge-template", manage(200)),
+    Row(
+        "PUT",
+        "/collectives/{collective}/nudge-template",
+        manage(200),
+        {"template": "Bonjour {prenom}"},
+    ),
+    Row("POST", "/collectives/{collective}/nudges", manage(201), {"user_id": "{other_user}"}),
+    Row(
+        "POST",
+        "/collectives/{collective}/prompts",
+        manage(201),
+        {"board_id": "{board}", "title": "Question de la semaine"},
+    ),
+    Row("POST", "/collectives/{collective}/welcomes", manage(201), {"user_id": "{other_user}"}),
+    Row("GET", "/me/notifications", EVERYONE),
+    Row(
+        "POST",
+        "/notifications/{notification}/read",
+        expect(404, 404, 404, 404),
+        note="another's",
+    ),
     # moderation: flags (members and animators), the review queue and the audit log
     Row("POST", "/cards/{card}/flags", write(201), {"reason": "spam"}),
     Row("POST", "/comments/{comment}/flags", write(201), {"reason": "offensive"}),
