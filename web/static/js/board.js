@@ -2,7 +2,7 @@
 // moved by drag and drop, by keyboard (Space, arrows, Space) or by the card's move menu.
 
 import {
-  api, avatar, errorText, formError, h, kindLabel, pageData, REACTIONS, splitList, submitting, t, tn, toast,
+  api, avatar, errorText, formError, h, icon, kindLabel, pageData, REACTIONS, splitList, submitting, t, tn, toast,
 } from "./common.js";
 import { LiveFeed } from "./live.js";
 
@@ -35,15 +35,17 @@ function columnCards(columnId) {
     .sort((a, b) => a.position - b.position || a.id - b.id);
 }
 
-function excerpt(text) {
-  const plain = (text || "").replace(/[#*_>`~\[\]()|-]+/g, " ").replace(/\s+/g, " ").trim();
+function excerpt(html) {
+  // The text of the sanitised HTML, read by an inert parser: nothing in it runs or loads.
+  const text = new DOMParser().parseFromString(html || "", "text/html").body.textContent || "";
+  const plain = text.replace(/\s+/g, " ").trim();
   return plain.length > 140 ? `${plain.slice(0, 139)}…` : plain;
 }
 
 function cardTile(card) {
   const hidden = card.moderation === "hidden";
   const counts = REACTIONS.filter((r) => card.reactions?.[r.kind]).map((r) =>
-    h("span", { class: "count-pill", title: t(r.label) }, h("span", { "aria-hidden": "true" }, r.icon), ` ${card.reactions[r.kind]}`,
+    h("span", { class: "count-pill", title: t(r.label) }, icon(r.icon), card.reactions[r.kind],
       h("span", { class: "visually-hidden" }, ` ${t(r.label)}`)));
   const li = h("li", {
     class: `card kind-${card.kind}${hidden ? " is-hidden" : ""}${card.pinned ? " is-pinned" : ""}`,
@@ -58,7 +60,7 @@ function cardTile(card) {
     card.pinned ? h("span", { class: "flag pinned" }, t("Pinned")) : null,
     hidden ? h("span", { class: "flag hidden" }, t("Hidden")) : null),
   h("a", { class: "card-title", href: `/cards/${card.id}` }, card.title),
-  card.body ? h("p", { class: "card-excerpt" }, excerpt(card.body)) : null,
+  card.body_html ? h("p", { class: "card-excerpt" }, excerpt(card.body_html)) : null,
   card.tags?.length ? h("ul", { class: "tags", "aria-label": t("Keywords") }, card.tags.map((tag) => h("li", {}, tag))) : null,
   h("div", { class: "card-foot" },
     avatar(card.author, "small"),
@@ -66,13 +68,13 @@ function cardTile(card) {
     h("span", { class: "spacer" }),
     counts,
     card.comment_count ? h("span", { class: "count-pill", title: tn("{n} comment", "{n} comments", card.comment_count) },
-      h("span", { "aria-hidden": "true" }, "💬"), ` ${card.comment_count}`,
+      icon("comment"), card.comment_count,
       h("span", { class: "visually-hidden" }, ` ${tn("{n} comment", "{n} comments", card.comment_count).replace(/^\d+ /, "")}`)) : null,
     editable() ? h("button", {
       type: "button", class: "icon-button card-move", "aria-haspopup": "menu",
       "aria-label": t("Move « {title} »", { title: card.title }),
       onclick: (event) => openMoveMenu(event, card),
-    }, "⇄") : null));
+    }, icon("move")) : null));
   li.addEventListener("keydown", (event) => onCardKey(event, card));
   li.addEventListener("dragstart", (event) => {
     dragging = card.id;
@@ -453,7 +455,7 @@ form.addEventListener("submit", (event) => {
       try {
         await api("POST", `/cards/${created.id}/attachments`, upload);
       } catch (error) {
-        toast(`${t("The card is published, but its attachment was refused:")} ${errorText(error)}`, "error");
+        toast(t("The card is published, but its attachment was refused: {reason}", { reason: errorText(error) }), "error");
       }
     }
   });

@@ -2,7 +2,7 @@
 // previews, comments that arrive live, editing for its author, moderation for animators.
 
 import {
-  api, avatar, errorText, formatDate, h, kindLabel, KIND_LABELS, pageData, REACTIONS, splitList, submitting, t, timeEl, toast,
+  api, avatar, errorText, formatDate, h, icon, kindLabel, KIND_LABELS, pageData, REACTIONS, splitList, submitting, t, timeEl, toast,
 } from "./common.js";
 import { LiveFeed } from "./live.js";
 
@@ -40,8 +40,7 @@ function renderCard() {
       card.pinned ? h("span", { class: "flag pinned" }, t("Pinned")) : null,
       hidden ? h("span", { class: "flag hidden" }, t("Hidden from members")) : null),
     h("h1", { id: "card-title" }, card.title),
-    h("p", { class: "byline" }, avatar(card.author, "small"), " ", card.author.display_name, " · ", timeEl(card.created_at),
-      card.updated_at !== card.created_at ? h("span", { class: "meta" }, ` · ${t("edited")}`) : null),
+    h("p", { class: "byline" }, avatar(card.author, "small"), " ", card.author.display_name, " · ", timeEl(card.created_at)),
     card.body_html ? html(card.body_html) : h("p", { class: "meta" }, t("No text.")),
     card.tags?.length ? h("ul", { class: "tags", "aria-label": t("Keywords") }, card.tags.map((tag) => h("li", {}, h("a", { href: `/search?q=${encodeURIComponent(tag)}` }, tag)))) : null,
     h("div", { class: "reactions", role: "group", "aria-label": t("Reactions") },
@@ -50,7 +49,7 @@ function renderCard() {
         return h("button", {
           type: "button", class: `reaction${mine ? " on" : ""}`, "aria-pressed": String(mine), disabled: !canWrite,
           onclick: () => react(r.kind, !mine),
-        }, h("span", { "aria-hidden": "true" }, r.icon), ` ${t(r.label)} `, h("span", { class: "count" }, card.reactions?.[r.kind] || 0));
+        }, icon(r.icon), t(r.label), h("span", { class: "count" }, card.reactions?.[r.kind] || 0));
       })),
     h("div", { class: "card-actions" },
       canEdit ? h("button", { type: "button", class: "button small", onclick: () => { editing = true; renderCard(); } }, t("Edit")) : null,
@@ -220,7 +219,7 @@ function attachmentItem(a) {
       : null;
   return h("li", { class: "attachment" },
     h("div", { class: "attachment-row" },
-      h("span", { class: "file-icon", "aria-hidden": "true" }, "📎"),
+      icon("clip"),
       h("a", { href: a.url, download: a.filename }, a.filename),
       h("span", { class: "meta" }, ` ${size(a.size)} · ${formatDate(a.created_at)}`)),
     preview);

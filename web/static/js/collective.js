@@ -66,7 +66,7 @@ function renderMembers() {
       h("span", { class: "avatar-wrap" }, avatar(m.user), isOnline ? h("span", { class: "dot", title: t("online") }) : null),
       h("span", { class: "member-text" },
         h("strong", {}, m.user.display_name),
-        isOnline ? h("span", { class: "visually-hidden" }, ` (${t("online")})`) : null,
+        isOnline ? h("span", { class: "visually-hidden" }, t("(online)")) : null,
         m.role !== "member" ? h("span", { class: `badge role-${m.role}` }, t(ROLE[m.role])) : null,
         m.organisation || m.trade ? h("span", { class: "meta" }, [m.organisation, m.trade].filter(Boolean).join(" · ")) : null,
         m.skills?.length ? h("span", { class: "skills" }, m.skills.join(", ")) : null));

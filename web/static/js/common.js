@@ -205,10 +205,33 @@ export function kindLabel(kind) {
 }
 
 export const REACTIONS = [
-  { kind: "useful", label: N_("Useful"), icon: "★" },
-  { kind: "plus_one", label: N_("+1"), icon: "👍" },
-  { kind: "tried_it", label: N_("I tried it"), icon: "✓" },
+  { kind: "useful", label: N_("Useful"), icon: "star" },
+  { kind: "plus_one", label: N_("+1"), icon: "plus" },
+  { kind: "tried_it", label: N_("I tried it"), icon: "check" },
 ];
+
+const ICONS = {
+  star: "M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8L12 16.9l-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z",
+  plus: "M12 5v14M5 12h14",
+  check: "M5 12.5l4.5 4.5L19 7.5",
+  comment: "M4 5h16v11H9l-5 4z",
+  clip: "M16.5 6.5l-7.8 7.8a2 2 0 0 0 2.8 2.8l7.8-7.8a4 4 0 0 0-5.6-5.6L5.8 11.6a6 6 0 0 0 8.5 8.5L20 14.4",
+  move: "M7 4L3 8l4 4M3 8h13M17 12l4 4-4 4M21 16H8",
+};
+
+/** A small line icon (decorative: the text next to it says what it means). */
+export function icon(name) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", `icon icon-${name}`);
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", ICONS[name] || "");
+  svg.append(path);
+  return svg;
+}
 
 export function reactionLabel(kind) {
   const found = REACTIONS.find((r) => r.kind === kind);

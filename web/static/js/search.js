@@ -43,7 +43,7 @@ async function run(push = true) {
   }
   if (ticket !== asked) return;
   summary.textContent = found.total
-    ? tn("{n} result", "{n} results", found.total) + (found.total_exact ? "" : ` ${t("(about)")}`)
+    ? (found.total_exact ? tn("{n} result", "{n} results", found.total) : tn("about {n} result", "about {n} results", found.total))
     : t("Nothing found. Try fewer or other words.");
   results.replaceChildren(...found.hits.map((hit) => {
     const snippet = h("p", { class: "hit-snippet" });
