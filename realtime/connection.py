@@ -1,25 +1,102 @@
-"""One WebSocket connection: a bounded send queue drained by its own writer task, and the
-collectives it follows. A slow client overflows its own queue and is closed; nobody waits."""
+"""One WebSocket connection: the collectives it follows and its bounded send queue.
+
+A message goes straight to the socket when nothing is waiting before it; otherwise it waits in
+a bounded queue that a short-lived drainer task empties (several messages per frame). A slow
+client overflows its own queue and is closed; nobody waits for it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import struct
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketState
+from websockets.protocol import State
 
 from server.models import User
+
+try:  # uvicorn's default WebSocket protocol (uvicorn >= 0.35 with websockets installed)
+    from uvicorn.protocols.websockets.websockets_sansio_impl import (
+        WebSocketsSansIOProtocol as _SansIO,
+    )
+except ImportError:  # pragma: no cover - older uvicorn: every frame goes through ASGI
+    _SansIO = None  # type: ignore[assignment,misc]
 
 CLOSE_SLOW_CONSUMER = 4429
 # A frame carries several queued messages up to about this many characters.
 BATCH_BYTES = 64 * 1024
 
 
-@dataclass(eq=False)  # identity semantics: subscriptions live in sets
+def text_frame(payload: bytes) -> bytes:
+    """A final, unmasked, uncompressed text frame (RFC 6455 §5.2): what a server sends."""
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    if size < 65536:
+        return struct.pack("!BBH", 0x81, 126, size) + payload
+    return struct.pack("!BBQ", 0x81, 127, size) + payload
+
+
+class Outgoing:
+    """One server message, encoded once: its text and its frame are shared by every
+    connection it goes to."""
+
+    __slots__ = ("text", "frame")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.frame = text_frame(text.encode())
+
+    @classmethod
+    def encode(cls, message: dict[str, Any]) -> Outgoing:
+        return cls(json.dumps(message, ensure_ascii=False))
+
+
+class DirectSocket:
+    """Writes whole frames to the transport under uvicorn's websockets-sansio protocol.
+
+    Safe because that protocol writes every frame of its own (pings, pongs, close) with one
+    synchronous ``transport.write`` and never fragments, so frames cannot interleave; used only
+    while the connection is open, its write buffer below the high-water mark and no extension
+    (compression) negotiated. Anything else goes through the ASGI ``send``.
+    """
+
+    __slots__ = ("protocol",)
+
+    def __init__(self, protocol: Any) -> None:
+        self.protocol = protocol
+
+    @classmethod
+    def of(cls, websocket: WebSocket) -> DirectSocket | None:
+        # The ASGI ``receive`` reaches the endpoint unwrapped (``send`` is wrapped by
+        # Starlette's exception handling), so its owner is the protocol of this connection.
+        owner = getattr(getattr(websocket, "_receive", None), "__self__", None)
+        if _SansIO is None or not isinstance(owner, _SansIO):
+            return None
+        if owner.conn.extensions:
+            return None
+        return cls(owner)
+
+    def ready(self) -> bool:
+        protocol = self.protocol
+        return bool(
+            protocol.writable.is_set()
+            and not protocol.close_sent
+            and protocol.conn.state is State.OPEN
+            and not protocol.transport.is_closing()
+        )
+
+    def write(self, frame: bytes) -> None:
+        self.protocol.transport.write(frame)
+
+
+@dataclass(eq=False, slots=True)  # identity semantics: subscriptions live in sets
 class Subscription:
     """A connection following one collective, optionally viewing one of its boards."""
 
@@ -28,105 +105,152 @@ class Subscription:
     board: int | None
     animator: bool
     last_seq: int = 0
-    # While the history is replayed from the log, live messages wait here (seq, text).
-    backlog: list[tuple[int, str]] | None = field(default_factory=list)
+    # While the history is replayed from the log, live messages wait here (seq, message).
+    backlog: list[tuple[int, Outgoing]] | None = field(default_factory=list)
 
     def wants(self, board: int | None) -> bool:
         return self.board is None or board is None or board == self.board
 
-    def deliver(self, seq: int, text: str) -> None:
+    def deliver(self, seq: int, message: Outgoing) -> None:
         """Send one event once and in order; events at or below ``last_seq`` were sent."""
         if self.backlog is not None:
-            self.backlog.append((seq, text))
+            self.backlog.append((seq, message))
         elif seq > self.last_seq:
             self.last_seq = seq
-            self.connection.send(text)
+            self.connection.send(message)
 
     def go_live(self) -> None:
         backlog, self.backlog = self.backlog or [], None
-        for seq, text in sorted(backlog, key=lambda item: item[0]):
-            self.deliver(seq, text)
+        for seq, message in sorted(backlog, key=lambda item: item[0]):
+            self.deliver(seq, message)
 
 
 class Connection:
+    __slots__ = (
+        "id",
+        "websocket",
+        "user",
+        "subscriptions",
+        "errors",
+        "close_code",
+        "close_reason",
+        "_queue_size",
+        "_direct",
+        "_pending",
+        "_drainer",
+        "_room",
+        "_broken",
+    )
+
     def __init__(self, websocket: WebSocket, user: User, queue_size: int) -> None:
         self.id = uuid.uuid4().hex
         self.websocket = websocket
         self.user = user
         self.subscriptions: dict[int, Subscription] = {}
         self.errors = 0
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(queue_size)
-        self._writer: asyncio.Task[None] | None = None
         self.close_code: int | None = None
         self.close_reason = ""
+        self._queue_size = queue_size
+        self._direct = DirectSocket.of(websocket)
+        # Messages waiting for the socket; never empty while no drainer runs.
+        self._pending: deque[Outgoing] = deque()
+        self._drainer: asyncio.Task[None] | None = None
+        self._room: asyncio.Event | None = None  # set when the drainer takes messages
+        self._broken = False  # the peer went away: nothing more is sent
 
-    def start(self) -> None:
-        self._writer = asyncio.create_task(self._write(), name=f"essaim-ws-writer-{self.id}")
+    @property
+    def direct(self) -> bool:
+        """True when frames go straight to the socket (uvicorn's websockets-sansio)."""
+        return self._direct is not None
 
-    def send(self, text: str) -> None:
-        """Queue a text frame; if the queue is full the client is too slow and is closed."""
-        if self.close_code is not None:
+    def send(self, message: Outgoing | str) -> None:
+        """Send a message, or queue it behind those waiting; if the queue is full the client is
+        too slow and is closed."""
+        if self.close_code is not None or self._broken:
             return
-        try:
-            self._queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if isinstance(message, str):
+            message = Outgoing(message)
+        direct = self._direct
+        if self._drainer is None and direct is not None and direct.ready():
+            direct.write(message.frame)
+            return
+        if len(self._pending) >= self._queue_size:
             self.close(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with since")
-
-    async def send_waiting(self, text: str, timeout: float = 30.0) -> None:
-        """Queue a frame, waiting for room (history replay); a client that does not read
-        for ``timeout`` seconds is closed as a slow consumer."""
-        if self.close_code is not None:
             return
+        self._pending.append(message)
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain(), name=f"essaim-ws-{self.id}")
+
+    async def send_waiting(self, message: Outgoing | str, timeout: float = 30.0) -> None:
+        """Send, waiting for room in the queue (history replay); a client that does not read
+        for ``timeout`` seconds is closed as a slow consumer."""
         try:
-            await asyncio.wait_for(self._queue.put(text), timeout)
+            async with asyncio.timeout(timeout):
+                while len(self._pending) >= self._queue_size and not self.closing:
+                    if self._room is None:
+                        self._room = asyncio.Event()
+                    await self._room.wait()
         except TimeoutError:
             self.close(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with since")
+            return
+        self.send(message)
 
     def send_json(self, message: dict[str, Any]) -> None:
-        self.send(json.dumps(message, ensure_ascii=False))
+        self.send(Outgoing.encode(message))
 
     def close(self, code: int, reason: str) -> None:
         """Close after what is already queued is dropped (the client resumes with since)."""
         if self.close_code is not None:
             return
         self.close_code, self.close_reason = code, reason
-        while not self._queue.empty():
-            self._queue.get_nowait()
-        self._queue.put_nowait(None)
+        self._pending.clear()
+        self._make_room()
+        if self._drainer is None and not self._broken:
+            self._drainer = asyncio.create_task(self._drain(), name=f"essaim-ws-{self.id}")
 
-    async def _write(self) -> None:
+    def _make_room(self) -> None:
+        room, self._room = self._room, None
+        if room is not None:
+            room.set()
+
+    async def _drain(self) -> None:
         try:
-            while (text := await self._queue.get()) is not None:
-                # Under load, what queued up meanwhile leaves in the same frame, one message
-                # per line: one send and one wake-up for many messages (JSON has no raw \n).
-                batch, size, closing = [text], len(text), False
-                while size < BATCH_BYTES and not self._queue.empty():
-                    more = self._queue.get_nowait()
-                    if more is None:
-                        closing = True
-                        break
-                    batch.append(more)
-                    size += len(more)
+            while self._pending and self.close_code is None:
+                # What queued up leaves in one frame, one message per line: one send and one
+                # wake-up for many messages (JSON has no raw \n).
+                batch, size = [], 0
+                while self._pending and size < BATCH_BYTES:
+                    text = self._pending.popleft().text
+                    batch.append(text)
+                    size += len(text)
+                self._make_room()
                 await self.websocket.send_text("\n".join(batch))
-                if closing:
-                    break
+            if self.close_code is not None:
+                with contextlib.suppress(Exception):
+                    if self.websocket.client_state != WebSocketState.DISCONNECTED:
+                        await self.websocket.close(self.close_code, self.close_reason)
         except Exception:  # the peer went away: the reader notices and cleans up
-            return
-        with contextlib.suppress(Exception):
-            if self.websocket.client_state != WebSocketState.DISCONNECTED:
-                await self.websocket.close(self.close_code or 1000, self.close_reason)
+            self._broken = True
+            self._pending.clear()
+        finally:
+            self._drainer = None
+            self._make_room()
 
     async def stop(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
+        self._broken = True
+        self._pending.clear()
+        drainer = self._drainer
+        if drainer is not None:
+            drainer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._writer
+                await drainer
 
     @property
     def closing(self) -> bool:
         return self.close_code is not None
 
     async def wait_closed(self) -> None:
-        if self._writer is not None:
+        drainer = self._drainer
+        if drainer is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._writer
+                await drainer

@@ -1,22 +1,25 @@
 """This process's fan-out: one feed per followed collective turns broker messages into an
 in-order, gap-free stream (missing events are read from the log), encodes each event once per
-audience and hands it to every local subscription. Presence entries are refreshed here."""
+audience (text and WebSocket frame) and hands it to every local subscription. Presence entries
+are refreshed here, and the access checks of ``subscribe`` are remembered for a few seconds."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from typing import Any
+import time
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
 from realtime.broker import Message, RedisBroker
-from realtime.connection import Connection, Subscription
+from realtime.connection import Connection, Outgoing, Subscription
 from realtime.presence import MemoryPresence, Presence, RedisPresence, Viewer
-from server.models import Collective, Event, Role
+from server.models import Board, Collective, Event, Membership, Role, User
 from server.runtime import Essaim
+from server.services.access import membership
+from server.services.accounts import Authenticated, authenticate
 from server.services.events import redacted
 from server.services.views import event_message
 
@@ -25,6 +28,25 @@ log = logging.getLogger("essaim.realtime")
 # How often a quiet feed checks the log for an event whose publication was lost.
 TAIL_CHECK_SECONDS = 5.0
 CATCH_UP_PAGE = 500
+# How long a session, a membership or a board's collective, once read for a ``subscribe``, is
+# believed without reading it again: a storm of reconnections (a process restarted, a network
+# blip) costs one lookup per user instead of several per socket. A membership is forgotten at
+# once when the collective's feed sees it updated or removed; this bounds what a lost
+# publication could leave stale (documented in docs/realtime.md).
+ACCESS_CACHE_SECONDS = 5.0
+# Remembered entries are swept of the expired ones when a cache reaches this size.
+ACCESS_CACHE_SWEEP = 1024
+
+K = TypeVar("K")
+V = TypeVar("V")
+clock = time.monotonic  # the caches' time (tests move it forward)
+
+
+def remember(cache: dict[K, tuple[float, V]], key: K, value: V, now: float) -> None:
+    if len(cache) >= ACCESS_CACHE_SWEEP:
+        for stale in [k for k, (expiry, _) in cache.items() if expiry <= now]:
+            del cache[stale]
+    cache[key] = (now + ACCESS_CACHE_SECONDS, value)
 
 
 def channel(collective: int) -> str:
@@ -44,6 +66,10 @@ class Feed:
         self.collective = collective
         self.subscriptions: set[Subscription] = set()
         self.last_seq = 0
+        # Memberships read for subscriptions (user id → (expiry, membership)), and a count of
+        # membership events seen, so that a lookup racing one of them is not remembered.
+        self.members: dict[int, tuple[float, Membership]] = {}
+        self.member_changes = 0
         self.ready = asyncio.Event()
         self.task = asyncio.create_task(self._run(), name=f"essaim-feed-{collective}")
 
@@ -69,10 +95,11 @@ class Feed:
 
     async def _handle(self, message: Message) -> None:
         if message.get("type") == "presence":
-            text = json.dumps(message, ensure_ascii=False)
+            outgoing = Outgoing.encode(message)
+            board = message.get("board")
             for sub in list(self.subscriptions):
-                if sub.board is not None and sub.board == message.get("board"):
-                    sub.connection.send(text)
+                if sub.board is not None and sub.board == board:
+                    sub.connection.send(outgoing)
             return
         if message.get("type") != "event":
             return
@@ -105,18 +132,25 @@ class Feed:
         restricted = bool(message.pop("restricted", False))
         seq = int(message["seq"])
         self.last_seq = seq
-        full = json.dumps(message, ensure_ascii=False)
-        hidden = full
-        if restricted:
-            hidden = json.dumps({**message, "data": redacted(message)}, ensure_ascii=False)
+        # Encoded once per audience; every connection writes the same frame bytes.
+        full = Outgoing.encode(message)
+        hidden = Outgoing.encode({**message, "data": redacted(message)}) if restricted else full
+        board = message.get("board")
         for sub in list(self.subscriptions):
-            if sub.wants(message.get("board")):
-                sub.deliver(seq, full if sub.animator or not restricted else hidden)
-        self._apply_membership(message)
+            if sub.board is None or board is None or sub.board == board:
+                sub.deliver(seq, hidden if restricted and not sub.animator else full)
+        if str(message.get("kind", "")).startswith("member."):
+            self._apply_membership(message)
 
     def _apply_membership(self, message: Message) -> None:
         """Role changes take effect at once; a removed member stops receiving."""
         kind, data = message.get("kind"), message.get("data") or {}
+        if kind in ("member.updated", "member.removed"):
+            self.member_changes += 1
+            user = data.get("user", {}).get("id") if kind == "member.updated" else None
+            changed = user if user is not None else data.get("user_id")
+            if isinstance(changed, int):
+                self.members.pop(changed, None)
         if kind == "member.updated":
             user_id, role = data.get("user", {}).get("id"), data.get("role")
             for sub in list(self.subscriptions):
@@ -142,6 +176,8 @@ class Hub:
         self.connections: set[Connection] = set()
         self._presence_task: asyncio.Task[None] | None = None
         self.epoch = ""
+        self._sessions: dict[str, tuple[float, Authenticated]] = {}
+        self._boards: dict[int, tuple[float, int]] = {}
 
     async def start(self) -> None:
         self.epoch = await self.essaim.epoch()
@@ -169,6 +205,59 @@ class Hub:
                 select(Collective.last_seq).where(Collective.id == collective)
             )
         return int(seq or 0)
+
+    async def authenticate(self, token: str | None) -> Authenticated:
+        """The user behind a session cookie (NotAuthenticated if none), remembered for
+        ``ACCESS_CACHE_SECONDS``."""
+        now = clock()
+        hit = self._sessions.get(token) if token else None
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        auth = await authenticate(self.essaim, token)
+        assert token is not None
+        remember(self._sessions, token, auth, now)
+        return auth
+
+    async def membership(self, user: User, collective: int) -> Membership:
+        """The user's membership of ``collective`` (NotFound if none), remembered by the
+        collective's feed, if there is one, until a membership event or for at most
+        ``ACCESS_CACHE_SECONDS``."""
+        now = clock()
+        feed = self.feeds.get(collective)
+        changes = 0
+        if feed is not None:
+            hit = feed.members.get(user.id)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+            changes = feed.member_changes
+        async with self.essaim.db.read() as session:
+            member = await membership(session, user, collective)
+        if feed is not None and self.feeds.get(collective) is feed:
+            if feed.member_changes == changes:  # no membership event raced this read
+                remember(feed.members, user.id, member, now)
+        return member
+
+    async def board_collective(self, board: int) -> int | None:
+        """The collective of ``board`` (None if there is no such board), remembered for
+        ``ACCESS_CACHE_SECONDS`` (a board never changes collective)."""
+        now = clock()
+        hit = self._boards.get(board)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        async with self.essaim.db.read() as session:
+            found = await session.get(Board, board)
+        if found is None:
+            return None
+        remember(self._boards, board, found.collective_id, now)
+        return found.collective_id
+
+    async def position(self, collective: int) -> int | None:
+        """The current seq of ``collective`` as the log says (None: no such collective)."""
+        async with self.essaim.db.read() as session:
+            seq = await session.scalar(
+                select(Collective.last_seq).where(Collective.id == collective)
+            )
+        return None if seq is None else int(seq)
 
     async def follow(self, sub: Subscription) -> None:
         """Register ``sub``; from now on live events reach its backlog."""

@@ -14,14 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from realtime.connection import Connection, Subscription
+from realtime.connection import Connection, Outgoing, Subscription
 from realtime.hub import Hub
 from server.api.http import SESSION_COOKIE, origin_allowed
 from server.errors import EssaimError, NotAuthenticated, NotFound
-from server.models import Board, Collective, Event
+from server.models import Event
 from server.runtime import Essaim
-from server.services.access import is_animator, membership
-from server.services.accounts import authenticate
+from server.services.access import is_animator
 from server.services.events import visible_messages
 
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -52,12 +51,11 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_ORIGIN, "origin not allowed")
         return
     try:
-        auth = await authenticate(essaim, websocket.cookies.get(SESSION_COOKIE))
+        auth = await hub.authenticate(websocket.cookies.get(SESSION_COOKIE))
     except NotAuthenticated:
         await websocket.close(CLOSE_UNAUTHENTICATED, "log in first")
         return
     connection = Connection(websocket, auth.user, settings.ws_send_queue)
-    connection.start()
     hub.connections.add(connection)
     user = {"id": auth.user.id, "display_name": auth.user.display_name}
     connection.send_json(
@@ -81,7 +79,9 @@ async def _read_loop(
     silence = 3 * essaim.settings.ws_heartbeat_seconds
     while not connection.closing:
         try:
-            received = await asyncio.wait_for(websocket.receive(), silence)
+            # asyncio.timeout, not wait_for: no extra task per idle connection (Python 3.11).
+            async with asyncio.timeout(silence):
+                received = await websocket.receive()
         except TimeoutError:
             connection.close(CLOSE_SILENT, "no message for three heartbeats")
             return
@@ -165,15 +165,12 @@ async def _subscribe(
     previous = connection.subscriptions.get(collective)
     if previous is None and len(connection.subscriptions) >= MAX_SUBSCRIPTIONS:
         raise BadMessage("too_many_subscriptions", f"at most {MAX_SUBSCRIPTIONS} per connection")
-    async with essaim.db.read() as session:
-        try:
-            member = await membership(session, connection.user, collective)
-        except EssaimError:
-            raise BadMessage("not_found", "collective not found") from None
-        if board is not None:
-            found = await session.get(Board, board)
-            if found is None or found.collective_id != collective:
-                raise BadMessage("not_found", "board not found")
+    try:
+        member = await hub.membership(connection.user, collective)
+    except EssaimError:
+        raise BadMessage("not_found", "collective not found") from None
+    if board is not None and await hub.board_collective(board) != collective:
+        raise BadMessage("not_found", "board not found")
     if previous is not None:
         await hub.unsubscribe(previous)
     sub = Subscription(connection, collective, board, is_animator(member))
@@ -192,10 +189,12 @@ async def _replay(
 ) -> None:
     """Send ``subscribed`` and the history after ``since``, then release the live backlog."""
     connection = sub.connection
-    async with essaim.db.read() as session:
-        current = await session.scalar(
-            select(Collective.last_seq).where(Collective.id == sub.collective)
-        )
+    # The feed's position: every later event reaches sub.backlog. The log is read only when
+    # the client claims to be further (it may have seen events this process has not yet).
+    feed = hub.feeds.get(sub.collective)
+    current = feed.last_seq if feed is not None else None
+    if current is None or (since is not None and since > current):
+        current = await hub.position(sub.collective)
         if current is None:
             raise NotFound("collective")
     reason = None
@@ -240,7 +239,7 @@ async def _replay(
             break
         for message in messages:
             if sub.wants(message["board"]):
-                await connection.send_waiting(json.dumps(message, ensure_ascii=False))
+                await connection.send_waiting(Outgoing.encode(message))
         position = events[-1].seq
     sub.last_seq = current
     sub.go_live()

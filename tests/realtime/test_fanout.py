@@ -1,0 +1,97 @@
+"""How events leave: frames written straight to uvicorn's socket, the ASGI path on other
+servers, and the bounded queue behind a socket that cannot take more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from websockets.frames import Frame, Opcode
+
+from realtime.connection import text_frame
+from tests.conftest import ApiClient, World
+from tests.realtime.conftest import Connect, LiveServer, open_ws
+
+
+async def new_card(client: ApiClient, board: int, title: str, body: str = "") -> int:
+    response = await client.post(
+        f"/api/v1/boards/{board}/cards", json={"title": title, "body": body}
+    )
+    assert response.status_code == 201, response.text
+    card_id: int = response.json()["id"]
+    return card_id
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65_535, 65_536, 200_000])
+def test_a_text_frame_is_what_the_websockets_library_would_send(size: int) -> None:
+    payload = bytes(i % 251 for i in range(size))
+    expected = Frame(Opcode.TEXT, payload).serialize(mask=False, extensions=[])
+    assert text_frame(payload) == expected
+
+
+async def test_under_uvicorn_sansio_frames_go_straight_to_the_socket(
+    world: World, connect: Connect, app: Any
+) -> None:
+    ws = await connect(world.member)
+    await ws.expect("hello")
+    (connection,) = app.state.hub.connections
+    assert connection.direct
+    subscribed = await ws.subscribe(world.collective_id)
+    ids = [await new_card(world.animator, world.board_id, f"Directe {i}") for i in range(5)]
+    events = await ws.events(5)
+    assert [e["seq"] for e in events] == list(range(subscribed["seq"] + 1, subscribed["seq"] + 6))
+    assert [e["data"]["id"] for e in events] == ids
+
+
+def hiding_the_protocol(app: Starlette) -> ASGIApp:
+    """The app behind a middleware that wraps ``receive``, as another server or middleware
+    would: the endpoint cannot reach uvicorn's protocol and must send through ASGI."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        async def wrapped_receive() -> Message:
+            return await receive()
+
+        await app(scope, wrapped_receive, send)
+
+    return wrapped
+
+
+async def test_frames_go_through_asgi_when_the_protocol_is_out_of_reach(
+    world: World, app: Starlette
+) -> None:
+    server = LiveServer(hiding_the_protocol(app))  # type: ignore[arg-type]
+    await server.start()
+    try:
+        ws = await open_ws(server.ws_url, world.member, server.http_url)
+        await ws.expect("hello")
+        (connection,) = app.state.hub.connections
+        assert not connection.direct
+        subscribed = await ws.subscribe(world.collective_id, since=0)
+        replayed = await ws.events(subscribed["seq"])
+        assert [e["seq"] for e in replayed] == list(range(1, subscribed["seq"] + 1))
+        ids = [await new_card(world.animator, world.board_id, f"Par ASGI {i}") for i in range(5)]
+        events = await ws.events(5)
+        first = subscribed["seq"] + 1
+        assert [e["seq"] for e in events] == list(range(first, first + 5))
+        assert [e["data"]["id"] for e in events] == ids
+        await ws.close()
+    finally:
+        await server.stop()
+
+
+async def test_a_replay_larger_than_the_queue_waits_for_the_reader(
+    world: World, connect: Connect, app: Any
+) -> None:
+    essaim = app.state.essaim
+    essaim.settings = type(essaim.settings)(**{**essaim.settings.__dict__, "ws_send_queue": 4})
+    body = "é" * 15_000
+    ids = [await new_card(world.animator, world.board_id, f"Lourde {i}", body) for i in range(60)]
+    # A small receive buffer: the socket fills and the replay must wait for room in the queue.
+    ws = await connect(world.member, max_queue=1, rcvbuf=8192)
+    await ws.expect("hello")
+    subscribed = await ws.subscribe(world.collective_id, since=0)
+    events = await ws.events(subscribed["seq"], timeout=20)
+    assert [e["seq"] for e in events] == list(range(1, subscribed["seq"] + 1))
+    assert [e["data"]["id"] for e in events if e["kind"] == "card.created"][-60:] == ids
