@@ -10,22 +10,54 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.demo_content import COLLECTIVE, DEMO_PASSWORD, DemoCard, DemoCollective, DemoPerson
-from server.models import BoardKind, CardKind, PhaseKind, ReactionKind, Role, User, clock_at
+from server.demo_content import (
+    COLLECTIVE,
+    DEMO_PASSWORD,
+    MEETINGS,
+    OPEN_FLAG,
+    PINNED_CARD,
+    DemoCard,
+    DemoCollective,
+    DemoMeeting,
+    DemoPerson,
+)
+from server.models import (
+    BoardKind,
+    CardKind,
+    FlagReason,
+    MeetingKind,
+    PhaseKind,
+    ReactionKind,
+    Role,
+    User,
+    clock_at,
+)
 from server.runtime import Essaim
 from server.schemas import (
+    AttendanceIn,
     BoardIn,
     CardIn,
     CardPatch,
     CollectiveIn,
     CommentIn,
+    FlagIn,
     InvitationIn,
+    MeetingIn,
     MemberPatch,
     PhaseIn,
     ReactionIn,
     RegisterIn,
 )
-from server.services import accounts, boards, cards, collectives, discussion, phases
+from server.services import (
+    accounts,
+    boards,
+    cards,
+    collectives,
+    discussion,
+    meetings,
+    moderation,
+    phases,
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +69,10 @@ class DemoResult:
 
 
 async def load_demo(
-    essaim: Essaim, content: DemoCollective = COLLECTIVE, now: datetime | None = None
+    essaim: Essaim,
+    content: DemoCollective = COLLECTIVE,
+    now: datetime | None = None,
+    meetings_content: tuple[DemoMeeting, ...] = MEETINGS,
 ) -> DemoResult:
     """Load the demo collective once; a second call changes nothing."""
     now = now or datetime.now(UTC)
@@ -107,19 +142,28 @@ async def load_demo(
     # joins are part of the history below, so seq order stays time order.
     first_seen = _first_activity(content)
     joins: list[tuple[float, int, Action]] = []
+    joined_days: dict[str, float] = {animator.key: -content.starts_on_offset_days + 1.0}
     for person in content.people:
         if person.key == animator.key:
             with clock_at(start):
                 await _set_profile(essaim, boss, cid, boss, person)
             continue
         days = min(first_seen.get(person.key, 30.0) + 2, -content.starts_on_offset_days)
+        joined_days[person.key] = days
         joins.append((days, -1, _joining(essaim, boss, cid, users[person.key], person)))
 
     # Then the history, all boards interleaved, oldest first: seq order is time order.
     history = joins + _history(essaim, users, content, board_ids, board_columns)
+    for meeting in meetings_content:
+        came = [users[k].id for k in meeting.attendees if joined_days.get(k, 0) > meeting.days_ago]
+        held_on = today - timedelta(days=meeting.days_ago)
+        run = _meeting(essaim, boss, cid, meeting, held_on, came)
+        history.append((meeting.days_ago - 0.3, 4, run))
     for days_ago, _, action in sorted(history, key=lambda item: (-item[0], item[1])):
         with clock_at(at(days_ago)):
             await action()
+    with clock_at(at(0.05)):
+        await _pin_and_flag(essaim, users, boss, board_ids)
     return DemoResult(cid, False, animator.email, DEMO_PASSWORD)
 
 
@@ -211,6 +255,50 @@ def _history(
                 latest = min([m.days_ago for m in card.comments] or [card.days_ago * 0.5])
                 history.append((max(latest - 0.1, 0.01), 3, move(b, c, card.author, card.column)))
     return history
+
+
+def _meeting(
+    essaim: Essaim,
+    boss: User,
+    cid: int,
+    meeting: DemoMeeting,
+    held_on: date,
+    attendees: list[int],
+) -> Action:
+    async def run() -> None:
+        body = MeetingIn(
+            title=meeting.title,
+            kind=MeetingKind(meeting.kind),
+            held_on=held_on,
+            notes=meeting.notes,
+        )
+        created = await meetings.create_meeting(essaim, boss, cid, body)
+        await meetings.set_attendance(essaim, boss, created["id"], AttendanceIn(user_ids=attendees))
+
+    return run
+
+
+async def _pin_and_flag(
+    essaim: Essaim, users: dict[str, User], boss: User, board_ids: list[int]
+) -> None:
+    """Pin a card and leave one open flag, so the moderation screens show something."""
+
+    async def nth_card(board: int, index: int) -> dict[str, Any]:
+        found = await boards.get_board(essaim, boss, board_ids[board])
+        cards_by_id = sorted(
+            (card for column in found["columns"] for card in column["cards"]),
+            key=lambda card: card["id"],
+        )
+        return dict(cards_by_id[index])
+
+    pinned = await nth_card(*PINNED_CARD)
+    await cards.update_card(
+        essaim, boss, pinned["id"], CardPatch(version=pinned["version"], pinned=True)
+    )
+    board, index, who, reason, note = OPEN_FLAG
+    flagged = await nth_card(board, index)
+    body = FlagIn(reason=FlagReason(reason), note=note)
+    await moderation.flag_card(essaim, users[who], flagged["id"], body)
 
 
 def _first_activity(content: DemoCollective) -> dict[str, float]:

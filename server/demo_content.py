@@ -1241,3 +1241,67 @@ def validate(collective: DemoCollective = COLLECTIVE) -> None:
 
     if errors:
         raise ValueError("invalid demo content:\n- " + "\n- ".join(errors))
+
+
+# --------------------------------------------------------------------------------------
+# Meetings, and a little moderation
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoMeeting:
+    title: str
+    kind: str  # "meeting" | "workshop"
+    days_ago: int
+    notes: str
+    attendees: tuple[str, ...]  # person keys; those not yet in the collective are left out
+
+
+MEETINGS: tuple[DemoMeeting, ...] = (
+    DemoMeeting(
+        title="Réunion de lancement à la CMA de Valence",
+        kind="meeting",
+        days_ago=100,
+        notes="Présentation du programme, des phases et de l'espace Essaim ; tour de table des "
+        "entreprises et de leurs attentes.",
+        attendees=(
+            "claire",
+            "julien",
+            "sandrine",
+            "lucie",
+            "karim",
+            "antoine",
+            "emilie",
+            "thomas",
+            "mehdi",
+            "isabelle",
+            "helene",
+        ),
+    ),
+    DemoMeeting(
+        title="Atelier thermographie et étanchéité à l'air",
+        kind="workshop",
+        days_ago=45,
+        notes="Démonstration de caméra thermique sur un chantier de Karim à Crest ; "
+        "test d'infiltrométrie commenté.",
+        attendees=("claire", "karim", "antoine", "lucie", "thomas", "nathalie", "olivier"),
+    ),
+    DemoMeeting(
+        title="Atelier aides MaPrimeRénov' et CEE",
+        kind="workshop",
+        days_ago=12,
+        notes="Les dossiers qui bloquent, les pièces à demander au client dès le devis.",
+        attendees=("claire", "sandrine", "emilie", "mehdi", "isabelle", "patrick", "julien"),
+    ),
+)
+
+# The card the animator pins (board index, card index), and an open flag for the review queue:
+# (board index, card index, flagging person, reason, note).
+PINNED_CARD = (0, 0)
+OPEN_FLAG = (
+    2,
+    0,
+    "olivier",
+    "off_topic",
+    "Cette question a déjà été posée sur le tableau des pratiques, non ?",
+)

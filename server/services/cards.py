@@ -246,4 +246,3 @@ async def _emit(w: Write, card: Card, kind: str, data: dict[str, Any]) -> None:
 
 def _unique(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tags))
-

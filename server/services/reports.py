@@ -332,7 +332,7 @@ def _indicators(
             "label": i.label,
             "unit": i.unit,
             "causes": [str(c) for c in METRIC_CAUSES.get(i.metric, ())]
-            or list(EXTRA_CAUSES.get(i.key, ())),
+            or list(EXTRA_CAUSES.get(i.metric, ())),
             "months": [
                 {"month": label, "value": value}
                 for (label, _, _), value in zip(months, values[i.key], strict=False)
