@@ -90,7 +90,7 @@ def pyramid(
     shares: Sequence[float] | None, reference: Sequence[float], labels: Sequence[str], title: str
 ) -> str:
     """Horizontal bars per level: the collective's share against the 90-9-1 reference."""
-    row, left, bar = 34, 150, 260
+    row, left, bar = 34, 200, 260
     width, height = left + bar + 60, 20 + row * len(labels)
     actual = list(shares) if shares is not None else [0.0] * len(labels)
     desc = "; ".join(
