@@ -13,9 +13,13 @@ from sqlalchemy import select
 from server.demo_content import (
     COLLECTIVE,
     DEMO_PASSWORD,
+    FADING_MEMBER,
     MEETINGS,
     OPEN_FLAG,
     PINNED_CARD,
+    READER_VISIT_EVERY_DAYS,
+    READERS,
+    VISIT_EVERY_DAYS,
     DemoCard,
     DemoCollective,
     DemoMeeting,
@@ -57,6 +61,7 @@ from server.services import (
     meetings,
     moderation,
     phases,
+    visits,
 )
 
 
@@ -154,6 +159,7 @@ async def load_demo(
 
     # Then the history, all boards interleaved, oldest first: seq order is time order.
     history = joins + _history(essaim, users, content, board_ids, board_columns)
+    history += _animation_history(essaim, users, content, cid, board_ids, joined_days)
     for meeting in meetings_content:
         came = [users[k].id for k in meeting.attendees if joined_days.get(k, 0) > meeting.days_ago]
         held_on = today - timedelta(days=meeting.days_ago)
@@ -315,3 +321,52 @@ def _first_activity(content: DemoCollective) -> dict[str, float]:
 
 def _day(today: date, offset: int) -> date:
     return today + timedelta(days=offset)
+
+
+def _animation_history(
+    essaim: Essaim,
+    users: dict[str, User],
+    content: DemoCollective,
+    cid: int,
+    board_ids: list[int],
+    joined_days: dict[str, float],
+) -> list[tuple[float, int, Action]]:
+    """Visits: on the days one writes, weekly otherwise, every few days for readers, and none
+    after the fading member went silent; so that figures and alerts are real at "now"."""
+    history: list[tuple[float, int, Action]] = []
+    moments = _moments(content)
+
+    def visit(who: str) -> Action:
+        async def run() -> None:
+            await visits.record_visit(essaim, users[who], cid, None, None)
+
+        return run
+
+    for person in content.people:
+        key = person.key
+        joined = joined_days.get(key, -content.starts_on_offset_days)
+        mine = moments.get(key, [])
+        every = READER_VISIT_EVERY_DAYS if key in READERS else VISIT_EVERY_DAYS
+        # The fading member stops coming when they stop writing.
+        until = min(mine) if key == FADING_MEMBER and mine else 0.2
+        days = [d + 0.01 for d in mine]
+        day = joined - 0.5
+        while day > until:
+            days.append(day)
+            day -= every
+        history += [(d, 5, visit(key)) for d in days if d < joined]
+
+    return history
+
+
+def _moments(content: DemoCollective) -> dict[str, list[float]]:
+    """Person key → when (days ago) they posted, commented or reacted."""
+    seen: dict[str, list[float]] = {}
+    for board in content.boards:
+        for card in board.cards:
+            seen.setdefault(card.author, []).append(card.days_ago)
+            for comment in card.comments:
+                seen.setdefault(comment.author, []).append(comment.days_ago)
+            for index, (who, _) in enumerate(card.reactions):
+                seen.setdefault(who, []).append(max(card.days_ago - 0.3 - 0.4 * index, 0.02))
+    return seen

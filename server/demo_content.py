@@ -8,7 +8,7 @@ Column indexes refer to the default columns of each board kind (see ``BOARD_COLU
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from server.models.boards import DEFAULT_COLUMNS
 
@@ -1108,6 +1108,20 @@ QUESTIONS_CARDS: tuple[DemoCard, ...] = (
         author="patrick",
         days_ago=1.5,
     ),
+    DemoCard(
+        kind="question",
+        title="PAC en copropriété : qui a déjà fait voter un remplacement de chaudière ?",
+        body=(
+            "Un syndic de Romans me demande de chiffrer le remplacement de la chaudière gaz "
+            "collective par une pompe à chaleur air/eau. Quelqu’un a-t-il déjà porté ce genre "
+            "de projet jusqu’au vote en assemblée générale ? Je cherche surtout la liste des "
+            "pièces que le syndic attend avant de l’inscrire à l’ordre du jour."
+        ),
+        tags=("pompe-à-chaleur", "copropriété"),
+        column=0,
+        author="julien",
+        days_ago=3.0,
+    ),
 )
 
 
@@ -1305,3 +1319,34 @@ OPEN_FLAG = (
     "off_topic",
     "Cette question a déjà été posée sur le tableau des pratiques, non ?",
 )
+
+
+# --------------------------------------------------------------------------------------
+# Animation: visits and rhythms, so the engagement figures and alerts have something to show
+# --------------------------------------------------------------------------------------
+
+# Members who mostly read: they come every few days and seldom write (the pyramid's readers).
+READERS: tuple[str, ...] = ("olivier", "patrick", "helene")
+READER_VISIT_EVERY_DAYS = 3.0
+# Everyone else comes by about weekly, and on the days they write.
+VISIT_EVERY_DAYS = 7.0
+# A member with a steady habit (something every week or so for three months) who then went
+# silent 38 days ago: the « membre silencieux » alert of the demo. Their « utile » on these
+# cards (board index, card index) fill the gaps of their habit.
+FADING_MEMBER = "mehdi"
+FADING_MEMBER_USEFUL = ((0, 3), (1, 0), (1, 3), (1, 4), (2, 2), (2, 3))
+
+
+def _with_useful(
+    collective: DemoCollective, who: str, cards: tuple[tuple[int, int], ...]
+) -> DemoCollective:
+    boards = list(collective.boards)
+    for b, c in cards:
+        board_cards = list(boards[b].cards)
+        card = board_cards[c]
+        board_cards[c] = replace(card, reactions=(*card.reactions, (who, "useful")))
+        boards[b] = replace(boards[b], cards=tuple(board_cards))
+    return replace(collective, boards=tuple(boards))
+
+
+COLLECTIVE = _with_useful(COLLECTIVE, FADING_MEMBER, FADING_MEMBER_USEFUL)
