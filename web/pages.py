@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from server.api.http import SESSION_COOKIE
-from server.errors import EssaimError, Gone, NotAuthenticated, NotFound
+from server.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
 from server.runtime import Essaim
 from server.services import boards, cards, collectives, phases
 from server.services.accounts import Authenticated, authenticate
@@ -154,6 +154,23 @@ async def collective_home(request: Request, auth: Authenticated | None) -> Respo
 
 
 @page()
+async def animation(request: Request, auth: Authenticated | None) -> Response:
+    """The animator's view; observers see its aggregates (health, meetings, the report)."""
+    assert auth is not None
+    essaim = _essaim(request)
+    cid = int(request.path_params["collective_id"])
+    collective = await collectives.get_collective(essaim, auth.user, cid)
+    if collective["role"] == "member":
+        raise Forbidden("the animation view is for animators and observers")
+    data = {
+        "collective": collective,
+        "boards": await boards.list_boards(essaim, auth.user, cid),
+        "members": await collectives.list_members(essaim, auth.user, cid),
+    }
+    return render(request, auth, "animation.html", data, data=data)
+
+
+@page()
 async def board(request: Request, auth: Authenticated | None) -> Response:
     assert auth is not None
     essaim = _essaim(request)
@@ -206,6 +223,7 @@ def web_routes() -> list[BaseRoute]:
         Route("/invitations/{token}", invitation),
         Route("/profile", profile),
         Route("/c/{collective_id:int}", collective_home),
+        Route("/c/{collective_id:int}/animation", animation),
         Route("/b/{board_id:int}", board),
         Route("/cards/{card_id:int}", card),
         Route("/search", search_page),

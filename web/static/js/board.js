@@ -46,7 +46,7 @@ function cardTile(card) {
   const hidden = card.moderation === "hidden";
   const counts = REACTIONS.filter((r) => card.reactions?.[r.kind]).map((r) =>
     h("span", { class: "count-pill", title: t(r.label) }, icon(r.icon), card.reactions[r.kind],
-      h("span", { class: "visually-hidden" }, ` ${t(r.label)}`)));
+      h("span", { class: "visually-hidden" }, " ", t(r.label))));
   const li = h("li", {
     class: `card kind-${card.kind}${hidden ? " is-hidden" : ""}${card.pinned ? " is-pinned" : ""}`,
     tabindex: "0",
@@ -91,7 +91,26 @@ function cardTile(card) {
   return li;
 }
 
+function renderActions() {
+  const box = document.getElementById("board-actions");
+  if (!isAnimator) return;
+  box.replaceChildren(h("button", {
+    type: "button", class: "button small", "aria-pressed": String(Boolean(board.locked)),
+    onclick: async () => {
+      try {
+        const updated = await api("PATCH", `/boards/${board.id}`, { locked: !board.locked });
+        board.locked = updated.locked;
+        render();
+        toast(board.locked ? t("Board locked: members can read it, not change it.") : t("Board unlocked."));
+      } catch (error) {
+        toast(errorText(error), "error");
+      }
+    },
+  }, board.locked ? t("Unlock the board") : t("Lock the board")));
+}
+
 function render() {
+  renderActions();
   if (dragging !== null || grabbed !== null) {
     renderQueued = true;
     return;
