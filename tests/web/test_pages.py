@@ -1,0 +1,144 @@
+"""Pages over HTTP: login redirects, the same permissions as the API (404 for another
+collective's board), security headers, languages, and safe ``next`` redirects."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import MakeClient, World
+
+
+def page_data(html: str) -> dict[str, object]:
+    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
+    assert found is not None
+    return json.loads(found.group(1))  # type: ignore[no-any-return]
+
+
+async def test_pages_need_a_session_and_come_back_after_login(make_client: MakeClient) -> None:
+    anonymous = await make_client()
+    for path in ("/", "/c/1", "/b/1", "/cards/1", "/search?q=isolant", "/profile"):
+        response = await anonymous.get(path)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login?next=/")
+    login = await anonymous.get("/login?next=/c/1")
+    assert login.status_code == 200
+    assert page_data(login.text) == {"next": "/c/1"}
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]
+)
+async def test_next_never_leaves_the_site(make_client: MakeClient, target: str) -> None:
+    anonymous = await make_client()
+    response = await anonymous.get("/login", params={"next": target})
+    assert page_data(response.text) == {"next": "/"}
+
+
+async def test_a_member_sees_their_board_and_not_anyone_elses(world: World) -> None:
+    own = await world.member.get(f"/b/{world.board_id}")
+    assert own.status_code == 200
+    data = page_data(own.text)
+    assert data["board"]["id"] == world.board_id  # type: ignore[index]
+    assert "Mutualiser les achats d&#39;isolant" in own.text or "Mutualiser" in own.text
+    theirs = await world.outsider.get(f"/b/{world.board_id}")
+    assert theirs.status_code == 404
+    assert "Mutualiser" not in theirs.text and "Idées" not in theirs.text
+    card = await world.outsider.get(f"/cards/{world.card['id']}")
+    assert card.status_code == 404
+    home = await world.outsider.get(f"/c/{world.collective_id}")
+    assert home.status_code == 404
+
+
+async def test_only_animators_and_observers_open_the_animation_view(world: World) -> None:
+    path = f"/c/{world.collective_id}/animation"
+    assert (await world.animator.get(path)).status_code == 200
+    assert (await world.observer.get(path)).status_code == 200
+    refused = await world.member.get(path)
+    assert refused.status_code == 403
+    assert "Vous ne pouvez pas ouvrir cette page" in refused.text
+    assert (await world.outsider.get(path)).status_code == 404
+
+
+async def test_pages_carry_a_strict_content_security_policy(world: World) -> None:
+    response = await world.member.get(f"/cards/{world.card['id']}")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    # The page's own script is a module from /static, and nothing inline runs.
+    assert re.findall(r"<script(?![^>]*type=\"application/json\")[^>]*>", response.text) == [
+        re.search(r'<script type="module" src="/static/js/card\.js\?v=\w+"></script>', response.text)
+        .group(0)  # type: ignore[union-attr]
+        .removesuffix("</script>")
+    ]
+
+
+async def test_page_data_cannot_break_out_of_its_script_element(world: World) -> None:
+    created = await world.member.post(
+        f"/api/v1/boards/{world.board_id}/cards",
+        json={"title": "</script><script>alert(1)</script>", "body": "x"},
+    )
+    assert created.status_code == 201
+    response = await world.member.get(f"/b/{world.board_id}")
+    assert "</script><script>alert(1)" not in response.text
+    titles = [
+        card["title"]
+        for column in page_data(response.text)["board"]["columns"]  # type: ignore[index]
+        for card in column["cards"]
+    ]
+    assert "</script><script>alert(1)</script>" in titles
+
+
+async def test_the_language_follows_the_member_then_the_browser(
+    world: World, make_client: MakeClient
+) -> None:
+    anonymous = await make_client()
+    english = await anonymous.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english.text and "Log in to Essaim" in english.text
+    # Registered in French (the default): the setting wins over the browser.
+    french = await world.member.get("/", headers={"Accept-Language": "en-GB,en"})
+    assert '<html lang="fr">' in french.text and "Mes collectifs" in french.text
+    await world.member.patch("/api/v1/me", json={"language": "en"})
+    chosen = await world.member.get("/", headers={"Accept-Language": "fr-FR"})
+    assert '<html lang="en">' in chosen.text and "My collectives" in chosen.text
+
+
+async def test_invitation_pages_say_what_is_wrong(world: World, make_client: MakeClient) -> None:
+    anonymous = await make_client()
+    unknown = await anonymous.get("/invitations/not-a-token")
+    assert unknown.status_code == 404
+    assert "Ce lien d’invitation n’est pas valide" in unknown.text
+    created = await world.animator.post(
+        f"/api/v1/collectives/{world.collective_id}/invitations", json={"role": "observer"}
+    )
+    path = created.json()["url"].split("testserver", 1)[-1]
+    shown = await anonymous.get(path)
+    assert shown.status_code == 200
+    assert "Rejoindre « Rénovation Drôme »" in shown.text
+    assert "observateur" in shown.text
+    newcomer = await make_client("nina")
+    token = path.rsplit("/", 1)[1]
+    assert (await newcomer.post(f"/api/v1/invitations/{token}/accept")).status_code == 200
+    used = await anonymous.get(path)
+    assert used.status_code == 410
+    assert "Cette invitation a déjà servi" in used.text
+
+
+async def test_unknown_pages_get_the_html_not_found_page(make_client: MakeClient) -> None:
+    anonymous = await make_client()
+    page = await anonymous.get("/no/such/page")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    api = await anonymous.get("/api/v1/no/such/thing")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+async def test_static_files_are_served_and_light(make_client: MakeClient) -> None:
+    anonymous = await make_client()
+    css = await anonymous.get("/static/css/app.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    script = await anonymous.get("/static/js/board.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert (await anonymous.get("/static/../server/settings.py")).status_code == 404
