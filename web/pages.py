@@ -135,7 +135,7 @@ async def profile(request: Request, auth: Authenticated | None) -> Response:
         own = next(m for m in members if m["user"]["id"] == auth.user.id)
         memberships.append({"collective": collective, **own})
     data = {"me": me_view(auth.user), "memberships": memberships}
-    return render(request, auth, "profile.html", data, data=data)
+    return render(request, auth, "profile.html", {"memberships": memberships}, data=data)
 
 
 @page()

@@ -19,6 +19,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from server.app import create_app
+from server.demo import load_demo
 from tests.conftest import PASSWORD, ApiClient, fast_settings, unavailable
 from tests.realtime.conftest import LiveServer
 
@@ -65,10 +66,24 @@ class Site:
 
 @pytest.fixture(scope="module")
 async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
-    data = tmp_path_factory.mktemp("web")
+    async for served in serve(tmp_path_factory):
+        yield served
+
+
+@pytest.fixture(scope="module")
+async def demo_site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
+    """The French demo collective, as ``essaim demo`` loads it."""
+    async for served in serve(tmp_path_factory, demo=True):
+        yield served
+
+
+async def serve(factory: pytest.TempPathFactory, *, demo: bool = False) -> AsyncIterator[Site]:
+    data = factory.mktemp("web")
     settings = fast_settings(data, f"sqlite+aiosqlite:///{data / 'essaim.db'}")
     app = create_app(settings)
     async with app.router.lifespan_context(app):
+        if demo:
+            await load_demo(app.state.essaim)
         server = RestartableServer(app)
         await server.start()
         served = Site(app, server)
@@ -93,15 +108,17 @@ async def browser() -> AsyncIterator[Any]:
 
 
 async def logged_in(
-    browser: Any, site: Site, name: str, **options: Any
+    browser: Any, site: Site, name: str, *, password: str = PASSWORD, **options: Any
 ) -> tuple[Any, Any, list[str]]:
-    """A browser context with ``name``'s session, its page, and the page's script errors."""
-    await site.client(name)
+    """A browser context with ``name``'s session, its page, and the page's script errors;
+    ``name`` is registered first unless it is an email (an existing account)."""
+    if "@" not in name:
+        await site.client(name)
     options = {"locale": "fr-FR", "viewport": {"width": 1280, "height": 860}, **options}
     context = await browser.new_context(base_url=site.url, **options)
     response = await context.request.post(
         "/api/v1/auth/login",
-        data={"email": f"{name}@example.fr", "password": PASSWORD},
+        data={"email": name if "@" in name else f"{name}@example.fr", "password": password},
         headers={"Origin": site.url},
     )
     assert response.ok, await response.text()

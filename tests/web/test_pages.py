@@ -52,6 +52,12 @@ async def test_a_member_sees_their_board_and_not_anyone_elses(world: World) -> N
     assert home.status_code == 404
 
 
+async def test_the_profile_page_shows_the_account_and_each_membership(world: World) -> None:
+    page = await world.member.get("/profile")
+    assert page.status_code == 200
+    assert 'value="marc"' in page.text and "Mon entreprise dans « Rénovation Drôme »" in page.text
+
+
 async def test_only_animators_and_observers_open_the_animation_view(world: World) -> None:
     path = f"/c/{world.collective_id}/animation"
     assert (await world.animator.get(path)).status_code == 200
