@@ -10,9 +10,10 @@ Pure functions over plain records (``records``), read from the database by ``loa
 - ``practice``: practices tried (E), experiments started/finished (E), animator activity (A);
 - ``members``: per-member profile, level with hysteresis, trend, usual rhythm, and members
   silent against their own habit (I);
-- ``alerts``: the alert rules, their per-collective ``Thresholds`` and suggested actions.
+- ``alerts``: the alert rules, their per-collective ``Thresholds`` and suggested actions;
+- ``onboarding``: the first steps members took (P); ``health``: the health panel, indicators
+  grouped by failure cause with thresholds, weekly series and suggested actions.
 
-``records.METRIC_CAUSES`` maps each metric to its failure causes. Visits and reads are not
-recorded yet: functions that will use them take a ``visits`` argument (``records.Visit``);
-until then "active" means "did something visible" and readers are silent members.
+``records.METRIC_CAUSES`` maps each metric to its failure causes. Visits (``records.Visit``,
+recorded debounced by ``server.services.visits``) widen "active" to members who only read.
 """

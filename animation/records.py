@@ -1,4 +1,4 @@
-"""The inputs of every metric: activities, memberships, boards and (later) visits."""
+"""The inputs of every metric: activities, memberships, boards and visits."""
 
 from __future__ import annotations
 
@@ -65,8 +65,8 @@ class BoardInfo:
 
 @dataclass(frozen=True)
 class Visit:
-    """A member opening the collective. Not recorded yet: every metric taking ``visits``
-    works without them (readers are then "members who did nothing visible")."""
+    """A member opening the collective (or one of its boards or cards), debounced; every
+    metric taking ``visits`` also works without them."""
 
     at: datetime
     user_id: int
