@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import struct
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ except ImportError:  # pragma: no cover - older uvicorn: every frame goes throug
     _SansIO = None  # type: ignore[assignment,misc]
 
 CLOSE_SLOW_CONSUMER = 4429
+CLOSE_SILENT = 4408
 # A frame carries several queued messages up to about this many characters.
 BATCH_BYTES = 64 * 1024
 
@@ -134,6 +136,8 @@ class Connection:
         "errors",
         "close_code",
         "close_reason",
+        "silence",
+        "last_seen",
         "_queue_size",
         "_direct",
         "_pending",
@@ -142,7 +146,7 @@ class Connection:
         "_broken",
     )
 
-    def __init__(self, websocket: WebSocket, user: User, queue_size: int) -> None:
+    def __init__(self, websocket: WebSocket, user: User, queue_size: int, silence: float) -> None:
         self.id = uuid.uuid4().hex
         self.websocket = websocket
         self.user = user
@@ -150,10 +154,15 @@ class Connection:
         self.errors = 0
         self.close_code: int | None = None
         self.close_reason = ""
+        # Closed with CLOSE_SILENT when nothing was received for ``silence`` seconds (the hub
+        # checks every connection now and then: no timer per connection).
+        self.silence = silence
+        self.last_seen = time.monotonic()
         self._queue_size = queue_size
         self._direct = DirectSocket.of(websocket)
-        # Messages waiting for the socket; never empty while no drainer runs.
-        self._pending: deque[Outgoing] = deque()
+        # Messages waiting for the socket, created when first needed (a deque costs ~0.7 KB);
+        # never empty while no drainer runs.
+        self._pending: deque[Outgoing] | None = None
         self._drainer: asyncio.Task[None] | None = None
         self._room: asyncio.Event | None = None  # set when the drainer takes messages
         self._broken = False  # the peer went away: nothing more is sent
@@ -174,10 +183,13 @@ class Connection:
         if self._drainer is None and direct is not None and direct.ready():
             direct.write(message.frame)
             return
-        if len(self._pending) >= self._queue_size:
+        pending = self._pending
+        if pending is None:
+            pending = self._pending = deque()
+        elif len(pending) >= self._queue_size:
             self.close(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with since")
             return
-        self._pending.append(message)
+        pending.append(message)
         if self._drainer is None:
             self._drainer = asyncio.create_task(self._drain(), name=f"essaim-ws-{self.id}")
 
@@ -186,7 +198,7 @@ class Connection:
         for ``timeout`` seconds is closed as a slow consumer."""
         try:
             async with asyncio.timeout(timeout):
-                while len(self._pending) >= self._queue_size and not self.closing:
+                while self.queued >= self._queue_size and not self.closing:
                     if self._room is None:
                         self._room = asyncio.Event()
                     await self._room.wait()
@@ -194,6 +206,11 @@ class Connection:
             self.close(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with since")
             return
         self.send(message)
+
+    @property
+    def queued(self) -> int:
+        """Messages waiting for the socket."""
+        return 0 if self._pending is None else len(self._pending)
 
     def send_json(self, message: dict[str, Any]) -> None:
         self.send(Outgoing.encode(message))
@@ -203,7 +220,7 @@ class Connection:
         if self.close_code is not None:
             return
         self.close_code, self.close_reason = code, reason
-        self._pending.clear()
+        self._pending = None
         self._make_room()
         if self._drainer is None and not self._broken:
             self._drainer = asyncio.create_task(self._drain(), name=f"essaim-ws-{self.id}")
@@ -218,11 +235,13 @@ class Connection:
             while self._pending and self.close_code is None:
                 # What queued up leaves in one frame, one message per line: one send and one
                 # wake-up for many messages (JSON has no raw \n).
-                batch, size = [], 0
-                while self._pending and size < BATCH_BYTES:
-                    text = self._pending.popleft().text
+                pending, batch, size = self._pending, [], 0
+                while pending and size < BATCH_BYTES:
+                    text = pending.popleft().text
                     batch.append(text)
                     size += len(text)
+                if not pending:
+                    self._pending = None  # a burst is over: give its memory back
                 self._make_room()
                 await self.websocket.send_text("\n".join(batch))
             if self.close_code is not None:
@@ -231,14 +250,14 @@ class Connection:
                         await self.websocket.close(self.close_code, self.close_reason)
         except Exception:  # the peer went away: the reader notices and cleans up
             self._broken = True
-            self._pending.clear()
+            self._pending = None
         finally:
             self._drainer = None
             self._make_room()
 
     async def stop(self) -> None:
         self._broken = True
-        self._pending.clear()
+        self._pending = None
         drainer = self._drainer
         if drainer is not None:
             drainer.cancel()

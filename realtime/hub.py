@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from realtime.broker import Message, RedisBroker
-from realtime.connection import Connection, Outgoing, Subscription
+from realtime.connection import CLOSE_SILENT, Connection, Outgoing, Subscription
 from realtime.presence import MemoryPresence, Presence, RedisPresence, Viewer
 from server.models import Board, Collective, Event, Membership, Role, User
 from server.runtime import Essaim
@@ -28,6 +28,8 @@ log = logging.getLogger("essaim.realtime")
 # How often a quiet feed checks the log for an event whose publication was lost.
 TAIL_CHECK_SECONDS = 5.0
 CATCH_UP_PAGE = 500
+# How often connections are checked for silence (each closes after its own ``silence``).
+SILENCE_CHECK_SECONDS = 1.0
 # How long a session, a membership or a board's collective, once read for a ``subscribe``, is
 # believed without reading it again: a storm of reconnections (a process restarted, a network
 # blip) costs one lookup per user instead of several per socket. A membership is forgotten at
@@ -175,6 +177,7 @@ class Hub:
         self.feeds: dict[int, Feed] = {}
         self.connections: set[Connection] = set()
         self._presence_task: asyncio.Task[None] | None = None
+        self._silence_task: asyncio.Task[None] | None = None
         self.epoch = ""
         self._sessions: dict[str, tuple[float, Authenticated]] = {}
         self._boards: dict[int, tuple[float, int]] = {}
@@ -182,6 +185,7 @@ class Hub:
     async def start(self) -> None:
         self.epoch = await self.essaim.epoch()
         self._presence_task = asyncio.create_task(self._keep_presence(), name="essaim-presence")
+        self._silence_task = asyncio.create_task(self._close_silent(), name="essaim-silence")
 
     async def stop(self) -> None:
         for connection in list(self.connections):
@@ -190,8 +194,7 @@ class Hub:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(connection.wait_closed(), 2)
         tasks = [f.task for f in self.feeds.values()]
-        if self._presence_task is not None:
-            tasks.append(self._presence_task)
+        tasks += [t for t in (self._presence_task, self._silence_task) if t is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -326,3 +329,12 @@ class Hub:
                     await self._announce(viewer, "leave")
             except Exception:
                 log.exception("presence upkeep failed; retrying")
+
+    async def _close_silent(self) -> None:
+        """Close the connections that sent nothing for their ``silence`` (three heartbeats)."""
+        while True:
+            await asyncio.sleep(SILENCE_CHECK_SECONDS)
+            now = time.monotonic()
+            for connection in list(self.connections):
+                if now - connection.last_seen > connection.silence:
+                    connection.close(CLOSE_SILENT, "no message for three heartbeats")

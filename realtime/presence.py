@@ -18,7 +18,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Viewer:
     """One connection viewing one board."""
 

@@ -7,8 +7,8 @@ an ``error``; too many of them close the connection.
 
 from __future__ import annotations
 
-import asyncio
 import json
+import time
 from typing import Any
 
 from sqlalchemy import select
@@ -32,7 +32,6 @@ REPLAY_PAGE = 500
 CLOSE_ABUSE = 4400
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ORIGIN = 4403
-CLOSE_SILENT = 4408
 
 
 class BadMessage(Exception):
@@ -55,7 +54,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     except NotAuthenticated:
         await websocket.close(CLOSE_UNAUTHENTICATED, "log in first")
         return
-    connection = Connection(websocket, auth.user, settings.ws_send_queue)
+    silence = 3 * settings.ws_heartbeat_seconds
+    connection = Connection(websocket, auth.user, settings.ws_send_queue, silence)
     hub.connections.add(connection)
     user = {"id": auth.user.id, "display_name": auth.user.display_name}
     connection.send_json(
@@ -76,35 +76,45 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 async def _read_loop(
     websocket: WebSocket, connection: Connection, hub: Hub, essaim: Essaim
 ) -> None:
-    silence = 3 * essaim.settings.ws_heartbeat_seconds
+    # No timeout here: the hub closes silent connections (CLOSE_SILENT), which ends this loop
+    # with the disconnect that follows, without a timer per connection and per message.
     while not connection.closing:
-        try:
-            # asyncio.timeout, not wait_for: no extra task per idle connection (Python 3.11).
-            async with asyncio.timeout(silence):
-                received = await websocket.receive()
-        except TimeoutError:
-            connection.close(CLOSE_SILENT, "no message for three heartbeats")
-            return
-        except (WebSocketDisconnect, RuntimeError):
-            return
-        if received["type"] == "websocket.disconnect":
-            return
-        raw = received.get("text")
+        raw = await _receive_text(websocket)
         if raw is None:
-            raw_bytes = received.get("bytes") or b""
-            raw = raw_bytes.decode("utf-8", "replace")
-        ref = None
-        try:
-            message = _parse(raw)
-            ref = message.get("type")
-            await _handle(message, connection, hub, essaim)
-        except BadMessage as bad:
-            connection.errors += 1
-            connection.send_json(
-                {"type": "error", "code": bad.code, "message": bad.message, "ref": ref}
-            )
-            if connection.errors > MAX_ERRORS:
-                connection.close(CLOSE_ABUSE, "too many bad messages")
+            return
+        connection.last_seen = time.monotonic()
+        await _answer(raw, connection, hub, essaim)
+        del raw  # an idle connection keeps nothing of its last message
+
+
+async def _receive_text(websocket: WebSocket) -> str | None:
+    """The next client message as text; None once the client is gone."""
+    try:
+        received = await websocket.receive()
+    except (WebSocketDisconnect, RuntimeError):
+        return None
+    if received["type"] == "websocket.disconnect":
+        return None
+    raw = received.get("text")
+    if raw is None:
+        raw_bytes = received.get("bytes") or b""
+        raw = raw_bytes.decode("utf-8", "replace")
+    return str(raw)
+
+
+async def _answer(raw: str, connection: Connection, hub: Hub, essaim: Essaim) -> None:
+    ref = None
+    try:
+        message = _parse(raw)
+        ref = message.get("type")
+        await _handle(message, connection, hub, essaim)
+    except BadMessage as bad:
+        connection.errors += 1
+        connection.send_json(
+            {"type": "error", "code": bad.code, "message": bad.message, "ref": ref}
+        )
+        if connection.errors > MAX_ERRORS:
+            connection.close(CLOSE_ABUSE, "too many bad messages")
 
 
 def _parse(raw: str) -> dict[str, Any]:
