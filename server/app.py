@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from realtime.hub import Hub
@@ -19,7 +19,7 @@ from realtime.ws import websocket_endpoint
 from search.runtime import SearchRuntime
 
 # Importing the endpoint modules registers their routes.
-from server.api import accounts, boards, collectives, meetings, moderation  # noqa: F401
+from server.api import accounts, boards, collectives, meetings, moderation, presence  # noqa: F401
 from server.api import animation as animation_api
 from server.api import reports as reports_api  # noqa: F401
 from server.api import search as search_api  # noqa: F401
@@ -34,6 +34,7 @@ from server.api.openapi import openapi_document
 from server.errors import EssaimError
 from server.runtime import Essaim
 from server.settings import Settings
+from web.pages import not_found_page, web_routes
 
 log = logging.getLogger("essaim")
 
@@ -52,12 +53,12 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def home(request: Request) -> Response:
-    return HTMLResponse(
-        "<!doctype html><html lang='fr'><meta charset='utf-8'><title>Essaim</title>"
-        "<h1>Essaim</h1><p>L'API est servie sous <code>/api/v1</code> ; sa description est "
-        "<a href='/api/openapi.json'>/api/openapi.json</a>.</p></html>"
-    )
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    """JSON errors for the API, the HTML "not found" page for a person's browser."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and not request.url.path.startswith(("/api/", "/static/")):
+        return await not_found_page(request, exc)
+    return await on_http_exception(request, exc)
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Starlette:
@@ -80,12 +81,12 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
             await essaim.stop()
 
     routes = [
-        Route("/", home),
         Route("/api/openapi.json", openapi),
         Route("/api/v1/health", health),
         WebSocketRoute("/ws", websocket_endpoint),
         Route("/digest/unsubscribe", animation_api.digest_unsubscribe),
         *build_routes(),
+        *web_routes(),
     ]
     app = Starlette(
         routes=routes,
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
         ],
         exception_handlers={
             EssaimError: on_essaim_error,
-            HTTPException: on_http_exception,
+            HTTPException: on_http_error,
             Exception: on_unexpected,
         },
     )

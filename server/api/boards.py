@@ -223,7 +223,13 @@ async def get_attachment(call: Call) -> Response:
         headers={
             "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(download.filename)}",
             "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox; default-src 'none'",
+            # Nothing in a file runs in the site's origin; a PDF may still be previewed in
+            # a frame of the card page (a sandboxed document cannot show Chromium's viewer).
+            "Content-Security-Policy": (
+                "default-src 'none'; frame-ancestors 'self'"
+                if download.content_type == "application/pdf"
+                else "sandbox; default-src 'none'"
+            ),
             "Cache-Control": "private, max-age=3600",
         },
     )

@@ -246,3 +246,10 @@ async def _emit(w: Write, card: Card, kind: str, data: dict[str, Any]) -> None:
 
 def _unique(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tags))
+
+
+async def board_of_card(essaim: Essaim, user: User, card_id: int) -> int:
+    """The board of a card the user may read (404 otherwise)."""
+    async with essaim.db.read() as session:
+        card, _ = await card_for(session, user, card_id)
+        return card.board_id

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from server.markdown import render_markdown
 from server.models import (
     Attachment,
     Board,
@@ -112,6 +113,7 @@ def card_view(
         "kind": card.kind,
         "title": card.title,
         "body": card.body,
+        "body_html": render_markdown(card.body),
         "tags": list(card.tags),
         "author": user_view(author),
         "version": card.version,
@@ -130,6 +132,7 @@ def comment_view(comment: Comment, author: User) -> dict[str, Any]:
         "card_id": comment.card_id,
         "author": user_view(author),
         "body": comment.body,
+        "body_html": render_markdown(comment.body),
         "moderation": comment.moderation,
         "created_at": iso(comment.created_at),
         "updated_at": iso(comment.updated_at),

@@ -237,7 +237,8 @@ function renderThresholds(values) {
   form.onsubmit = (event) => {
     event.preventDefault();
     submitting(form, async () => {
-      const body = {};
+      // PUT replaces the whole set: send every threshold, the edited ones changed.
+      const body = { ...values };
       for (const input of box.querySelectorAll("input")) body[input.name] = Number(input.value);
       await api("PUT", `${base}/alert-thresholds`, body);
       toast(t("Saved."));
