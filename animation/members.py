@@ -56,7 +56,10 @@ def raw_level(contributions: int) -> Level:
 def active_days(activities: Sequence[Activity], user_id: int, before: datetime) -> list[date]:
     """Distinct UTC days on which ``user_id`` did anything before ``before``, oldest first."""
     days = {a.at.astimezone(UTC).date() for a in activities if a.actor_id == user_id}
-    return sorted(d for d in days if datetime(d.year, d.month, d.day, tzinfo=UTC) < before)
+    # A day counts when its midnight is before ``before``: up to the day of the instant just
+    # before it.
+    limit = (before - timedelta(microseconds=1)).astimezone(UTC).date()
+    return sorted(d for d in days if d <= limit)
 
 
 def usual_gap_days(days: Sequence[date]) -> float | None:
