@@ -63,6 +63,27 @@ async def test_the_animator_sees_health_and_alerts_and_acts(
     await ctx.close()
 
 
+async def test_the_nudged_member_finds_it_in_essaim_and_sees_only_their_figures(
+    browser: Any, demo_site: Site
+) -> None:
+    # Runs after the animator's nudge above (same demo for the whole module).
+    ctx, page, errors = await logged_in(
+        browser, demo_site, "mehdi.benali@demo.essaim.fr", password=DEMO_PASSWORD
+    )
+    await page.goto("/c/1")
+    bell = page.locator("#bell")
+    await expect(page.locator("#bell-count")).to_have_text("1", timeout=WAIT)
+    await bell.click()
+    await expect(page.locator("#notifications li").first).to_contain_text("À jeudi à l'atelier ?")
+    await expect(page.locator("#bell-count")).to_be_hidden(timeout=WAIT)
+    mine = page.locator("#mine")
+    await expect(mine).to_be_visible(timeout=WAIT)
+    await expect(mine).to_contain_text("votre niveau")
+    await screenshot(page, "member-home")
+    assert errors == []
+    await ctx.close()
+
+
 async def test_hidden_content_disappears_live_for_members(
     browser: Any, demo_site: Site
 ) -> None:

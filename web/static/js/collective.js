@@ -206,8 +206,31 @@ if (isAnimator) {
   });
 }
 
+const LEVELS = { reader: N_("reader"), occasional: N_("occasional"), regular: N_("regular"), driving: N_("driving force") };
+
+// A member sees their own figures, never anyone else's.
+async function loadMine() {
+  const box = document.getElementById("mine");
+  if (!box) return;
+  try {
+    const found = await api("GET", `/collectives/${collective.id}/engagement`);
+    const m = found.member;
+    if (!m) return;
+    const figure = (value, label) => h("div", { class: "figure" }, h("strong", {}, value), h("span", {}, label));
+    document.getElementById("mine-figures").replaceChildren(
+      figure(t(LEVELS[m.level] || m.level), t("your level")),
+      figure(m.contributions, t("contributions in 90 days")),
+      figure(m.reactions_received, t("reactions received")),
+      figure(m.reactions_given, t("reactions given")));
+    box.hidden = false;
+  } catch {
+    /* the figures are a plus: the page works without them */
+  }
+}
+
 renderTimeline();
 renderBoards();
+loadMine();
 renderMembers();
 const seq = await loadActivity();
 loadPresence();

@@ -356,6 +356,53 @@ function initLogout() {
   });
 }
 
+// Notifications (nudges, welcomes…): a count on the bell, the list under it, read on opening.
+async function initNotifications() {
+  const bell = document.getElementById("bell");
+  if (!bell) return;
+  const panel = document.getElementById("notifications");
+  const list = document.getElementById("notification-list");
+  const count = document.getElementById("bell-count");
+  let items = [];
+  const refresh = async () => {
+    try {
+      const found = await api("GET", "/me/notifications?limit=20");
+      items = found.notifications;
+      count.hidden = !found.unread;
+      count.textContent = String(found.unread);
+      bell.setAttribute("aria-label", found.unread
+        ? tn("Notifications: {n} unread", "Notifications: {n} unread", found.unread)
+        : t("Notifications"));
+    } catch {
+      /* not essential: try again later */
+    }
+  };
+  const render = () => {
+    list.replaceChildren(...(items.length ? items.map((n) => h("li", { class: n.read_at ? "" : "unread" },
+      h("strong", {}, n.title), n.body ? h("p", {}, n.body) : null, timeEl(n.created_at)))
+      : [h("li", { class: "empty" }, t("Nothing new."))]));
+  };
+  bell.addEventListener("click", async () => {
+    panel.hidden = !panel.hidden;
+    bell.setAttribute("aria-expanded", String(!panel.hidden));
+    if (panel.hidden) return;
+    render();
+    const unread = items.filter((n) => !n.read_at);
+    await Promise.all(unread.map((n) => api("POST", `/notifications/${n.id}/read`).catch(() => {})));
+    if (unread.length) refresh();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) {
+      panel.hidden = true;
+      bell.setAttribute("aria-expanded", "false");
+      bell.focus();
+    }
+  });
+  await refresh();
+  setInterval(refresh, 60000);
+}
+
 initToggles();
 initTopSearch();
 initLogout();
+initNotifications();
