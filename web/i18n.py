@@ -90,5 +90,8 @@ def script_catalog(language: str) -> dict[str, str | list[str]]:
         if plural is None:
             out[singular] = catalog.gettext(singular)
         else:
-            out[singular] = [catalog.ngettext(singular, plural, 1), catalog.ngettext(singular, plural, 2)]
+            out[singular] = [
+                catalog.ngettext(singular, plural, 1),
+                catalog.ngettext(singular, plural, 2),
+            ]
     return out

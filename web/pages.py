@@ -194,9 +194,7 @@ async def card(request: Request, auth: Authenticated | None) -> Response:
     data: dict[str, Any] = {
         "card": shown,
         "board": {k: v for k, v in board_shown.items() if k != "columns"},
-        "columns": [
-            {"id": c["id"], "name": c["name"]} for c in board_shown["columns"]
-        ],
+        "columns": [{"id": c["id"], "name": c["name"]} for c in board_shown["columns"]],
         "collective": collective,
     }
     return render(request, auth, "card.html", data, data=data)

@@ -76,15 +76,19 @@ def render(
     """The page ``template`` in the viewer's language, with ``data`` embedded for its script."""
     preferred = auth.user.language if auth is not None else request.query_params.get("lang")
     language = pick_language(preferred, request.headers.get("accept-language"))
-    html = environment(language).get_template(template).render(
-        request=request,
-        lang=language,
-        locale=locale(language),
-        me=me_view(auth.user) if auth is not None else None,
-        csrf_token=auth.csrf_token if auth is not None else "",
-        page_data=data or {},
-        messages=script_catalog(language),
-        v=asset_version(),
-        **context,
+    html = (
+        environment(language)
+        .get_template(template)
+        .render(
+            request=request,
+            lang=language,
+            locale=locale(language),
+            me=me_view(auth.user) if auth is not None else None,
+            csrf_token=auth.csrf_token if auth is not None else "",
+            page_data=data or {},
+            messages=script_catalog(language),
+            v=asset_version(),
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)

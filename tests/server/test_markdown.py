@@ -12,7 +12,13 @@ from tests.conftest import World
 
 def test_markdown_is_rendered() -> None:
     html = render_markdown("# Titre\n\n**gras**, *italique*, ~~barré~~\n\n- un\n- deux\n\n> cité")
-    for tag in ("<h1>", "<strong>gras</strong>", "<em>italique</em>", "<s>barré</s>", "<li>un</li>"):
+    for tag in (
+        "<h1>",
+        "<strong>gras</strong>",
+        "<em>italique</em>",
+        "<s>barré</s>",
+        "<li>un</li>",
+    ):
         assert tag in html
     assert "<blockquote>" in html
     table = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |")
@@ -79,6 +85,8 @@ async def test_api_and_events_carry_the_sanitised_html(world: World) -> None:
     assert "<em>oui</em>" in comment.json()["body_html"]
     events = await world.member.get(f"/api/v1/collectives/{world.collective_id}/events?since=0")
     created_event = next(
-        e for e in events.json()["events"] if e["kind"] == "card.created" and e["card"] == card["id"]
+        e
+        for e in events.json()["events"]
+        if e["kind"] == "card.created" and e["card"] == card["id"]
     )
     assert created_event["data"]["body_html"] == card["body_html"]

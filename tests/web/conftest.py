@@ -125,9 +125,7 @@ async def logged_in(
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console", lambda m: errors.append(m.text) if m.type == "error" else None
-    )
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     return context, page, errors
 
 

@@ -18,9 +18,7 @@ MEMBER = "julien.faure@demo.essaim.fr"
 WAIT = 10_000
 
 
-async def test_the_animator_sees_health_and_alerts_and_acts(
-    browser: Any, demo_site: Site
-) -> None:
+async def test_the_animator_sees_health_and_alerts_and_acts(browser: Any, demo_site: Site) -> None:
     ctx, page, errors = await logged_in(browser, demo_site, ANIMATOR, password=DEMO_PASSWORD)
     await page.goto("/")
     await page.get_by_role("link", name="Rénover ensemble en Drôme").click()
@@ -84,9 +82,7 @@ async def test_the_nudged_member_finds_it_in_essaim_and_sees_only_their_figures(
     await ctx.close()
 
 
-async def test_hidden_content_disappears_live_for_members(
-    browser: Any, demo_site: Site
-) -> None:
+async def test_hidden_content_disappears_live_for_members(browser: Any, demo_site: Site) -> None:
     ctx_a, animator, _ = await logged_in(browser, demo_site, ANIMATOR, password=DEMO_PASSWORD)
     ctx_m, member, _ = await logged_in(browser, demo_site, MEMBER, password=DEMO_PASSWORD)
     await member.goto("/c/1")

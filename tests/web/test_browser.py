@@ -294,9 +294,7 @@ async def test_the_page_catches_up_after_a_server_restart(
     # Written while the page is cut off (straight into the app, not through the server).
     marc = await site.client("marc")
     for title in ("Pendant la coupure 1", "Pendant la coupure 2"):
-        created = await marc.post(
-            f"/api/v1/boards/{scene['board']}/cards", json={"title": title}
-        )
+        created = await marc.post(f"/api/v1/boards/{scene['board']}/cards", json={"title": title})
         assert created.status_code == 201
     await site.server.restart()
     await expect(page.locator(".card", has_text="Pendant la coupure")).to_have_count(
