@@ -4,10 +4,13 @@ the server restarts. The browser flags are those of DEVELOPERS.md."""
 
 from __future__ import annotations
 
+import io
+import re
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
+from pypdf import PdfWriter
 
 from tests.conftest import join
 from tests.web.conftest import Site, logged_in, screenshot
@@ -212,6 +215,41 @@ async def test_markdown_is_rendered_and_nothing_unsafe_runs(
     hrefs = await prose.locator("a").evaluate_all("links => links.map(a => a.href)")
     assert hrefs == ["https://www.ademe.fr/"]
     assert await page.evaluate("window.pwned === undefined")
+    await ctx.close()
+
+
+async def test_a_file_attached_in_the_browser_can_be_previewed_and_downloaded(
+    browser: Any, site: Site, scene: dict[str, Any]
+) -> None:
+    pdf = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(pdf)
+    ctx, page, errors = await logged_in(browser, site, "marc")
+    await page.goto(f"/cards/{scene['card']}")
+    await page.get_by_label("Joindre un fichier").set_input_files(
+        {"name": "devis-camera.pdf", "mimeType": "application/pdf", "buffer": pdf.getvalue()}
+    )
+    await page.get_by_role("button", name="Envoyer").click()
+    item = page.locator(".attachment", has_text="devis-camera.pdf")
+    await expect(item).to_be_visible(timeout=WAIT)
+    await item.get_by_text("Aperçu").click()
+    frame = item.locator("iframe")
+    await expect(frame).to_have_attribute("src", re.compile(r"^/api/v1/attachments/\d+$"))
+    async with page.expect_download() as download_info:
+        await item.get_by_role("link", name="devis-camera.pdf").click()
+    download = await download_info.value
+    assert download.suggested_filename == "devis-camera.pdf"
+    # A file that is not allowed is refused with a clear message, and nothing is attached.
+    await page.get_by_label("Joindre un fichier").set_input_files(
+        {"name": "outil.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00" * 64}
+    )
+    await page.get_by_role("button", name="Envoyer").click()
+    await expect(page.locator("#attach-form .form-error")).to_have_text(
+        "Ce type de fichier n’est pas accepté."
+    )
+    await expect(page.locator(".attachment")).to_have_count(1)
+    assert errors == [] or all("415" in e for e in errors)
     await ctx.close()
 
 
