@@ -213,6 +213,7 @@ RHYTHM_MIN_SILENCE_DAYS = 3.0  # a long weekend is never a drop, however regular
 # Twelve weekly counts cannot tell a member who skips 10 % of their sessions from one who
 # skips 30 %: a member is never taken to be more regular than this dispersion index.
 RHYTHM_MIN_DISPERSION = 0.3
+DISPERSION_FLOOR = 0.01  # below any threshold a collective may set
 # Back from a silence that this test would have flagged less than this many days ago: not
 # flagged again yet (the habit evidently has longer pauses than the test thinks, or the member
 # was just nudged).
@@ -270,7 +271,10 @@ def habit(
         return None
     mean = total / weeks
     variance = sum((c - mean) ** 2 for c in counts) / (weeks - 1)
-    return Habit(total / (7 * weeks), max(variance / mean, min_dispersion), total, weeks)
+    # Never 0, whatever the collective set: perfectly even weeks would make any silence
+    # impossible (and the logarithm undefined).
+    dispersion = max(variance / mean, min_dispersion, DISPERSION_FLOOR)
+    return Habit(total / (7 * weeks), dispersion, total, weeks)
 
 
 @dataclass(frozen=True)

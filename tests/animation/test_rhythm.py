@@ -38,6 +38,8 @@ def test_habit_needs_history() -> None:
     assert habit(days(0, 14, 28, 42, 56, 70, 84)) is None  # 6 active days in the baseline
     assert habit(days(*range(0, 28))) is None  # 27 days of history
     assert habit(days(*range(0, 29))) == Habit(1.0, 0.3, 28, 4)
+    # Seven days every week, no floor asked: variance 0, yet the dispersion stays 0.01.
+    assert habit(days(*range(0, 29)), min_dispersion=0) == Habit(1.0, 0.01, 28, 4)
 
 
 def test_poisson_at_dispersion_one() -> None:
