@@ -295,6 +295,14 @@ class ThresholdsIn(Body):
     concentration_share: Annotated[float, Field(gt=0, le=1)] | None = None
     concentration_window_days: Annotated[float, Field(ge=7, le=365)] | None = None
     concentration_min_contributions: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    # The member's own rhythm (animation/members.py ``rhythm_drops``); alpha 0 turns it off.
+    rhythm_alpha: Annotated[float, Field(ge=0, le=0.1)] | None = None
+    rhythm_baseline_days: Days | None = None
+    rhythm_min_active_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    rhythm_min_history_days: Days | None = None
+    rhythm_min_silence_days: Days | None = None
+    rhythm_min_dispersion: Annotated[float, Field(ge=0.05, le=1)] | None = None
+    rhythm_cooldown_days: Days | None = None
 
 
 MessageText = Annotated[

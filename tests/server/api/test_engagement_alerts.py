@@ -183,6 +183,20 @@ async def test_thresholds_are_stored_per_collective_and_change_the_alerts(
     assert len(await alerts(world)) == 1
 
 
+async def test_every_threshold_read_can_be_written_back(world: World) -> None:
+    """The browser sends back the whole set it read, the rhythm rule's thresholds included."""
+    read = (await world.animator.get(url(world, "/alert-thresholds"))).json()["thresholds"]
+    assert read["rhythm_alpha"] > 0
+    edited = {**read, "rhythm_alpha": 0.0, "silence_min_days": 21}
+    put = await world.animator.request("PUT", url(world, "/alert-thresholds"), json=edited)
+    assert put.status_code == 200, put.text
+    assert put.json()["thresholds"] == {**read, "rhythm_alpha": 0.0, "silence_min_days": 21.0}
+    refused = await world.animator.request(
+        "PUT", url(world, "/alert-thresholds"), json={"rhythm_alpha": 0.5}
+    )
+    assert refused.status_code == 422 and "rhythm_alpha" in refused.json()["error"]["fields"]
+
+
 async def test_bad_thresholds_are_refused_and_change_nothing(world: World) -> None:
     await world.animator.request(
         "PUT", url(world, "/alert-thresholds"), json={"board_stalled_days": 21}
