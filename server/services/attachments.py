@@ -11,7 +11,7 @@ from server.errors import NotFound
 from server.files import INLINE_TYPES, sanitize_filename
 from server.models import Attachment, Moderation, User
 from server.runtime import Essaim
-from server.services.access import Action, card_for
+from server.services.access import Action, card_for, require_open_board
 from server.services.views import attachment_view
 
 
@@ -20,13 +20,15 @@ async def add_attachment(
 ) -> dict[str, Any]:
     # Authorise before touching the disk, so a refused upload stores nothing.
     async with essaim.db.read() as session:
-        await card_for(session, user, card_id, Action.write)
+        card, member = await card_for(session, user, card_id, Action.write)
+        await require_open_board(session, card.board_id, member)
     name = sanitize_filename(filename)
     stored = await asyncio.to_thread(
         essaim.files.save, source, name, essaim.settings.max_upload_bytes
     )
     async with essaim.write(user) as w:
-        card, _ = await card_for(w.session, user, card_id, Action.write)
+        card, member = await card_for(w.session, user, card_id, Action.write)
+        await require_open_board(w.session, card.board_id, member)
         attachment = Attachment(
             card_id=card.id,
             collective_id=card.collective_id,

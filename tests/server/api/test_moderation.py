@@ -76,6 +76,9 @@ async def test_a_locked_board_refuses_members_changes_but_not_animators(world: W
         await world.member.patch(card_url, json={"version": 1, "title": "Changé"}),
         await world.member.patch(card_url, json={"version": 1, "column_id": world.columns[1]}),
         await world.member.post(f"{card_url}/comments", json={"body": "Je réponds"}),
+        await world.member.post(
+            f"{card_url}/attachments", files={"file": ("notes.txt", b"Mes notes", "text/plain")}
+        ),
     ]
     for response in attempts:
         assert response.status_code == 409, response.text

@@ -332,6 +332,7 @@ ROWS = [
     Row("GET", "/collectives/{collective}", READ),
     Row("PATCH", "/collectives/{collective}", manage(200), {"theme": "Isolation"}),
     Row("GET", "/collectives/{collective}/members", READ),
+    Row("GET", "/collectives/{collective}/presence", READ),
     Row(
         "PATCH",
         "/collectives/{collective}/members/{other_user}",

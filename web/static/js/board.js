@@ -32,7 +32,8 @@ const editable = () => canWrite && !locked();
 function columnCards(columnId) {
   return [...cards.values()]
     .filter((c) => c.column_id === columnId)
-    .sort((a, b) => a.position - b.position || a.id - b.id);
+    // Pinned cards first (the server lists them so too), each group in position order.
+    .sort((a, b) => Number(Boolean(b.pinned)) - Number(Boolean(a.pinned)) || a.position - b.position || a.id - b.id);
 }
 
 function excerpt(html) {
