@@ -28,6 +28,8 @@ log = logging.getLogger("essaim.realtime")
 # How often a quiet feed checks the log for an event whose publication was lost.
 TAIL_CHECK_SECONDS = 5.0
 CATCH_UP_PAGE = 500
+# Deliveries between two yields to the event loop while one event fans out (~10 µs each).
+DISPATCH_CHUNK = 256
 # How often connections are checked for silence (each closes after its own ``silence``).
 SILENCE_CHECK_SECONDS = 1.0
 # How long a session, a membership or a board's collective, once read for a ``subscribe``, is
@@ -111,7 +113,7 @@ class Feed:
         if seq > self.last_seq + 1:
             await self._catch_up(seq)
         if seq == self.last_seq + 1:
-            self._dispatch(message)
+            await self._dispatch(message)
 
     async def _catch_up(self, before: int | None) -> None:
         """Deliver from the log the events after ``last_seq`` (and before ``before``)."""
@@ -125,11 +127,11 @@ class Feed:
                 events = list(await session.scalars(query.order_by(Event.seq).limit(CATCH_UP_PAGE)))
             for event in events:
                 if event.seq == self.last_seq + 1:
-                    self._dispatch(wire(event))
+                    await self._dispatch(wire(event))
             if len(events) < CATCH_UP_PAGE:
                 return
 
-    def _dispatch(self, message: Message) -> None:
+    async def _dispatch(self, message: Message) -> None:
         message = dict(message)
         restricted = bool(message.pop("restricted", False))
         seq = int(message["seq"])
@@ -138,9 +140,20 @@ class Feed:
         full = Outgoing.encode(message)
         hidden = Outgoing.encode({**message, "data": redacted(message)}) if restricted else full
         board = message.get("board")
-        for sub in list(self.subscriptions):
-            if sub.board is None or board is None or sub.board == board:
-                sub.deliver(seq, hidden if restricted and not sub.animator else full)
+        subscriptions = list(self.subscriptions)
+        for start in range(0, len(subscriptions), DISPATCH_CHUNK):
+            if start:
+                # Let the loop breathe between chunks (the next write's database round trips,
+                # pings), and skip whoever unsubscribed meanwhile.
+                await asyncio.sleep(0)
+                current = self.subscriptions
+            else:
+                current = None
+            for sub in subscriptions[start : start + DISPATCH_CHUNK]:
+                if current is not None and sub not in current:
+                    continue
+                if sub.board is None or board is None or sub.board == board:
+                    sub.deliver(seq, hidden if restricted and not sub.animator else full)
         if str(message.get("kind", "")).startswith("member."):
             self._apply_membership(message)
 

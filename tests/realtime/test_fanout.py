@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from websockets.frames import Frame, Opcode
 
+import realtime.hub as hub_module
 from realtime.connection import text_frame
 from tests.conftest import ApiClient, World
 from tests.realtime.conftest import Connect, LiveServer, open_ws
@@ -95,3 +96,32 @@ async def test_a_replay_larger_than_the_queue_waits_for_the_reader(
     events = await ws.events(subscribed["seq"], timeout=20)
     assert [e["seq"] for e in events] == list(range(1, subscribed["seq"] + 1))
     assert [e["data"]["id"] for e in events if e["kind"] == "card.created"][-60:] == ids
+
+
+async def test_an_event_fanned_out_in_chunks_reaches_everyone_once_and_in_order(
+    world: World, connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_module, "DISPATCH_CHUNK", 1)  # yield after every delivery
+    clients = [await connect(user) for user in (world.member, world.animator, world.observer)]
+    positions = []
+    for ws in clients:
+        await ws.expect("hello")
+        positions.append((await ws.subscribe(world.collective_id))["seq"])
+    leaving = await connect(world.member)
+    await leaving.expect("hello")
+    await leaving.subscribe(world.collective_id)
+    ids = [await new_card(world.animator, world.board_id, f"Par morceaux {i}") for i in range(5)]
+    await leaving.send({"type": "unsubscribe", "collective": world.collective_id})
+    for ws, position in zip(clients, positions, strict=True):
+        events = await ws.events(5)
+        assert [e["seq"] for e in events] == list(range(position + 1, position + 6))
+        assert [e["data"]["id"] for e in events] == ids
+    # Whatever reached it before the unsubscribe arrived, in order; nothing after.
+    seen = []
+    while (message := await leaving.receive())["type"] != "unsubscribed":
+        if message["type"] == "event":
+            seen.append(message["data"]["id"])
+    assert seen == ids[: len(seen)]
+    await new_card(world.animator, world.board_id, "Après le départ")
+    await leaving.send({"type": "ping", "id": "after"})
+    assert await leaving.expect("pong") == {"type": "pong", "id": "after"}
