@@ -3,6 +3,7 @@ servers, and the bounded queue behind a socket that cannot take more."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,3 +126,19 @@ async def test_an_event_fanned_out_in_chunks_reaches_everyone_once_and_in_order(
     await new_card(world.animator, world.board_id, "Après le départ")
     await leaving.send({"type": "ping", "id": "after"})
     assert await leaving.expect("pong") == {"type": "pong", "id": "after"}
+
+
+def test_essaim_serve_turns_per_message_compression_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # uvicorn's own default is on (~50 KB per connection, and frames could not be shared).
+    import uvicorn
+
+    from server import cli
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(options))
+    monkeypatch.setattr("server.app.create_app", lambda settings: object())
+    monkeypatch.setattr("logging.basicConfig", lambda **options: None)
+    assert cli.main(["serve", "--data-dir", str(tmp_path)]) == 0
+    assert served["ws_per_message_deflate"] is False
