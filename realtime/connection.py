@@ -20,6 +20,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketState
 from websockets.protocol import State
 
+from realtime.presence import Viewer
 from server.models import User
 
 try:  # uvicorn's default WebSocket protocol (uvicorn >= 0.35 with websockets installed)
@@ -107,6 +108,7 @@ class Subscription:
     board: int | None
     animator: bool
     last_seq: int = 0
+    viewer: Viewer | None = None  # its presence entry, once it has a board and joined
     # While the history is replayed from the log, live messages wait here (seq, message).
     backlog: list[tuple[int, Outgoing]] | None = field(default_factory=list)
 

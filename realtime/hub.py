@@ -303,9 +303,15 @@ class Hub:
             connection.send_json({"type": "unsubscribed", "collective": sub.collective})
 
     def viewer(self, sub: Subscription) -> Viewer:
-        user = sub.connection.user
-        assert sub.board is not None
-        return Viewer(sub.connection.id, sub.collective, sub.board, user.id, user.display_name)
+        """The presence entry of a board subscription, made once: refreshing thousands of them
+        must not rebuild them (nor read their user's ORM attributes) every time."""
+        if sub.viewer is None:
+            user = sub.connection.user
+            assert sub.board is not None
+            sub.viewer = Viewer(
+                sub.connection.id, sub.collective, sub.board, user.id, user.display_name
+            )
+        return sub.viewer
 
     async def join(self, viewer: Viewer) -> None:
         if await self.presence.join(viewer):
@@ -332,10 +338,10 @@ class Hub:
             await asyncio.sleep(interval)
             try:
                 live = [
-                    self.viewer(sub)
+                    sub.viewer
                     for connection in self.connections
                     for sub in connection.subscriptions.values()
-                    if sub.board is not None
+                    if sub.viewer is not None
                 ]
                 await self.presence.refresh(live)
                 for viewer in await self.presence.sweep():
