@@ -56,7 +56,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         return
     silence = 3 * settings.ws_heartbeat_seconds
     connection = Connection(websocket, auth.user, settings.ws_send_queue, silence)
-    hub.connections.add(connection)
+    hub.register(connection)
     user = {"id": auth.user.id, "display_name": auth.user.display_name}
     connection.send_json(
         {"type": "hello", "user": user, "heartbeat": settings.ws_heartbeat_seconds}

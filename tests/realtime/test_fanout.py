@@ -3,6 +3,7 @@ servers, and the bounded queue behind a socket that cannot take more."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,32 @@ def test_essaim_serve_turns_per_message_compression_off(
     monkeypatch.setattr("logging.basicConfig", lambda **options: None)
     assert cli.main(["serve", "--data-dir", str(tmp_path)]) == 0
     assert served["ws_per_message_deflate"] is False
+
+
+async def test_many_new_connections_freeze_the_heap_out_of_full_collections(
+    world: World, connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    class FakeGc:  # the test process's own heap is left alone
+        @staticmethod
+        def collect(generation: int = 2) -> int:
+            calls.append(f"collect({generation})")
+            return 0
+
+        @staticmethod
+        def freeze() -> None:
+            calls.append("freeze")
+
+    monkeypatch.setattr(hub_module, "gc", FakeGc)
+    monkeypatch.setattr(hub_module, "FREEZE_AFTER_CONNECTIONS", 3)
+    monkeypatch.setattr(hub_module, "SILENCE_CHECK_SECONDS", 0.05)
+    for user in (world.member, world.animator):
+        await (await connect(user)).expect("hello")
+    await asyncio.sleep(1.5)  # the watcher's sleep in progress ends; two are not enough
+    assert calls == []
+    await (await connect(world.observer)).expect("hello")
+    async with asyncio.timeout(10):
+        while not calls:
+            await asyncio.sleep(0.05)
+    assert calls == ["collect(1)", "freeze"]
