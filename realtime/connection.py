@@ -183,7 +183,10 @@ class Connection:
             message = Outgoing(message)
         direct = self._direct
         if self._drainer is None and direct is not None and direct.ready():
-            direct.write(message.frame)
+            try:
+                direct.write(message.frame)
+            except Exception:  # the socket died under us: this connection only
+                self._broken = True
             return
         pending = self._pending
         if pending is None:

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from websockets.frames import Frame, Opcode
 
 import realtime.hub as hub_module
-from realtime.connection import text_frame
+from realtime.connection import Connection, Outgoing, text_frame
 from tests.conftest import ApiClient, World
 from tests.realtime.conftest import Connect, LiveServer, open_ws
 
@@ -172,3 +172,24 @@ async def test_many_new_connections_freeze_the_heap_out_of_full_collections(
         while not calls:
             await asyncio.sleep(0.05)
     assert calls == ["collect(1)", "freeze"]
+
+
+async def test_a_socket_failing_under_a_write_stops_only_its_own_connection() -> None:
+    class Dying:
+        writes = 0
+
+        def ready(self) -> bool:
+            return True
+
+        def write(self, frame: bytes) -> None:
+            self.writes += 1
+            raise RuntimeError("the handle is closed")
+
+    dying = Dying()
+    connection = Connection(object(), object(), 10, 75.0)  # type: ignore[arg-type]
+    connection._direct = dying  # type: ignore[assignment]
+    message = Outgoing.encode({"type": "event", "seq": 1})
+    connection.send(message)  # does not raise into the feed that fans out
+    connection.send(message)
+    assert dying.writes == 1
+    assert connection.queued == 0
