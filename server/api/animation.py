@@ -43,6 +43,7 @@ async def record_visit(call: Call) -> None:
     COLLECTIVE + "/engagement",
     "Health panel and metrics (animators, observers) or one's own figures (members)",
     tag="animation",
+    query=("from:date", "to:date"),
 )
 async def get_engagement(call: Call) -> dict[str, Any]:
     query = call.request.query_params

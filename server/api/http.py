@@ -92,6 +92,8 @@ class Endpoint:
     auth: bool = True
     status: int = 200
     multipart: bool = False
+    # Query parameters, ``name`` for an integer, else ``name:str``, ``name:date`` or
+    # ``name:a|b`` (see the OpenAPI document).
     query: tuple[str, ...] = field(default_factory=tuple)
 
 

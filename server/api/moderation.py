@@ -42,6 +42,7 @@ async def flag_comment(call: Call) -> dict[str, Any]:
     "/collectives/{collective_id:int}/flags",
     "The review queue: open or resolved flags with their target (animators)",
     tag="moderation",
+    query=("status:open|resolved",),
 )
 async def list_flags(call: Call) -> dict[str, Any]:
     status = call.request.query_params.get("status") or FlagStatus.open

@@ -50,6 +50,18 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
+def _query_schema(kind: str) -> dict[str, Any]:
+    """A query parameter declared ``name`` (an integer), ``name:str``, ``name:date`` or
+    ``name:a|b|c`` (one of these words)."""
+    if not kind or kind == "int":
+        return {"type": "integer"}
+    if kind == "str":
+        return {"type": "string"}
+    if kind == "date":
+        return {"type": "string", "format": "date"}
+    return {"type": "string", "enum": kind.split("|")}
+
+
 def _operation(ep: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": ep.summary,
@@ -68,8 +80,8 @@ def _operation(ep: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
         schema = {"type": "integer"} if convertor == "int" else {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     params += [
-        {"name": q, "in": "query", "required": False, "schema": {"type": "integer"}}
-        for q in ep.query
+        {"name": name, "in": "query", "required": False, "schema": _query_schema(kind)}
+        for name, kind in (q.partition(":")[::2] for q in ep.query)
     ]
     if params:
         op["parameters"] = params

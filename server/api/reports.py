@@ -18,6 +18,7 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fram
     "Report for funders over `from`–`to`: format html (printable), csv or json "
     "(animators; observers get aggregates only)",
     tag="reports",
+    query=("from:date", "to:date", "format:html|csv|json"),
 )
 async def get_report(call: Call) -> Response:
     params = call.request.query_params

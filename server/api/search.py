@@ -42,7 +42,8 @@ def _id(call: Call, name: str) -> int | None:
     "/search",
     "Search cards, comments and attached files of one's collectives (French analysis)",
     tag="search",
-    query=("q", "collective", "kind", "tag", "board", "author", "limit", "offset"),
+    query=("q:str", "collective", "kind:" + "|".join(CardKind), "tag:str", "board", "author")
+    + ("limit", "offset"),
 )
 async def search_endpoint(call: Call) -> dict[str, Any]:
     text = _text(call, "q", limit=MAX_QUERY_CHARS, required=True)
