@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from animation.alerts import Action, Thresholds, evaluate
-from animation.members import silent_members
+from animation.alerts import Action, Thresholds, evaluate, member_silent_alerts
 from animation.onboarding import onboarding_steps
 from animation.participation import active_members, concentration
 from animation.practice import animator_activity, experiments, practices_tried
@@ -115,12 +114,8 @@ def _stalled_boards(i: Inputs, p: Period) -> float:
 
 
 def _silent(i: Inputs, p: Period) -> float:
-    t = i.thresholds
-    animators = {m.user_id for m in i.members if m.role == "animator"}
-    found = silent_members(
-        i.activities, i.members, p.end, t.silence_gap_multiple, t.silence_min_days
-    )
-    return float(sum(1 for s in found if s.user_id not in animators))
+    """Members the ``member_silent`` alert names at the period's end (both of its tests)."""
+    return float(len(member_silent_alerts(i.activities, i.members, p.end, i.thresholds)))
 
 
 def _has_experiment_board(i: Inputs) -> float | None:

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from animation.alerts import member_silent_alerts
 from animation.health import Inputs, health_panel
 from animation.load import Records, load_records
-from animation.members import Level, MemberProfile, member_profiles, silent_members
+from animation.members import Level, MemberProfile, member_profiles
 from animation.onboarding import onboarding_steps
 from animation.participation import (
     active_members,
@@ -313,12 +314,12 @@ def _weekly(scene: Scene, user_id: int) -> list[int]:
 
 
 def member_rows(scene: Scene, only: int | None = None) -> list[dict[str, Any]]:
-    t = scene.inputs.thresholds
     acts, members = scene.inputs.activities, scene.inputs.members
     chosen = [m for m in members if only is None or m.user_id == only]
+    # "silent" exactly when the member_silent alert names them (its DESIGN and rhythm tests).
     silent = {
-        s.user_id
-        for s in silent_members(acts, chosen, scene.at, t.silence_gap_multiple, t.silence_min_days)
+        alert.subject.id
+        for alert in member_silent_alerts(acts, chosen, scene.at, scene.inputs.thresholds)
     }
     last_visit: dict[int, datetime] = {}
     for v in scene.inputs.visits:

@@ -67,3 +67,31 @@ def test_panel_values_series_and_trouble() -> None:
     assert readings["practices_tried"].value == 1.0
     assert readings["experiments_started"].threshold is None
     assert not readings["experiments_started"].in_trouble
+
+
+def test_members_silent_counts_whom_the_alert_names_by_either_test() -> None:
+    # Member 2 comments every other day up to day 28 (the rhythm fixture of test_rhythm: the
+    # rhythm test fires 8.84 days after the last comment, the DESIGN rule of 2 × 2 days with a
+    # 14-day floor not before 14). Member 3 is new, the animator silent: neither counts.
+    members = [member(1, role="animator"), member(2), member(3, joined=at(30))]
+    activities = [comment(2, 1, 9, at(d, 12)) for d in range(0, 29, 2)]
+    activities += [post(1, 9, at(-1)), post(3, 20, at(31))]
+    inputs = Inputs(activities, members, boards=[BoardInfo(1, at(-1))], thresholds=Thresholds())
+
+    def silent_at(day: float) -> float | None:
+        found = {
+            r.key: r
+            for g in health_panel(inputs, Period(at(day - 7), at(day)))
+            for r in g.indicators
+        }
+        return found["members_silent"].value
+
+    assert silent_at(28.5 + 8.8) == 0.0
+    assert silent_at(28.5 + 8.9) == 1.0  # the rhythm test alone
+    assert silent_at(28.5 + 14.1) == 1.0  # both tests: counted once
+    # Without the rhythm test (α = 0), only the DESIGN rule's 14 days count.
+    inputs = Inputs(
+        activities, members, boards=[BoardInfo(1, at(-1))], thresholds=Thresholds(rhythm_alpha=0)
+    )
+    assert silent_at(28.5 + 8.9) == 0.0
+    assert silent_at(28.5 + 14.1) == 1.0
