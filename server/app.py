@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
         Route("/api/openapi.json", openapi),
         Route("/api/v1/health", health),
         WebSocketRoute("/ws", websocket_endpoint),
-        Route("/digest/unsubscribe", animation_api.digest_unsubscribe),
+        Route("/digest/unsubscribe", animation_api.digest_unsubscribe, methods=["GET", "POST"]),
         *build_routes(),
         *web_routes(),
     ]

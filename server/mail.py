@@ -18,6 +18,8 @@ class Email:
     to: str
     subject: str
     text: str
+    # Extra header fields (e.g. List-Unsubscribe); From, To and Subject are set from above.
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Mailer:
@@ -51,6 +53,8 @@ class SmtpMailer(Mailer):
         message["From"] = self.sender
         message["To"] = email.to
         message["Subject"] = email.subject
+        for name, value in email.headers:
+            message[name] = value
         message.set_content(email.text)
         context = ssl.create_default_context()
         smtp: smtplib.SMTP

@@ -3,6 +3,8 @@ animator's actions (nudge, prompt, welcome), and the caller's notifications."""
 
 from __future__ import annotations
 
+import html
+import urllib.parse
 from typing import Any
 
 from starlette.requests import Request
@@ -179,21 +181,51 @@ PAGE = (
     "<meta name='viewport' content='width=device-width, initial-scale=1'>"
     "<title>{title} — Essaim</title>"
     "<body style='font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; "
-    "padding: 0 1rem; line-height: 1.5'><h1>{title}</h1><p>{text}</p></body></html>"
+    "padding: 0 1rem; line-height: 1.5'><h1>{title}</h1><p>{text}</p>{extra}</body></html>"
+)
+BUTTON = (
+    "<form method='post' action='/digest/unsubscribe?token={token}'>"
+    "<button type='submit' style='font: inherit; padding: .6rem 1.2rem; border-radius: .4rem; "
+    "border: 0; background: #14532d; color: #fff; cursor: pointer'>Me désinscrire</button></form>"
 )
 
 
+def _page(title: str, text: str, extra: str = "", status: int = 200) -> HTMLResponse:
+    page = PAGE.format(title=title, text=text, extra=extra)
+    headers = {
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    }
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
 async def digest_unsubscribe(request: Request) -> Response:
-    """``GET /digest/unsubscribe?token=…``: stop the weekly digest (the link in each one)."""
+    """``/digest/unsubscribe?token=…``, the link in each digest. GET asks for confirmation and
+    changes nothing (mail scanners open links); POST — the page's button, or a mail client's
+    one-click unsubscribe (RFC 8058) — stops the weekly digest. A bad token: 400."""
     essaim: Essaim = request.app.state.essaim
-    if await digest.unsubscribe(essaim, request.query_params.get("token", "")):
+    token = request.query_params.get("token", "")
+    if request.method == "POST":
+        done = await digest.unsubscribe(essaim, token)
+    else:
+        done = await digest.token_known(essaim, token)
+    if not done:
+        text = (
+            "Ce lien de désinscription n'est pas valable : il est incomplet ou a été mal copié. "
+            "Ouvrez à nouveau le lien en bas du dernier résumé reçu."
+        )
+        return _page("Lien non valable", text, status=400)
+    if request.method == "POST":
         text = (
             "Vous ne recevrez plus le résumé hebdomadaire d'Essaim. Vos collectifs et vos "
             "notifications dans l'application ne changent pas."
         )
-        return HTMLResponse(PAGE.format(title="Désinscription confirmée", text=text))
+        return _page("Désinscription confirmée", text)
     text = (
-        "Ce lien de désinscription n'est pas valable : il est incomplet ou a été mal copié. "
-        "Ouvrez à nouveau le lien en bas du dernier résumé reçu."
+        "Vous ne recevrez plus le résumé hebdomadaire des nouveautés de vos collectifs. Vos "
+        "collectifs et vos notifications dans l'application ne changent pas."
     )
-    return HTMLResponse(PAGE.format(title="Lien non valable", text=text), status_code=400)
+    button = BUTTON.format(token=html.escape(urllib.parse.quote(token, safe=""), quote=True))
+    return _page("Ne plus recevoir le résumé ?", text, button)

@@ -182,10 +182,17 @@ async def run_digest(
     for digest in digests:
         if not dry_run:
             token = new_token()
+            link = unsubscribe_url(essaim, token)
             email = Email(
                 to=digest.user.email,
                 subject="Essaim : ce qui s'est passé dans vos collectifs",
-                text=email_text(digest, unsubscribe_url(essaim, token)),
+                text=email_text(digest, link),
+                # RFC 2369 and RFC 8058: mail clients offer a one-click "unsubscribe" that
+                # POSTs "List-Unsubscribe=One-Click" to the link.
+                headers=(
+                    ("List-Unsubscribe", f"<{link}>"),
+                    ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+                ),
             )
             async with essaim.write(None) as w:
                 w.session.add(
@@ -198,9 +205,24 @@ async def run_digest(
     return run
 
 
+def _plausible(token: str) -> bool:
+    return bool(token) and len(token) <= 200
+
+
+async def token_known(essaim: Essaim, token: str) -> bool:
+    """Whether ``token`` is one a digest was sent with (nothing is changed)."""
+    if not _plausible(token):
+        return False
+    async with essaim.db.read() as session:
+        found = await session.scalar(
+            select(DigestDelivery.id).where(DigestDelivery.token_hash == token_hash(token))
+        )
+    return found is not None
+
+
 async def unsubscribe(essaim: Essaim, token: str) -> bool:
     """Stop the digest for the user a digest with ``token`` went to; False if unknown."""
-    if not token or len(token) > 200:
+    if not _plausible(token):
         return False
     try:
         async with essaim.write(None) as w:

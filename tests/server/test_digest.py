@@ -27,9 +27,12 @@ def essaim_of(world: World) -> Essaim:
     return platform
 
 
+def link_of(text: str) -> str:
+    return next(word for word in text.split() if "/digest/unsubscribe?" in word)
+
+
 def token_of(text: str) -> str:
-    link = next(word for word in text.split() if "/digest/unsubscribe?" in word)
-    return parse_qs(urlsplit(link).query)["token"][0]
+    return parse_qs(urlsplit(link_of(text)).query)["token"][0]
 
 
 async def test_idle_members_get_news_of_their_collectives_once(world: World) -> None:
@@ -85,20 +88,40 @@ async def test_the_unsubscribe_link_stops_the_digest(world: World) -> None:
     mail = next(m for m in essaim.mailer.sent if m.to == "marc@example.fr")
     token = token_of(mail.text)
 
+    # The mail carries the one-click unsubscribe headers (RFC 2369, RFC 8058) with the link.
+    headers = dict(mail.headers)
+    assert headers["List-Unsubscribe"] == f"<{link_of(mail.text)}>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
     anonymous = world.outsider.http
+    # Opening the link (or a mail scanner fetching it) only asks for confirmation.
     page = await anonymous.get(f"/digest/unsubscribe?token={token}")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert "Désinscription confirmée" in page.text and 'lang="fr"' in page.text.replace("'", '"')
-    twice = await anonymous.get(f"/digest/unsubscribe?token={token}")
+    assert "form-action 'self'" in page.headers["content-security-policy"]
+    assert "Ne plus recevoir le résumé ?" in page.text
+    assert 'lang="fr"' in page.text.replace("'", '"')
+    assert f"method='post' action='/digest/unsubscribe?token={token}'" in page.text
+    async with essaim.db.read() as session:
+        assert list(await session.scalars(select(DigestOptOut.user_id))) == []
+    # The page's button, and a mail client's one-click POST, stop it; twice is harmless.
+    done = await anonymous.post(f"/digest/unsubscribe?token={token}")
+    assert done.status_code == 200 and "Désinscription confirmée" in done.text
+    twice = await anonymous.post(
+        f"/digest/unsubscribe?token={token}",
+        content="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert twice.status_code == 200
     async with essaim.db.read() as session:
         assert list(await session.scalars(select(DigestOptOut.user_id))) == [world.member.id]
 
     for bad in ("", "?token=", "?token=nope", f"?token={token}x", "?token=" + "a" * 500):
-        response = await anonymous.get(f"/digest/unsubscribe{bad}")
-        assert response.status_code == 400, bad
-        assert "Lien non valable" in response.text
+        for method in ("GET", "POST"):
+            response = await anonymous.request(method, f"/digest/unsubscribe{bad}")
+            assert response.status_code == 400, (method, bad)
+            assert "Lien non valable" in response.text
+    assert (await anonymous.put(f"/digest/unsubscribe?token={token}")).status_code == 405
 
     later = datetime.now(UTC) + timedelta(days=8)
     with clock_at(later):

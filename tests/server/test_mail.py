@@ -37,13 +37,21 @@ async def test_smtp_mailer_delivers_to_a_real_smtp_server() -> None:
     try:
         mailer = mailer_from_url(f"smtp://127.0.0.1:{port}", "Essaim <essaim@example.fr>")
         assert isinstance(mailer, SmtpMailer)
-        await mailer.send(Email("marc@example.fr", "Invitation à « Drôme »", "Bonjour, é à ç"))
+        await mailer.send(
+            Email(
+                "marc@example.fr",
+                "Invitation à « Drôme »",
+                "Bonjour, é à ç",
+                headers=(("List-Unsubscribe", "<https://x/digest/unsubscribe?token=t>"),),
+            )
+        )
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message["To"] == "marc@example.fr"
     assert str(message["Subject"]) == "Invitation à « Drôme »"
+    assert message["List-Unsubscribe"] == "<https://x/digest/unsubscribe?token=t>"
     body = message.get_payload(decode=True)
     assert isinstance(body, bytes) and "é à ç" in body.decode("utf-8")
 
