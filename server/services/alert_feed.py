@@ -8,6 +8,7 @@ subject, so it stays the same from one evaluation to the next.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from server.models import Board, Card, Moderation, User, utcnow
 from server.runtime import Essaim
 from server.services.access import Action, membership
 from server.services.animation_settings import threshold_values, thresholds_of
+from server.services.nudges import NUDGE_COOLDOWN, last_nudges
 from server.services.views import iso, user_view
 
 # The rule names of the API (``contributions_concentrated`` is shortened there).
@@ -78,6 +80,12 @@ def summary_fr(alert: Alert, user: User | None, card: Card | None, board: Board 
     return str(alert.rule)
 
 
+def _next_nudge(last: datetime | None, now: datetime) -> str | None:
+    if last is None or now - last >= NUDGE_COOLDOWN:
+        return None
+    return iso(last + NUDGE_COOLDOWN)
+
+
 async def list_alerts(essaim: Essaim, user: User, collective_id: int) -> dict[str, Any]:
     now = utcnow()
     async with essaim.db.read() as session:
@@ -102,6 +110,7 @@ async def list_alerts(essaim: Essaim, user: User, collective_id: int) -> dict[st
             a.subject.id for a in alerts if a.subject.kind == "member"
         }
         users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_(user_ids)))}
+        nudged = await last_nudges(session, collective_id, user_ids)
     out = []
     for alert in sorted(alerts, key=lambda a: (a.since, alert_id(a))):
         card = cards.get(alert.subject.id) if alert.subject.kind == "card" else None
@@ -127,6 +136,9 @@ async def list_alerts(essaim: Essaim, user: User, collective_id: int) -> dict[st
                 else None,
                 "board": {"id": board.id, "name": board.name} if board else None,
                 "actions": [a.value for a in alert.actions],
+                # The member's last nudge here, and until when another one is refused.
+                "last_nudge_at": iso(nudged.get(who.id)) if who else None,
+                "next_nudge_at": _next_nudge(nudged.get(who.id) if who else None, now),
             }
         )
     return {"alerts": out, "thresholds": threshold_values(thresholds)}

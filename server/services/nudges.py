@@ -3,12 +3,14 @@ a newcomer, post a « question de la semaine ». Each goes through the one write
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import InvalidInput
+from server.errors import Conflict, InvalidInput
 from server.mail import Email
 from server.models import (
     Board,
@@ -36,6 +38,23 @@ from server.services.notifications import notification_view, notify
 from server.services.views import iso, user_view
 
 PROMPT_TAG = "question-de-la-semaine"
+# A member gets at most one nudge per collective in this time, from whichever animator: a
+# double click, or two animators answering the same alert, must not pester them.
+NUDGE_COOLDOWN = timedelta(days=3)
+
+
+async def last_nudges(
+    session: AsyncSession, collective_id: int, user_ids: Collection[int]
+) -> dict[int, datetime]:
+    """When each of these members was last nudged in the collective (if ever)."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(Nudge.recipient_id, func.max(Nudge.created_at))
+        .where(Nudge.collective_id == collective_id, Nudge.recipient_id.in_(user_ids))
+        .group_by(Nudge.recipient_id)
+    )
+    return {user_id: at for user_id, at in rows}
 
 
 async def _recipient(
@@ -87,6 +106,16 @@ async def send_nudge(
         recipient, _ = await _recipient(
             w.session, collective_id, body.user_id, user, {Role.member, Role.animator}
         )
+        last = (await last_nudges(w.session, collective_id, [recipient.id])).get(recipient.id)
+        if last is not None and utcnow() - last < NUDGE_COOLDOWN:
+            again = last + NUDGE_COOLDOWN
+            raise Conflict(
+                f"{recipient.display_name} was nudged on {last:%Y-%m-%d %H:%M} UTC; "
+                f"at most one nudge every {NUDGE_COOLDOWN.days} days",
+                code="nudged_recently",
+                fields={"user_id": "nudged recently"},
+                extra={"last_nudge_at": iso(last), "next_nudge_at": iso(again)},
+            )
         collective = await w.session.get(Collective, collective_id)
         assert collective is not None
         template = await template_of(w.session, collective_id)

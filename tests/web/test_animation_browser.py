@@ -43,6 +43,12 @@ async def test_the_animator_sees_health_and_alerts_and_acts(browser: Any, demo_s
     await message.fill((await message.input_value()) + "\nÀ jeudi à l'atelier ?")
     await dialog.get_by_role("button", name="Envoyer").click()
     await expect(page.get_by_role("status").filter(has_text="Relance envoyée")).to_be_visible()
+    # The alert stays while the member is silent; it says when they were nudged, and the
+    # button waits three days (the server would refuse a second nudge sooner).
+    nudged = alerts.filter(has_text="Membre silencieux").filter(has_text="Dernière relance")
+    await expect(nudged).to_have_count(1, timeout=WAIT)
+    await expect(nudged).to_contain_text("prochaine relance possible le")
+    await expect(nudged.get_by_role("button", name="Relancer")).to_be_disabled()
 
     # A report to review: hide the content; it is written to the moderation log.
     flags = page.locator("#flags .flag-item")

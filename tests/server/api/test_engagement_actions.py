@@ -4,12 +4,13 @@ service), welcomes, the caller's notifications; permissions and bad input write 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
 from server.mail import Mailer
-from server.models import Notification, Nudge
+from server.models import Notification, Nudge, clock_at
 from server.runtime import Essaim
 from tests.conftest import ApiClient, MakeClient, World, join
 
@@ -133,15 +134,48 @@ async def test_a_nudge_is_stored_notified_emailed_and_restricted(world: World) -
 
 
 async def test_a_nudge_message_may_be_written_by_hand(world: World) -> None:
-    for message, expected in (
-        ("Salut {prenom} !", "Salut marc !"),
-        ("Des accolades { laissées telles quelles", "Des accolades { laissées telles quelles"),
+    for days_ago, message, expected in (
+        (10, "Salut {prenom} !", "Salut marc !"),
+        (5, "Des accolades { laissées telles quelles", "Des accolades { laissées telles quelles"),
     ):
-        response = await world.animator.post(
-            url(world, "/nudges"), json={"user_id": world.member.id, "message": message}
-        )
+        with clock_at(datetime.now(UTC) - timedelta(days=days_ago)):
+            response = await world.animator.post(
+                url(world, "/nudges"), json={"user_id": world.member.id, "message": message}
+            )
         assert response.status_code == 201, response.text
         assert response.json()["message"] == expected
+
+
+async def test_a_member_is_nudged_at_most_once_in_three_days(
+    world: World, make_client: MakeClient
+) -> None:
+    now = datetime.now(UTC)
+    second = await make_client("bruno")
+    await join(world.animator, second, world.collective_id, "animator")
+    with clock_at(now - timedelta(days=2, hours=23)):
+        first = await world.animator.post(url(world, "/nudges"), json={"user_id": world.member.id})
+    assert first.status_code == 201, first.text
+    before = (await seq(world), await count(world, Nudge), await count(world, Notification))
+    mails = len(mailer(world).sent)
+    # A double click, or another animator answering the same alert: 409, nothing written.
+    for client in (world.animator, second):
+        again = await client.post(url(world, "/nudges"), json={"user_id": world.member.id})
+        assert again.status_code == 409, again.text
+        error = again.json()["error"]
+        assert error["code"] == "nudged_recently" and "user_id" in error["fields"]
+        last = datetime.fromisoformat(error["last_nudge_at"])
+        assert abs(last - (now - timedelta(days=2, hours=23))) < timedelta(seconds=1)
+        assert datetime.fromisoformat(error["next_nudge_at"]) == last + timedelta(days=3)
+    assert (await seq(world), await count(world, Nudge), await count(world, Notification)) == before
+    assert len(mailer(world).sent) == mails
+    # Other members are not held back, and after three days the same one can be nudged again.
+    other = await make_client("claire")
+    await join(world.animator, other, world.collective_id, "member")
+    ok = await second.post(url(world, "/nudges"), json={"user_id": other.id})
+    assert ok.status_code == 201, ok.text
+    with clock_at(now + timedelta(hours=1, seconds=1)):
+        later = await second.post(url(world, "/nudges"), json={"user_id": world.member.id})
+    assert later.status_code == 201, later.text
 
 
 async def test_bad_nudges_write_nothing(world: World, make_client: MakeClient) -> None:
@@ -283,10 +317,12 @@ async def test_bad_welcomes_write_nothing(world: World) -> None:
 async def test_notifications_newest_first_and_marked_read_by_their_owner_only(
     world: World,
 ) -> None:
-    for text in ("Premier", "Second"):
-        await world.animator.post(
-            url(world, "/nudges"), json={"user_id": world.member.id, "message": text}
-        )
+    for days_ago, text in ((4, "Premier"), (0, "Second")):
+        with clock_at(datetime.now(UTC) - timedelta(days=days_ago)):
+            sent = await world.animator.post(
+                url(world, "/nudges"), json={"user_id": world.member.id, "message": text}
+            )
+        assert sent.status_code == 201, sent.text
     inbox = (await world.member.get("/api/v1/me/notifications")).json()
     assert [n["body"] for n in inbox["notifications"]] == ["Second", "Premier"]
     assert inbox["unread"] == 2

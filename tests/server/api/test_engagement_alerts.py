@@ -118,6 +118,15 @@ async def test_a_member_silent_against_their_habit(world: World, make_client: Ma
     assert silent[0]["evidence"]["usual_gap_days"] == 5.0
     assert silent[0]["actions"] == ["nudge"]
     assert "sophie" in silent[0]["summary_fr"]
+    assert (silent[0]["last_nudge_at"], silent[0]["next_nudge_at"]) == (None, None)
+    # Nudged a day ago: the alert says so, and when the next nudge will be accepted.
+    with clock_at(ago(days=1)):
+        nudge = await world.animator.post(url(world, "/nudges"), json={"user_id": sophie.id})
+    assert nudge.status_code == 201, nudge.text
+    (silent,) = [a for a in await alerts(world) if a["rule"] == "member_silent"]
+    last = datetime.fromisoformat(silent["last_nudge_at"])
+    assert abs(last - ago(days=1)) < timedelta(minutes=1)
+    assert datetime.fromisoformat(silent["next_nudge_at"]) == last + timedelta(days=3)
     await sophie.post(f"/api/v1/cards/{world.card['id']}/reactions", json={"kind": "useful"})
     assert [a for a in await alerts(world) if a["rule"] == "member_silent"] == []
 

@@ -217,12 +217,19 @@ async function loadAlerts() {
         h("p", { class: "alert-summary" }, alert.summary_fr),
         h("p", { class: "meta" }, t("Since"), " ", timeEl(alert.since),
           alert.card ? [" · ", h("a", { href: `/cards/${alert.card.id}` }, alert.card.title)] : null,
-          alert.board ? [" · ", h("a", { href: `/b/${alert.board.id}` }, alert.board.name)] : null)),
-      h("div", { class: "alert-actions" }, alert.actions.map((kind) =>
-        h("button", {
-          type: "button", class: `button small${kind === alert.actions[0] ? " primary" : ""}`,
+          alert.board ? [" · ", h("a", { href: `/b/${alert.board.id}` }, alert.board.name)] : null),
+        alert.last_nudge_at ? h("p", { class: "meta nudged" }, t("Last nudged"), " ", timeEl(alert.last_nudge_at),
+          alert.next_nudge_at ? [" · ", t("next nudge possible on {date}", { date: formatDate(alert.next_nudge_at) })] : null) : null),
+      h("div", { class: "alert-actions" }, alert.actions.map((kind) => {
+        // A member is nudged at most once in three days: the server refuses sooner (409).
+        const held = kind === "nudge" && alert.next_nudge_at;
+        return h("button", {
+          type: "button", class: `button small${kind === alert.actions[0] && !held ? " primary" : ""}`,
+          disabled: held ? true : null,
+          title: held ? t("next nudge possible on {date}", { date: formatDate(alert.next_nudge_at) }) : null,
           onclick: () => (kind === "pin" ? pin(alert) : openAction(kind, alert)),
-        }, t(ACTIONS[kind] || kind)))))) : [h("li", { class: "empty" }, t("No alert: the collective is doing well."))]));
+        }, t(ACTIONS[kind] || kind));
+      })))) : [h("li", { class: "empty" }, t("No alert: the collective is doing well."))]));
   renderThresholds(found.thresholds || {});
 }
 

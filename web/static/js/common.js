@@ -61,6 +61,7 @@ const ERROR_TEXT = {
   last_column: N_("A board keeps at least one column."),
   search_unavailable: N_("Search is unavailable for a moment."),
   invalid_input: N_("Some fields are not valid."),
+  nudged_recently: N_("This member was nudged less than three days ago: give them time to answer."),
 };
 
 /** A readable, translated sentence for an API error. */
