@@ -191,6 +191,16 @@ def _silent(
     return alerts
 
 
+def board_stalled_alerts(
+    activities: Sequence[Activity],
+    boards: Sequence[BoardInfo],
+    at: datetime,
+    thresholds: Thresholds | None = None,
+) -> list[Alert]:
+    """The ``board_stalled`` alerts alone (the health panel counts them week by week)."""
+    return _stalled(activities, boards, at, thresholds or Thresholds())
+
+
 def _stalled(
     activities: Sequence[Activity], boards: Sequence[BoardInfo], at: datetime, t: Thresholds
 ) -> list[Alert]:

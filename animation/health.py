@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from animation.alerts import Action, Thresholds, evaluate, member_silent_alerts
+from animation.alerts import Action, Thresholds, board_stalled_alerts, member_silent_alerts
 from animation.onboarding import onboarding_steps
 from animation.participation import active_members, concentration
 from animation.practice import animator_activity, experiments, practices_tried
@@ -109,8 +109,7 @@ def _animator_actions_per_week(i: Inputs, p: Period) -> float:
 
 
 def _stalled_boards(i: Inputs, p: Period) -> float:
-    alerts = evaluate(i.activities, [], i.boards, p.end, i.thresholds)
-    return float(sum(1 for a in alerts if a.subject.kind == "board"))
+    return float(len(board_stalled_alerts(i.activities, i.boards, p.end, i.thresholds)))
 
 
 def _silent(i: Inputs, p: Period) -> float:

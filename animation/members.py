@@ -55,7 +55,7 @@ def raw_level(contributions: int) -> Level:
 
 def active_days(activities: Sequence[Activity], user_id: int, before: datetime) -> list[date]:
     """Distinct UTC days on which ``user_id`` did anything before ``before``, oldest first."""
-    days = {a.at.astimezone(UTC).date() for a in activities if a.actor_id == user_id}
+    days = {a.day for a in activities if a.actor_id == user_id}
     # A day counts when its midnight is before ``before``: up to the day of the instant just
     # before it.
     limit = (before - timedelta(microseconds=1)).astimezone(UTC).date()
@@ -133,16 +133,23 @@ def member_profiles(
     activities: Sequence[Activity], members: Sequence[Member], at: datetime
 ) -> list[MemberProfile]:
     """One profile per participant, from what happened before ``at``, by user id."""
-    past = [a for a in activities if a.at < at]
     month_ago = at - timedelta(days=LEVEL_WINDOW_DAYS)
     two_months_ago = at - timedelta(days=2 * LEVEL_WINDOW_DAYS)
+    # One pass over the history (200 members × a year of it must stay well under a second).
+    by_member: dict[int, list[Activity]] = {}
+    received: dict[int, int] = {}
+    for a in activities:
+        if a.at < at:
+            by_member.setdefault(a.actor_id, []).append(a)
+            if a.kind is Kind.reaction and a.card_author_id != a.actor_id:
+                received[a.card_author_id] = received.get(a.card_author_id, 0) + 1
     out = []
     for m in sorted(participants(members), key=lambda m: m.user_id):
-        mine = [a for a in past if a.actor_id == m.user_id]
+        mine = by_member.get(m.user_id, [])
         made = [a for a in mine if a.kind in CONTRIBUTIONS]
         recent = sum(1 for a in made if a.at >= month_ago)
         previous = sum(1 for a in made if two_months_ago <= a.at < month_ago)
-        history = level_history(past, m, at)
+        history = level_history(mine, m, at)
         out.append(
             MemberProfile(
                 user_id=m.user_id,
@@ -151,16 +158,10 @@ def member_profiles(
                 contributions=len(made),
                 contributions_30d=recent,
                 reactions_given=sum(1 for a in mine if a.kind is Kind.reaction),
-                reactions_received=sum(
-                    1
-                    for a in past
-                    if a.kind is Kind.reaction
-                    and a.card_author_id == m.user_id
-                    and a.actor_id != m.user_id
-                ),
+                reactions_received=received.get(m.user_id, 0),
                 level=history[-1][1] if history else Level.reader,
                 trend=_trend(recent, previous, (at - m.joined_at) / timedelta(days=1)),
-                usual_gap_days=usual_gap_days(active_days(past, m.user_id, at)),
+                usual_gap_days=usual_gap_days(active_days(mine, m.user_id, at)),
             )
         )
     return out

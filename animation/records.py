@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
@@ -46,6 +46,11 @@ class Activity:
     card_author_id: int = 0  # the author of the card concerned (the actor, for a post)
     reaction: str = ""  # for reactions: useful, plus_one, tried_it
     column: int = -1  # for moves: position of the column the card went to
+    # Its UTC day, read once: habits look at every member's days for every week of a panel.
+    day: date = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "day", self.at.astimezone(UTC).date())
 
 
 @dataclass(frozen=True)

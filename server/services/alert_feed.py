@@ -8,6 +8,7 @@ subject, so it stays the same from one evaluation to the next.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -92,7 +93,10 @@ async def list_alerts(essaim: Essaim, user: User, collective_id: int) -> dict[st
         await membership(session, user, collective_id, Action.manage)
         thresholds = await thresholds_of(session, collective_id)
         records = await load_records(essaim, collective_id, now)
-        alerts = evaluate(records.activities, records.members, records.boards, now, thresholds)
+        # Off the event loop: the rules read the whole history (see engagement.engagement).
+        alerts = await asyncio.to_thread(
+            evaluate, records.activities, records.members, records.boards, now, thresholds
+        )
         card_ids = {a.subject.id for a in alerts if a.subject.kind == "card"}
         cards = {
             c.id: c

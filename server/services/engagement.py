@@ -4,6 +4,7 @@ own row only (DESIGN.md, "Animation module")."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
@@ -303,13 +304,14 @@ def health(scene: Scene, period: Period) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- members
 
 
-def _weekly(scene: Scene, user_id: int) -> list[int]:
-    """The member's activities in each of the last ``WEEKLY_WEEKS`` weeks, oldest first."""
+def _weekly(scene: Scene) -> dict[int, list[int]]:
+    """Each member's activities in each of the last ``WEEKLY_WEEKS`` weeks, oldest first."""
     start = scene.at - timedelta(weeks=WEEKLY_WEEKS)
-    counts = [0] * WEEKLY_WEEKS
+    counts: dict[int, list[int]] = {}
     for a in scene.records.activities:
-        if a.actor_id == user_id and start <= a.at < scene.at:
-            counts[min(int((a.at - start) / timedelta(weeks=1)), WEEKLY_WEEKS - 1)] += 1
+        if start <= a.at < scene.at:
+            weeks = counts.setdefault(a.actor_id, [0] * WEEKLY_WEEKS)
+            weeks[min(int((a.at - start) / timedelta(weeks=1)), WEEKLY_WEEKS - 1)] += 1
     return counts
 
 
@@ -324,6 +326,7 @@ def member_rows(scene: Scene, only: int | None = None) -> list[dict[str, Any]]:
     last_visit: dict[int, datetime] = {}
     for v in scene.inputs.visits:
         last_visit[v.user_id] = max(v.at, last_visit.get(v.user_id, v.at))
+    weekly = _weekly(scene)
     rows = []
     profile: MemberProfile
     for profile in member_profiles(acts, chosen, scene.at):
@@ -343,7 +346,7 @@ def member_rows(scene: Scene, only: int | None = None) -> list[dict[str, Any]]:
                 "reactions_given": profile.reactions_given,
                 "reactions_received": profile.reactions_received,
                 "usual_gap_days": profile.usual_gap_days,
-                "weekly": _weekly(scene, profile.user_id),
+                "weekly": weekly.get(profile.user_id, [0] * WEEKLY_WEEKS),
             }
         )
     return rows
@@ -361,15 +364,21 @@ async def engagement(
         window = parse_window(raw_from, raw_to, utcnow().date())
         period = window.period
         scene = await _scene(essaim, session, collective_id, period.end)
+    # The figures are pure computation over the whole history (seconds for 200 members and
+    # a year of it): computed in a worker thread so that the event loop, and every live
+    # board on this process, never waits for them.
     if me.role == Role.member:
-        rows = member_rows(scene, only=user.id)
+        rows = await asyncio.to_thread(member_rows, scene, user.id)
         return {"scope": "self", "period": window.view(), "member": rows[0] if rows else None}
     return {
         "scope": "collective",
         "period": window.view(),
-        "health": health(scene, period),
-        "metrics": metrics(scene, period),
+        **await asyncio.to_thread(_collective_figures, scene, period),
     }
+
+
+def _collective_figures(scene: Scene, period: Period) -> dict[str, Any]:
+    return {"health": health(scene, period), "metrics": metrics(scene, period)}
 
 
 async def engagement_members(essaim: Essaim, user: User, collective_id: int) -> dict[str, Any]:
@@ -380,4 +389,4 @@ async def engagement_members(essaim: Essaim, user: User, collective_id: int) -> 
             raise Forbidden("observers see aggregates only, not members' figures")
         scene = await _scene(essaim, session, collective_id, utcnow())
     only = None if me.role == Role.animator else user.id
-    return {"members": member_rows(scene, only)}
+    return {"members": await asyncio.to_thread(member_rows, scene, only)}

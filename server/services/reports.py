@@ -8,9 +8,11 @@ the collective's current participants (observers excluded); totals are the sums 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -20,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from sqlalchemy import select
 
-from animation.load import load_records
+from animation.load import Records, load_records
 from animation.participation import (
     PARIS,
     REFERENCE_PYRAMID,
@@ -176,25 +178,51 @@ async def report_data(
         ).all()
     period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
     records = await load_records(essaim, collective_id, until=period.end)
+    # Pure computation over the whole history: off the event loop (see engagement.engagement).
+    return await asyncio.to_thread(
+        _report,
+        collective,
+        member.role,
+        start,
+        end,
+        now,
+        [(m, u) for m, u in people],
+        meetings,
+        [(meeting_id, user_id) for meeting_id, user_id in attendance],
+        records,
+    )
+
+
+def _report(
+    collective: Collective,
+    role: str,
+    start: date,
+    end: date,
+    now: datetime,
+    people: Sequence[tuple[Membership, User]],
+    meetings: list[Meeting],
+    attendance: Sequence[tuple[int, int]],
+    records: Records,
+) -> dict[str, Any]:
+    period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
     ids = {m.user_id for m, _ in people}
     acts = [a for a in records.activities if a.actor_id in ids]
+    in_period: dict[int, list[Activity]] = {}
+    for a in acts:
+        if a.at in period:
+            in_period.setdefault(a.actor_id, []).append(a)
     attended: dict[int, set[int]] = {}
     for meeting_id, user_id in attendance:
         attended.setdefault(meeting_id, set()).add(user_id)
 
-    rows = [
-        _member_row(
-            m, u, [a for a in acts if a.actor_id == u.id and a.at in period], meetings, attended
-        )
-        for m, u in people
-    ]
+    rows = [_member_row(m, u, in_period.get(u.id, []), meetings, attended) for m, u in people]
     totals = {
         key: sum(int(r[key]) for r in rows)
         for key in ("meetings_attended", "cards", "comments", "reactions", "active_weeks")
     }
     pyramid = participation_pyramid(acts, records.members, period, REGULAR_FROM)
     concentrated = concentration(acts, records.members, period)
-    observer = member.role == Role.observer
+    observer = role == Role.observer
     return {
         "collective": {
             "id": collective.id,
