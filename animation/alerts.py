@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from animation import members as habits
-from animation.members import rhythm_drops, silent_members
+from animation.members import pasts, rhythm_drops, silent_members
 from animation.participation import contributions
 from animation.records import (
     Activity,
@@ -141,9 +141,12 @@ def _silent(
     threshold is the lower: ``since`` is when the silence crossed it."""
     # Animators are not nudged: their own activity is a metric (``animator_activity``).
     animators = {m.user_id for m in members if m.role == "animator"}
+    known = pasts(activities, at)
     design = {
         s.user_id: s
-        for s in silent_members(activities, members, at, t.silence_gap_multiple, t.silence_min_days)
+        for s in silent_members(
+            activities, members, at, t.silence_gap_multiple, t.silence_min_days, known=known
+        )
     }
     drops = {
         d.user_id: d
@@ -158,6 +161,7 @@ def _silent(
             t.rhythm_min_silence_days,
             t.rhythm_min_dispersion,
             t.rhythm_cooldown_days,
+            known=known,
         )
     }
     alerts = []

@@ -176,6 +176,23 @@ class Silence:
     threshold_days: float
 
 
+# User id → (their last activity before a moment, their active days before it, oldest first).
+Pasts = dict[int, tuple[datetime, list[date]]]
+
+
+def pasts(activities: Sequence[Activity], at: datetime) -> Pasts:
+    """Every actor's last activity and active days before ``at``, in one pass (the silence
+    tests read them for every member, and the health panel for every week)."""
+    last: dict[int, datetime] = {}
+    days: dict[int, set[date]] = {}
+    for a in activities:
+        if a.at < at:
+            if a.actor_id not in last or a.at > last[a.actor_id]:
+                last[a.actor_id] = a.at
+            days.setdefault(a.actor_id, set()).add(a.day)
+    return {user: (last[user], sorted(found)) for user, found in days.items()}
+
+
 @diagnoses(Cause.involvement)
 def silent_members(
     activities: Sequence[Activity],
@@ -183,20 +200,21 @@ def silent_members(
     at: datetime,
     gap_multiple: float = 2.0,
     min_days: float = 14.0,
+    *,
+    known: Pasts | None = None,
 ) -> list[Silence]:
     """Participants silent at ``at`` for ``gap_multiple`` × their usual gap and at least
-    ``min_days``; members without a known habit yet are never listed."""
-    by_member: dict[int, list[Activity]] = {}
-    for a in activities:
-        if a.at < at:
-            by_member.setdefault(a.actor_id, []).append(a)
+    ``min_days``; members without a known habit yet are never listed. (``known``: the
+    ``pasts`` of ``activities`` at ``at``, when the caller has them.)"""
+    found = pasts(activities, at) if known is None else known
     out = []
     for m in sorted(participants(members), key=lambda m: m.user_id):
-        mine = by_member.get(m.user_id, [])
-        gap = usual_gap_days(active_days(mine, m.user_id, at))
+        if m.user_id not in found:
+            continue
+        last, days = found[m.user_id]
+        gap = usual_gap_days(days)
         if gap is None:
             continue
-        last = max(a.at for a in mine)
         silent = (at - last) / timedelta(days=1)
         threshold = max(gap_multiple * gap, min_days)
         if silent >= threshold:
@@ -301,6 +319,8 @@ def rhythm_drops(
     min_silence_days: float = RHYTHM_MIN_SILENCE_DAYS,
     min_dispersion: float = RHYTHM_MIN_DISPERSION,
     cooldown_days: float = RHYTHM_COOLDOWN_DAYS,
+    *,
+    known: Pasts | None = None,
 ) -> list[RhythmDrop]:
     """Participants whose current silence had at most ``alpha`` chance under their own habit
     (``habit``, ``Habit.log_p_silent``) and lasts at least ``min_silence_days``; not those
@@ -309,20 +329,17 @@ def rhythm_drops(
     "members inactive against their own habit", tagged on ``silent_members``.)"""
     if alpha <= 0:
         return []
-    by_member: dict[int, list[Activity]] = {}
-    for a in activities:
-        if a.at < at:
-            by_member.setdefault(a.actor_id, []).append(a)
+    everyone = pasts(activities, at) if known is None else known
     today = at.astimezone(UTC).date()
     out = []
     for m in sorted(participants(members), key=lambda m: m.user_id):
-        mine = by_member.get(m.user_id, [])
-        days = active_days(mine, m.user_id, at)
+        if m.user_id not in everyone:
+            continue
+        last, days = everyone[m.user_id]
         found = habit(days, baseline_days, min_active_days, min_history_days, min_dispersion)
         gap = usual_gap_days(days)
         if found is None or gap is None:
             continue
-        last = max(a.at for a in mine)
         silent = (at - last) / timedelta(days=1)
         threshold = max(found.days_to(alpha), min_silence_days)
         if silent < threshold:

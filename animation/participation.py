@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from animation.records import (
     CONTRIBUTIONS,
-    DAY,
     Activity,
     Cause,
     Member,
@@ -71,11 +70,11 @@ def engaged_per_day(
 ) -> list[tuple[datetime, int]]:
     """For each UTC day of ``period``: participants who posted, commented, reacted or moved."""
     ids = _ids(members)
-    out = []
-    for day in period.days():
-        window = Period(max(day, period.start), min(day + DAY, period.end))
-        out.append((day, len({a.actor_id for a in activities if a.at in window} & ids)))
-    return out
+    by_day: dict[date, set[int]] = {}
+    for a in activities:  # one pass: a year of a large collective is tens of thousands
+        if a.at in period and a.actor_id in ids:
+            by_day.setdefault(a.day, set()).add(a.actor_id)
+    return [(day, len(by_day.get(day.date(), ()))) for day in period.days()]
 
 
 def contributions(
