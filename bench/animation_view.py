@@ -118,8 +118,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=365, help="days of history (365)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each view, best kept (3)")
     args = parser.parse_args(argv)
-    if args.members < 2 or args.days < 7 or args.repeat < 1:
-        parser.error("need --members ≥ 2, --days ≥ 7, --repeat ≥ 1")
+    # The simulated cast needs two months to fit its fading and late-joining members.
+    if args.members < 2 or args.days < 60 or args.repeat < 1:
+        parser.error("need --members ≥ 2, --days ≥ 60, --repeat ≥ 1")
     return args
 
 
