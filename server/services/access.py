@@ -36,6 +36,9 @@ ALLOWED: dict[Action, frozenset[str]] = {
 
 
 WRITING = "essaim_write"
+# Set on SQLite writes: their transaction began with BEGIN IMMEDIATE (and the process's write
+# lock), so the whole database is already theirs and every row they read is current.
+SERIALISED = "essaim_serialised"
 
 
 async def lock_collective(session: AsyncSession, collective_id: int) -> None:
@@ -50,9 +53,10 @@ async def lock_collective(session: AsyncSession, collective_id: int) -> None:
     locked: set[int] = session.info.setdefault("essaim_locked", set())
     if collective_id in locked:
         return
-    await session.execute(
-        select(Collective.id).where(Collective.id == collective_id).with_for_update()
-    )
+    if not session.info.get(SERIALISED):
+        await session.execute(
+            select(Collective.id).where(Collective.id == collective_id).with_for_update()
+        )
     locked.add(collective_id)
 
 
@@ -60,7 +64,8 @@ async def _fresh(session: AsyncSession, row: Any, collective_id: int) -> None:
     """Lock the collective, then re-read ``row`` if it was loaded before the lock."""
     if session.info.get(WRITING) and collective_id not in session.info.get("essaim_locked", ()):
         await lock_collective(session, collective_id)
-        await session.refresh(row)
+        if not session.info.get(SERIALISED):
+            await session.refresh(row)
 
 
 async def find_membership(

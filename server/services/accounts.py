@@ -124,15 +124,19 @@ async def authenticate(essaim: Essaim, token: str | None) -> Authenticated:
     """The user behind a session cookie, or NotAuthenticated."""
     if not token:
         raise NotAuthenticated("log in first")
-    async with essaim.db.read() as session:
-        row = await session.scalar(
-            select(LoginSession).where(LoginSession.token_hash == token_hash(token))
-        )
-        if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-            raise NotAuthenticated("your session has expired; log in again")
-        user = await session.get(User, row.user_id)
-    if user is None:
-        raise NotAuthenticated("log in first")
+    async with essaim.db.read() as session:  # one query: every request goes through here
+        found = (
+            await session.execute(
+                select(LoginSession, User)
+                .join(User, User.id == LoginSession.user_id)
+                .where(LoginSession.token_hash == token_hash(token))
+            )
+        ).first()
+    if found is None:
+        raise NotAuthenticated("your session has expired; log in again")
+    row, user = found
+    if row.revoked_at is not None or row.expires_at <= utcnow():
+        raise NotAuthenticated("your session has expired; log in again")
     return Authenticated(user=user, session_id=row.id, csrf_token=row.csrf_token)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Card, Collective, Event, OutboxEntry, User, utcnow
-from server.services.access import WRITING
+from server.services.access import SERIALISED, WRITING
 from server.services.views import event_message
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class Write:
 async def write(essaim: Essaim, actor: User | None) -> AsyncIterator[Write]:
     async with essaim.db.write() as session:
         session.info[WRITING] = True
+        session.info[SERIALISED] = essaim.db.dialect == "sqlite"
         unit = Write(session, actor)
         try:
             yield unit
