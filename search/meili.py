@@ -187,7 +187,10 @@ class MeilisearchBackend(SearchBackend):
     async def search(self, query: Query) -> Result:
         if not query.words or not query.collective_ids:
             return Result(total=0)
-        q = " ".join(w.text if w.prefix else w.stem for w in query.words)
+        # The stem, which the *_terms fields hold; the word as typed when it may be a prefix, or
+        # when its stem is one of the stopWords Meilisearch drops from a query (« sons » →
+        # « son »): then it is found as typed in the title and body.
+        q = " ".join(w.text if w.prefix or w.stem in STOP_WORDS else w.stem for w in query.words)
         if not query.words[-1].prefix:
             q += " "  # Meilisearch: a last word followed by a space is not a prefix.
         answer = await self._call(

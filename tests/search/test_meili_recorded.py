@@ -715,11 +715,6 @@ async def test_animator_search_sees_hidden_content_only_where_they_animate(
     assert result.facets == {"kind": {"practice": 21}, "tag": {"energie": 21}, "board": {"8": 21}}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in search/meili.py: the stem of « sons » is « son », one of the stopWords the "
-    "backend configures, so Meilisearch ignores the only word sent (same for sûrs, tons, tuer)",
-)
 async def test_a_word_whose_stem_is_a_stop_word_is_still_searched(
     backend: MeilisearchBackend, replay: Replay
 ) -> None:
