@@ -35,15 +35,14 @@ from animation.responses import (
     time_to_first_response,
     unanswered_posts,
 )
-from server.errors import Forbidden, MalformedRequest
+from server.errors import Forbidden
 from server.models import Membership, Nudge, Role, User, utcnow
 from server.runtime import Essaim
 from server.services.access import membership
 from server.services.animation_settings import thresholds_of
+from server.services.periods import parse_period
 from server.services.views import iso, user_view
 
-DEFAULT_DAYS = 90
-MAX_DAYS = 3 * 366
 WEEKLY_WEEKS = 12
 LEVEL_NAMES = {
     Level.reader: "reader",
@@ -74,33 +73,8 @@ class Window:
 
 
 def parse_window(raw_from: str | None, raw_to: str | None, today: date) -> Window:
-    """``from``/``to`` as YYYY-MM-DD (both inclusive); by default the last 90 days."""
-    fields: dict[str, str] = {}
-    parsed: dict[str, date | None] = {}
-    for name, raw in (("from", raw_from), ("to", raw_to)):
-        parsed[name] = None
-        if raw:
-            try:
-                parsed[name] = date.fromisoformat(raw) if len(raw) == 10 else None
-            except ValueError:
-                pass
-            if parsed[name] is None:
-                fields[name] = "expected a date as YYYY-MM-DD"
-    if fields:
-        raise MalformedRequest("bad dates", code="bad_period", fields=fields)
-    last = parsed["to"] or today
-    first = parsed["from"] or last - timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        raise MalformedRequest(
-            "from must not be after to", code="bad_period", fields={"from": "after to"}
-        )
-    if (last - first).days >= MAX_DAYS:
-        raise MalformedRequest(
-            f"the period may not exceed {MAX_DAYS} days",
-            code="bad_period",
-            fields={"from": "too long before to"},
-        )
-    return Window(first, last)
+    """``from``/``to`` (``periods.parse_period``); by default the last 90 days."""
+    return Window(*parse_period(raw_from, raw_to, today))
 
 
 # ---------------------------------------------------------------- reading

@@ -34,14 +34,14 @@ from animation.participation import (
 from animation.practice import experiments, practices_tried
 from animation.records import CONTRIBUTIONS, METRIC_CAUSES, Activity, Kind, Period
 from animation.responses import newcomer_reply_rate, questions_answered, time_to_first_response
-from server.errors import Forbidden, InvalidInput
+from server.errors import Forbidden
 from server.models import Attendance, Collective, Meeting, Membership, Role, User, utcnow
 from server.runtime import Essaim
 from server.services import charts
 from server.services.access import membership
+from server.services.periods import parse_period
 from server.services.views import iso, user_view
 
-MAX_DAYS = 3 * 366
 FORMATS = ("html", "csv", "json")
 REGULAR_FROM = 4  # contributions in the period from which a member is "regular" (pyramid)
 
@@ -94,33 +94,6 @@ MONTHS = (
 )
 
 
-def parse_period(
-    raw_from: str | None, raw_to: str | None, starts_on: date | None, today: date
-) -> tuple[date, date]:
-    """``from``/``to`` (inclusive, YYYY-MM-DD); by default the collective's start (or the last
-    90 days) to today. Bad dates, an inverted or over-long period: 422 naming the field."""
-    fields: dict[str, str] = {}
-    parsed: dict[str, date] = {}
-    for name, raw in (("from", raw_from), ("to", raw_to)):
-        if raw:
-            try:
-                parsed[name] = date.fromisoformat(raw)
-                if len(raw) != 10:
-                    raise ValueError(raw)
-            except ValueError:
-                fields[name] = "not a date (YYYY-MM-DD)"
-    if fields:
-        raise InvalidInput("the period is invalid", fields=fields)
-    end = parsed.get("to", today)
-    start = parsed.get("from") or (starts_on if starts_on and starts_on <= end else None)
-    start = start or end - timedelta(days=89)
-    if end < start:
-        raise InvalidInput("the period ends before it starts", fields={"to": "before from"})
-    if (end - start).days >= MAX_DAYS:
-        raise InvalidInput("the period is too long", fields={"to": f"at most {MAX_DAYS} days"})
-    return start, end
-
-
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), PARIS).astimezone(UTC)
 
@@ -147,8 +120,9 @@ async def report_data(
         collective = await session.get(Collective, collective_id)
         assert collective is not None
         now = utcnow()
+        # By default from the collective's start (else the last 90 days) to today.
         start, end = parse_period(
-            raw_from, raw_to, collective.starts_on, now.astimezone(PARIS).date()
+            raw_from, raw_to, now.astimezone(PARIS).date(), collective.starts_on
         )
         people = (
             await session.execute(
