@@ -224,7 +224,7 @@ async function loadAlerts() {
         // A member is nudged at most once in three days: the server refuses sooner (409).
         const held = kind === "nudge" && alert.next_nudge_at;
         return h("button", {
-          type: "button", class: `button small${kind === alert.actions[0] && !held ? " primary" : ""}`,
+          type: "button", class: `button small${kind === alert.actions[0] && !held ? " primary" : ""}${held ? " held" : ""}`,
           disabled: held ? true : null,
           title: held ? t("next nudge possible on {date}", { date: formatDate(alert.next_nudge_at) }) : null,
           onclick: () => (kind === "pin" ? pin(alert) : openAction(kind, alert)),
