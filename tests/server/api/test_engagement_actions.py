@@ -4,6 +4,7 @@ service), welcomes, the caller's notifications; permissions and bad input write 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,6 +177,28 @@ async def test_a_member_is_nudged_at_most_once_in_three_days(
     with clock_at(now + timedelta(hours=1, seconds=1)):
         later = await second.post(url(world, "/nudges"), json={"user_id": world.member.id})
     assert later.status_code == 201, later.text
+
+
+async def test_concurrent_nudges_to_one_member_send_exactly_one(
+    world: World, make_client: MakeClient
+) -> None:
+    # Two animators clicking at once, several times: the collective's write lock orders them,
+    # so one nudge is stored, notified and emailed, every other call gets 409.
+    second = await make_client("bruno")
+    await join(world.animator, second, world.collective_id, "animator")
+    before = (await count(world, Nudge), await count(world, Notification))
+    mails = len(mailer(world).sent)
+    calls = [
+        client.post(url(world, "/nudges"), json={"user_id": world.member.id})
+        for client in (world.animator, second) * 4
+    ]
+    statuses = sorted(r.status_code for r in await asyncio.gather(*calls))
+    assert statuses == [201] + [409] * 7
+    assert (await count(world, Nudge), await count(world, Notification)) == (
+        before[0] + 1,
+        before[1] + 1,
+    )
+    assert len(mailer(world).sent) == mails + 1
 
 
 async def test_bad_nudges_write_nothing(world: World, make_client: MakeClient) -> None:
