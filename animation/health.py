@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Literal
 
 from animation.alerts import Action, Thresholds, board_stalled_alerts, member_silent_alerts
@@ -26,9 +27,8 @@ from animation.records import (
     hours,
 )
 from animation.responses import (
-    first_replies,
+    Answers,
     newcomer_reply_rate,
-    posts,
     questions_answered,
     time_to_first_response,
 )
@@ -47,6 +47,11 @@ class Inputs:
     nudges: Sequence[datetime] = ()  # when animators sent nudges
     profiled: Collection[int] = frozenset()  # users whose profile is filled in
     thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @cached_property
+    def answers(self) -> Answers:
+        """Posts and replies of the whole history, read once for every week of the panel."""
+        return Answers.of(self.activities)
 
 
 Measure = Callable[[Inputs, Period], float | None]
@@ -91,13 +96,13 @@ def weeks(period: Period) -> list[Period]:
 
 def _unanswered(i: Inputs, p: Period) -> float:
     """Posts of ``p`` that waited at least the alert threshold without a reply by its end."""
-    replies = first_replies([a for a in i.activities if a.at < p.end])
     limit = i.thresholds.post_unanswered_hours
+    answers = i.answers
     return float(
         sum(
             1
-            for post in posts(i.activities, p)
-            if post.card_id not in replies and hours(p.end - post.at) >= limit
+            for post in answers.posts_in(p)
+            if not answers.answered_before(post.card_id, p.end) and hours(p.end - post.at) >= limit
         )
     )
 
@@ -128,7 +133,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "min",
         lambda i: 0.8,
         Action.welcome,
-        lambda i, p: newcomer_reply_rate(i.activities, p).rate,
+        lambda i, p: newcomer_reply_rate(i.activities, p, answers=i.answers).rate,
     ),
     Indicator(
         "onboarding_steps",
@@ -161,7 +166,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "min",
         lambda i: 0.8,
         Action.pin,
-        lambda i, p: questions_answered(i.activities, p).share,
+        lambda i, p: questions_answered(i.activities, p, answers=i.answers).share,
     ),
     Indicator(
         "answers_per_question",
@@ -169,7 +174,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "min",
         lambda i: 1.0,
         Action.pin,
-        lambda i, p: questions_answered(i.activities, p).answers_per_question,
+        lambda i, p: questions_answered(i.activities, p, answers=i.answers).answers_per_question,
     ),
     Indicator(
         "practices_tried",
@@ -193,7 +198,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "max",
         lambda i: i.thresholds.post_unanswered_hours / 2,
         Action.pin,
-        lambda i, p: time_to_first_response(i.activities, p).median_hours,
+        lambda i, p: time_to_first_response(i.activities, p, answers=i.answers).median_hours,
     ),
     Indicator("unanswered_posts", Cause.animation, "max", lambda i: 0.0, Action.pin, _unanswered),
     Indicator(

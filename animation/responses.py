@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,51 @@ def posts(activities: Sequence[Activity], period: Period | None = None) -> list[
 
 
 @dataclass(frozen=True)
+class Answers:
+    """A history's posts and the replies to them, read once to answer for many periods (the
+    health panel asks for each of its weeks): a card was answered before ``end`` exactly when
+    its first reply overall came before ``end``."""
+
+    posts: list[Activity]  # every post, oldest first (as ``posts``)
+    times: list[datetime]  # their moments, for bisection
+    first_reply: dict[int, datetime]  # as ``first_replies``
+    replies: dict[int, list[datetime]]  # card id → moments of replies by others, in order
+    firsts: dict[int, Activity]  # as ``first_posts``
+
+    @classmethod
+    def of(cls, activities: Sequence[Activity]) -> Answers:
+        everything = posts(activities)
+        replies: dict[int, list[datetime]] = {}
+        for a in activities:
+            if a.kind is Kind.comment and a.actor_id != a.card_author_id:
+                replies.setdefault(a.card_id, []).append(a.at)
+        for moments in replies.values():
+            moments.sort()
+        firsts: dict[int, Activity] = {}
+        for p in everything:
+            firsts.setdefault(p.actor_id, p)
+        return cls(
+            everything,
+            [p.at for p in everything],
+            {card: moments[0] for card, moments in replies.items()},
+            replies,
+            firsts,
+        )
+
+    def posts_in(self, period: Period) -> list[Activity]:
+        return self.posts[
+            bisect_left(self.times, period.start) : bisect_left(self.times, period.end)
+        ]
+
+    def answered_before(self, card_id: int, end: datetime) -> bool:
+        first = self.first_reply.get(card_id)
+        return first is not None and first < end
+
+    def replies_before(self, card_id: int, end: datetime) -> int:
+        return bisect_left(self.replies.get(card_id, ()), end)
+
+
+@dataclass(frozen=True)
 class ResponseTimes:
     posts: int
     answered: int
@@ -34,20 +80,33 @@ class ResponseTimes:
 
 
 @diagnoses(Cause.animation)
-def time_to_first_response(activities: Sequence[Activity], period: Period) -> ResponseTimes:
+def time_to_first_response(
+    activities: Sequence[Activity], period: Period, *, answers: Answers | None = None
+) -> ResponseTimes:
     """Hours from each post of ``period`` to its first comment by another member (answered
-    posts only; replies after ``period.end`` are not known yet, so they do not count)."""
-    replies = first_replies([a for a in activities if a.at < period.end])
-    created = posts(activities, period)
-    delays = [hours(replies[p.card_id] - p.at) for p in created if p.card_id in replies]
+    posts only; replies after ``period.end`` are not known yet, so they do not count).
+    (``answers``: ``Answers.of(activities)``, when the caller has it; likewise below.)"""
+    known = answers or Answers.of(activities)
+    created = known.posts_in(period)
+    delays = [
+        hours(known.first_reply[p.card_id] - p.at)
+        for p in created
+        if known.answered_before(p.card_id, period.end)
+    ]
     return ResponseTimes(len(created), len(delays), median(delays), percentile(delays, 90))
 
 
 @diagnoses(Cause.animation)
-def unanswered_posts(activities: Sequence[Activity], period: Period) -> list[int]:
+def unanswered_posts(
+    activities: Sequence[Activity], period: Period, *, answers: Answers | None = None
+) -> list[int]:
     """Card ids posted in ``period`` with no comment by another member before its end."""
-    replies = first_replies([a for a in activities if a.at < period.end])
-    return [p.card_id for p in posts(activities, period) if p.card_id not in replies]
+    known = answers or Answers.of(activities)
+    return [
+        p.card_id
+        for p in known.posts_in(period)
+        if not known.answered_before(p.card_id, period.end)
+    ]
 
 
 def first_posts(activities: Sequence[Activity]) -> dict[int, Activity]:
@@ -66,11 +125,14 @@ class NewcomerReplies:
 
 
 @diagnoses(Cause.pedagogy, Cause.animation)
-def newcomer_reply_rate(activities: Sequence[Activity], period: Period) -> NewcomerReplies:
-    """Among members' first posts made in ``period``, the share answered by someone else."""
-    replies = first_replies([a for a in activities if a.at < period.end])
-    firsts = [p for p in first_posts(activities).values() if p.at in period]
-    replied = sum(1 for p in firsts if p.card_id in replies)
+def newcomer_reply_rate(
+    activities: Sequence[Activity], period: Period, *, answers: Answers | None = None
+) -> NewcomerReplies:
+    """Among members' first posts made in ``period``, the share answered by someone else
+    (before the period's end)."""
+    known = answers or Answers.of(activities)
+    firsts = [p for p in known.firsts.values() if p.at in period]
+    replied = sum(1 for p in firsts if known.answered_before(p.card_id, period.end))
     return NewcomerReplies(len(firsts), replied, replied / len(firsts) if firsts else None)
 
 
@@ -83,23 +145,19 @@ class QuestionsAnswered:
 
 
 @diagnoses(Cause.knowledge)
-def questions_answered(activities: Sequence[Activity], period: Period) -> QuestionsAnswered:
+def questions_answered(
+    activities: Sequence[Activity], period: Period, *, answers: Answers | None = None
+) -> QuestionsAnswered:
     """Question cards posted in ``period``: share with an answer by someone else, and the
     mean number of such answers (comments by others before ``period.end``) per question."""
-    questions = {p.card_id for p in posts(activities, period) if p.card_kind == "question"}
-    answers: dict[int, int] = {}
-    for a in activities:
-        if (
-            a.kind is Kind.comment
-            and a.card_id in questions
-            and a.actor_id != a.card_author_id
-            and a.at < period.end
-        ):
-            answers[a.card_id] = answers.get(a.card_id, 0) + 1
+    known = answers or Answers.of(activities)
+    questions = {p.card_id for p in known.posts_in(period) if p.card_kind == "question"}
+    counts = [known.replies_before(card, period.end) for card in questions]
+    answered = sum(1 for c in counts if c)
     n = len(questions)
     return QuestionsAnswered(
         n,
-        len(answers),
-        len(answers) / n if n else None,
-        sum(answers.values()) / n if n else None,
+        answered,
+        answered / n if n else None,
+        sum(counts) / n if n else None,
     )

@@ -33,7 +33,12 @@ from animation.participation import (
 )
 from animation.practice import experiments, practices_tried
 from animation.records import CONTRIBUTIONS, METRIC_CAUSES, Activity, Kind, Period
-from animation.responses import newcomer_reply_rate, questions_answered, time_to_first_response
+from animation.responses import (
+    Answers,
+    newcomer_reply_rate,
+    questions_answered,
+    time_to_first_response,
+)
 from server.errors import Forbidden
 from server.models import Attendance, Collective, Meeting, Membership, Role, User, utcnow
 from server.runtime import Essaim
@@ -307,17 +312,20 @@ def _indicators(
     months = _months(start, end)
     columns = [(label, first, last) for label, first, last in months] + [("period", start, end)]
     values: dict[str, list[float | None]] = {i.key: [] for i in INDICATORS}
+    answers = Answers.of(acts)  # read once for every month
     for _, first, last in columns:
         window = Period(_midnight(first), _midnight(last + timedelta(days=1)))
         held = [m for m in meetings if first <= m.held_on <= last]
         came = sum(len(attended.get(m.id, set()) & ids) for m in held)
-        answered = questions_answered(acts, window)
-        newcomers = newcomer_reply_rate(acts, window)
+        answered = questions_answered(acts, window, answers=answers)
+        newcomers = newcomer_reply_rate(acts, window, answers=answers)
         figures: dict[str, float | None] = {
             "active_members": len(active_ids(acts, members, window)),
             "contributions": sum(1 for a in acts if a.kind in CONTRIBUTIONS and a.at in window),
             "reactions": sum(1 for a in acts if a.kind is Kind.reaction and a.at in window),
-            "first_response_hours": _round(time_to_first_response(acts, window).median_hours),
+            "first_response_hours": _round(
+                time_to_first_response(acts, window, answers=answers).median_hours
+            ),
             "newcomer_reply_rate": _round(newcomers.rate, 3),
             "questions_answered": _round(answered.share, 3),
             "practices_tried": practices_tried(acts, window).tried,
