@@ -23,7 +23,7 @@ from animation.records import (
     hours,
     participants,
 )
-from animation.responses import first_posts, first_replies, posts
+from animation.responses import Answers
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,15 @@ class Alert:
 def _unanswered(
     activities: Sequence[Activity], members: Sequence[Member], at: datetime, t: Thresholds
 ) -> list[Alert]:
-    replies = first_replies([a for a in activities if a.at < at])
+    known = Answers.of(activities)
     # An animator's first post is not a newcomer's: it only waits like any other post.
     animators = {m.user_id for m in members if m.role == "animator"}
-    firsts = {p.card_id for who, p in first_posts(activities).items() if who not in animators}
+    firsts = {p.card_id for who, p in known.firsts.items() if who not in animators}
     ids = {m.user_id for m in participants(members)}
     horizon = at - timedelta(days=t.unanswered_horizon_days)
     alerts = []
-    for p in posts(activities, Period(horizon, at)):
-        if p.card_id in replies or p.actor_id not in ids:
+    for p in known.posts_in(Period(horizon, at)):
+        if known.answered_before(p.card_id, at) or p.actor_id not in ids:
             continue
         waited = hours(at - p.at)
         newcomer = p.card_id in firsts

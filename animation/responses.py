@@ -10,16 +10,6 @@ from datetime import datetime
 from animation.records import Activity, Cause, Kind, Period, diagnoses, hours, median, percentile
 
 
-def first_replies(activities: Sequence[Activity]) -> dict[int, datetime]:
-    """Card id → moment of its first comment by someone other than its author."""
-    first: dict[int, datetime] = {}
-    for a in activities:
-        if a.kind is Kind.comment and a.actor_id != a.card_author_id:
-            if a.card_id not in first or a.at < first[a.card_id]:
-                first[a.card_id] = a.at
-    return first
-
-
 def posts(activities: Sequence[Activity], period: Period | None = None) -> list[Activity]:
     """The cards created (within ``period`` when given), oldest first."""
     found = [a for a in activities if a.kind is Kind.post and (period is None or a.at in period)]
@@ -34,9 +24,10 @@ class Answers:
 
     posts: list[Activity]  # every post, oldest first (as ``posts``)
     times: list[datetime]  # their moments, for bisection
-    first_reply: dict[int, datetime]  # as ``first_replies``
-    replies: dict[int, list[datetime]]  # card id → moments of replies by others, in order
-    firsts: dict[int, Activity]  # as ``first_posts``
+    # Card id → moments of its comments by someone other than its author, in order.
+    replies: dict[int, list[datetime]]
+    first_reply: dict[int, datetime]  # card id → the first of them
+    firsts: dict[int, Activity]  # member id → their first post ever (what a newcomer waits on)
 
     @classmethod
     def of(cls, activities: Sequence[Activity]) -> Answers:
@@ -53,8 +44,8 @@ class Answers:
         return cls(
             everything,
             [p.at for p in everything],
-            {card: moments[0] for card, moments in replies.items()},
             replies,
+            {card: moments[0] for card, moments in replies.items()},
             firsts,
         )
 
@@ -107,14 +98,6 @@ def unanswered_posts(
         for p in known.posts_in(period)
         if not known.answered_before(p.card_id, period.end)
     ]
-
-
-def first_posts(activities: Sequence[Activity]) -> dict[int, Activity]:
-    """Member id → their first post ever (the one a newcomer waits on)."""
-    first: dict[int, Activity] = {}
-    for p in posts(activities):
-        first.setdefault(p.actor_id, p)
-    return first
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ subject, so it stays the same from one evaluation to the next.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from server.models import Board, Card, Moderation, User, utcnow
 from server.runtime import Essaim
 from server.services.access import Action, membership
 from server.services.animation_settings import threshold_values, thresholds_of
-from server.services.nudges import NUDGE_COOLDOWN, last_nudges
+from server.services.nudges import last_nudges, next_nudge_at
 from server.services.views import iso, user_view
 
 # The rule names of the API (``contributions_concentrated`` is shortened there).
@@ -81,12 +80,6 @@ def summary_fr(alert: Alert, user: User | None, card: Card | None, board: Board 
     return str(alert.rule)
 
 
-def _next_nudge(last: datetime | None, now: datetime) -> str | None:
-    if last is None or now - last >= NUDGE_COOLDOWN:
-        return None
-    return iso(last + NUDGE_COOLDOWN)
-
-
 async def list_alerts(essaim: Essaim, user: User, collective_id: int) -> dict[str, Any]:
     now = utcnow()
     async with essaim.db.read() as session:
@@ -126,6 +119,7 @@ async def list_alerts(essaim: Essaim, user: User, collective_id: int) -> dict[st
         who = users.get(card.author_id if card else alert.subject.id)
         if alert.subject.kind == "board":
             who = None
+        last_nudge = nudged.get(who.id) if who else None
         out.append(
             {
                 "id": alert_id(alert),
@@ -141,8 +135,8 @@ async def list_alerts(essaim: Essaim, user: User, collective_id: int) -> dict[st
                 "board": {"id": board.id, "name": board.name} if board else None,
                 "actions": [a.value for a in alert.actions],
                 # The member's last nudge here, and until when another one is refused.
-                "last_nudge_at": iso(nudged.get(who.id)) if who else None,
-                "next_nudge_at": _next_nudge(nudged.get(who.id) if who else None, now),
+                "last_nudge_at": iso(last_nudge),
+                "next_nudge_at": iso(next_nudge_at(last_nudge, now)),
             }
         )
     return {"alerts": out, "thresholds": threshold_values(thresholds)}

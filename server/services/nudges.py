@@ -57,6 +57,13 @@ async def last_nudges(
     return {user_id: at for user_id, at in rows}
 
 
+def next_nudge_at(last: datetime | None, now: datetime) -> datetime | None:
+    """Until when a member last nudged at ``last`` may not be nudged again (None: now)."""
+    if last is None or now - last >= NUDGE_COOLDOWN:
+        return None
+    return last + NUDGE_COOLDOWN
+
+
 async def _recipient(
     session: AsyncSession, collective_id: int, user_id: int, sender: User, roles: set[str]
 ) -> tuple[User, Membership]:
@@ -107,8 +114,8 @@ async def send_nudge(
             w.session, collective_id, body.user_id, user, {Role.member, Role.animator}
         )
         last = (await last_nudges(w.session, collective_id, [recipient.id])).get(recipient.id)
-        if last is not None and utcnow() - last < NUDGE_COOLDOWN:
-            again = last + NUDGE_COOLDOWN
+        again = next_nudge_at(last, utcnow())
+        if last is not None and again is not None:
             raise Conflict(
                 f"{recipient.display_name} was nudged on {last:%Y-%m-%d %H:%M} UTC; "
                 f"at most one nudge every {NUDGE_COOLDOWN.days} days",
