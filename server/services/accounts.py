@@ -14,6 +14,7 @@ from server.models import LoginFailure, LoginSession, User, utcnow
 from server.runtime import Essaim
 from server.schemas import LoginIn, ProfilePatch, RegisterIn, patch_values
 from server.security import new_token, same, token_hash
+from server.services.sessions import revoke_sessions
 
 
 @dataclass(frozen=True)
@@ -141,12 +142,7 @@ async def authenticate(essaim: Essaim, token: str | None) -> Authenticated:
 
 
 async def logout(essaim: Essaim, auth: Authenticated) -> None:
-    async with essaim.write(auth.user) as w:
-        await w.session.execute(
-            update(LoginSession)
-            .where(LoginSession.id == auth.session_id)
-            .values(revoked_at=utcnow())
-        )
+    await revoke_sessions(essaim, auth.user, session_id=auth.session_id)
 
 
 async def update_profile(essaim: Essaim, user: User, body: ProfilePatch) -> User:
