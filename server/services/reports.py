@@ -9,7 +9,6 @@ the collective's current participants (observers excluded); totals are the sums 
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 import unicodedata
 from collections.abc import Sequence
@@ -45,6 +44,7 @@ from server.runtime import Essaim
 from server.services import charts
 from server.services.access import membership
 from server.services.periods import parse_period
+from server.services.spreadsheet import SpreadsheetWriter
 from server.services.views import iso, user_view
 
 FORMATS = ("html", "csv", "json")
@@ -360,22 +360,27 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 # ---------------------------------------------------------------- CSV
 
 
+def _figure(value: Any, unit: str = "") -> float | int | None:
+    """A figure as shown: rates as percentages."""
+    if value is None or unit != "%":
+        return value  # type: ignore[no-any-return]
+    return round(float(value) * 100, 1)
+
+
 def _number(value: Any, unit: str = "") -> str:
-    """French spreadsheet numbers: decimal comma, rates as percentages."""
-    if value is None:
+    """French numbers for reading: decimal comma, rates as percentages."""
+    figure = _figure(value, unit)
+    if figure is None:
         return ""
-    if unit == "%":
-        value = round(float(value) * 100, 1)
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
+    return f"{figure:g}".replace(".", ",") if isinstance(figure, float) else str(figure)
 
 
 def report_csv(data: dict[str, Any]) -> str:
     """The report as a French spreadsheet: ``;``-separated sections with a blank line between,
-    decimal commas; the caller adds the BOM Excel needs to read UTF-8."""
+    decimal commas, every typed text neutralised (server.services.spreadsheet); the caller
+    adds the BOM Excel needs to read UTF-8."""
     out = io.StringIO()
-    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    w = SpreadsheetWriter(out)
     period = data["period"]
     w.writerow(["Rapport d'activité", data["collective"]["name"]])
     w.writerow(["Période", f"du {_french_date(period['from'])} au {_french_date(period['to'])}"])
@@ -454,8 +459,8 @@ def report_csv(data: dict[str, Any]) -> str:
                 i["label"],
                 " ".join(i["causes"]),
                 unit,
-                *[_number(m["value"], unit) for m in i["months"]],
-                _number(i["value"], unit),
+                *[_figure(m["value"], unit) for m in i["months"]],
+                _figure(i["value"], unit),
             ]
         )
     return out.getvalue()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import World
+from tests.conftest import PASSWORD, MakeClient, World, join
 
 API = "/api/v1"
 TODAY = date.today()
@@ -181,3 +181,40 @@ async def test_bad_parameters_get_422_naming_the_field(
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "invalid_input" and field in error["fields"]
+
+
+FORMULA_NAMES = ['=HYPERLINK("http://x","y")', "+1", "-cmd", "@SUM(A1:A9)"]
+
+
+async def test_csv_cells_typed_by_people_never_start_a_formula(
+    world: World, make_client: MakeClient
+) -> None:
+    """OWASP CSV injection: a typed cell starting with = + - @ (tab, CR) is prefixed with '."""
+    for i, name in enumerate(FORMULA_NAMES):
+        client = await make_client()
+        registered = await client.post(
+            f"{API}/auth/register",
+            json={"email": f"f{i}@example.fr", "password": PASSWORD, "display_name": name},
+        )
+        assert registered.status_code == 201, registered.text
+        client.csrf = registered.json()["csrf_token"]
+        await join(world.animator, client, world.collective_id, "member")
+    patched = await world.animator.patch(
+        f"{API}/collectives/{world.collective_id}/members/{world.member.id}",
+        json={"organisation": "-2+3"},
+    )
+    assert patched.status_code == 200, patched.text
+    funders = await world.animator.patch(
+        f"{API}/collectives/{world.collective_id}", json={"funders": ["=1+1", "Région"]}
+    )
+    assert funders.status_code == 200, funders.text
+    response = await world.animator.get(_url(world, "csv"))
+    assert response.status_code == 200, response.text
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    names = {r[0] for r in rows if r}
+    for name in FORMULA_NAMES:
+        assert "'" + name in names and name not in names, name
+    marc = next(r for r in rows if r and r[0] == "marc")
+    assert marc[1] == "'-2+3"
+    assert ["Financeurs", "'=1+1, Région"] in rows
+    assert not [c for r in rows for c in r if c[:1] in ("=", "+", "@", "\t", "\r")]
