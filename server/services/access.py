@@ -149,10 +149,31 @@ async def comment_for(
 
 
 async def require_open_board(session: AsyncSession, board_id: int, member: Membership) -> None:
-    """On a locked board only animators add, edit or move cards and comment (409)."""
+    """Only animators add, edit or move cards, comment or attach files on an archived board
+    (409 ``board_archived``) or a locked one (409 ``board_locked``)."""
     board = await session.get(Board, board_id)
-    if board is not None and board.locked and not is_animator(member):
+    if board is None or is_animator(member):
+        return
+    _require_unarchived(board, member)
+    if board.locked:
         raise Conflict("this board is locked by its animators", code="board_locked")
+
+
+def _require_unarchived(board: Board, member: Membership) -> None:
+    """An archived board is read-only for all but its animators, who still moderate it and
+    unarchive it (409 ``board_archived``). Stricter than a lock, it refuses new reactions too;
+    withdrawing what one wrote (deleting one's card or comment, taking a reaction back) and
+    flagging stay possible."""
+    if board.archived and not is_animator(member):
+        raise Conflict("this board is archived: it is read-only", code="board_archived")
+
+
+async def require_unarchived_board(
+    session: AsyncSession, board_id: int, member: Membership
+) -> None:
+    board = await session.get(Board, board_id)
+    if board is not None:
+        _require_unarchived(board, member)
 
 
 def require_owner_or_animator(owner_id: int, user: User, member: Membership) -> None:

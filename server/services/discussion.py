@@ -18,6 +18,7 @@ from server.services.access import (
     comment_for,
     is_animator,
     require_open_board,
+    require_unarchived_board,
     require_owner_or_animator,
 )
 from server.services.boards import reaction_counts
@@ -129,7 +130,9 @@ async def _react(
     essaim: Essaim, user: User, card_id: int, kind: str, *, add: bool
 ) -> dict[str, Any]:
     async with essaim.write(user) as w:
-        card, _ = await card_for(w.session, user, card_id, Action.write)
+        card, member = await card_for(w.session, user, card_id, Action.write)
+        if add:  # taking one's reaction back stays possible, like deleting one's comment
+            await require_unarchived_board(w.session, card.board_id, member)
         existing = await w.session.scalar(
             select(Reaction.id).where(
                 Reaction.card_id == card_id, Reaction.user_id == user.id, Reaction.kind == kind
