@@ -18,8 +18,8 @@ from server.services.access import (
     comment_for,
     is_animator,
     require_open_board,
-    require_unarchived_board,
     require_owner_or_animator,
+    require_unarchived_board,
 )
 from server.services.boards import reaction_counts
 from server.services.views import comment_view
