@@ -17,29 +17,33 @@ import filetype
 
 from server.errors import PayloadTooLarge, UnsupportedMediaType
 
-# Content types we accept, by what the bytes are (never by what the client claims).
-ALLOWED_BINARY = {
-    "application/pdf",
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODF_TYPES = {
     "application/vnd.oasis.opendocument.text",
     "application/vnd.oasis.opendocument.spreadsheet",
     "application/vnd.oasis.opendocument.presentation",
 }
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+# Content types we accept, by what the bytes are (never by what the client claims).
+ALLOWED_BINARY = {PDF, DOCX, XLSX, PPTX, *ODF_TYPES, *IMAGE_TYPES}
 TEXT_TYPES_BY_EXTENSION = {".md": "text/markdown", ".markdown": "text/markdown", ".csv": "text/csv"}
 # Shown inline by browsers; everything else is served as a download.
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+INLINE_TYPES = {PDF, *IMAGE_TYPES}
+# Served instead of a recorded inline type that the stored bytes no longer confirm.
+UNKNOWN_BINARY = "application/octet-stream"
 
-_OOXML_BY_DIR = {
-    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+# An OOXML package says what it is in [Content_Types].xml, by its main part's type; the
+# macro-enabled and template variants have other types and are refused.
+_OOXML_BY_MAIN_PART = {
+    DOCX + ".main+xml": DOCX,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": XLSX,
+    PPTX + ".main+xml": PPTX,
 }
+_CONTENT_TYPE_ATTRIBUTE = re.compile(rb"""ContentType\s*=\s*["']([^"']{1,200})["']""")
+_MAX_MANIFEST_BYTES = 1024 * 1024
 _FORBIDDEN_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 CHUNK = 64 * 1024
 
@@ -66,15 +70,16 @@ def sanitize_filename(name: str, max_length: int = 120) -> str:
 
 
 def sniff_content_type(path: Path, filename: str) -> str:
-    """What the file really is, or UnsupportedMediaType for anything outside the allow-list."""
+    """What the file really is, or UnsupportedMediaType for anything outside the allow-list.
+
+    Only the bytes decide, each by the rule its own format sets: a PDF starts with ``%PDF-``
+    (what a browser's viewer requires), an image with its signature, a ZIP is an office
+    document only when its own manifest says so. Nothing is guessed from an entry's name,
+    so a ZIP whose first entry claims PDF is refused rather than served inline as a PDF.
+    """
     with path.open("rb") as fh:
         head = fh.read(8192)
-    kind = filetype.guess(head)
-    mime: str | None = kind.mime if kind else None
-    if mime in {"application/zip", "application/x-zip-compressed"} or (
-        mime and mime.startswith("application/vnd.")
-    ):
-        mime = _sniff_zip_document(path)
+    mime = _sniff(path, head)
     if mime in ALLOWED_BINARY:
         return mime
     if mime is None and _is_text(head):
@@ -88,20 +93,53 @@ def sniff_content_type(path: Path, filename: str) -> str:
     )
 
 
+def _sniff(path: Path, head: bytes) -> str | None:
+    """The allowed type the bytes prove, another type they show, or None (text or unknown)."""
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip_document(path) or "application/zip"
+    kind = filetype.guess(head)
+    mime: str | None = kind.mime if kind else None
+    if mime is None or mime in IMAGE_TYPES or mime not in ALLOWED_BINARY:
+        return mime
+    # An allowed type that its own rule did not prove (a PDF behind a BOM): unknown bytes.
+    return UNKNOWN_BINARY
+
+
 def _sniff_zip_document(path: Path) -> str | None:
+    """An ODF document (its first entry ``mimetype`` names an ODF type) or an OOXML one (its
+    ``[Content_Types].xml`` declares a .docx, .xlsx or .pptx main part), else None."""
     try:
         with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if "mimetype" in names:
-                declared = archive.read("mimetype").decode("ascii", "replace").strip()
-                return declared if declared in ALLOWED_BINARY else None
-            if "[Content_Types].xml" in names:
-                for prefix, mime in _OOXML_BY_DIR.items():
-                    if any(n.startswith(prefix) for n in names):
-                        return mime
-    except (zipfile.BadZipFile, OSError, KeyError):
+            entries = archive.infolist()
+            if entries and entries[0].filename == "mimetype":
+                if entries[0].file_size > 200:
+                    return None
+                declared = archive.read(entries[0]).decode("ascii", "replace").strip()
+                return declared if declared in ODF_TYPES else None
+            manifest = next((e for e in entries if e.filename == "[Content_Types].xml"), None)
+            if manifest is None or manifest.file_size > _MAX_MANIFEST_BYTES:
+                return None
+            declared_types = _CONTENT_TYPE_ATTRIBUTE.findall(archive.read(manifest))
+    except (zipfile.BadZipFile, OSError, KeyError, NotImplementedError, RuntimeError):
         return None
-    return None
+    found = {_OOXML_BY_MAIN_PART.get(t.decode("ascii", "replace")) for t in declared_types}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+def served_type(path: Path, recorded: str) -> tuple[str, bool]:
+    """The type to serve a stored file with, and whether it may be shown inline: only when
+    the bytes still prove the recorded inline type (a record made before sniffing was strict
+    is served as a download of unknown bytes instead)."""
+    if recorded not in INLINE_TYPES:
+        return recorded, False
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if _sniff(path, head) == recorded:
+        return recorded, True
+    return UNKNOWN_BINARY, False
 
 
 def _is_text(head: bytes) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from server.errors import NotFound
-from server.files import INLINE_TYPES, sanitize_filename
+from server.files import sanitize_filename, served_type
 from server.models import Attachment, Moderation, User
 from server.runtime import Essaim
 from server.services.access import Action, card_for, require_open_board
@@ -67,9 +67,7 @@ async def open_attachment(essaim: Essaim, user: User, attachment_id: int) -> Dow
     path = essaim.files.path_of(attachment.sha256)
     if not path.exists():
         raise NotFound("attachment file")
+    content_type, inline = await asyncio.to_thread(served_type, path, attachment.content_type)
     return Download(
-        path=path,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-        inline=attachment.content_type in INLINE_TYPES,
+        path=path, filename=attachment.filename, content_type=content_type, inline=inline
     )

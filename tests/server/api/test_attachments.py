@@ -210,6 +210,21 @@ def odt_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def docm_bytes() -> bytes:
+    """A macro-enabled Word document: an OOXML package whose main part is not a .docx one."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+        )
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")
+    return buffer.getvalue()
+
+
 def zip_bytes(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -453,6 +468,19 @@ async def test_file_name_is_sanitised(
             id="zip_with_foreign_mimetype",
         ),
         pytest.param("latin1.md", "Cahier des charges à réviser".encode("latin-1"), id="not_utf8"),
+        # A ZIP is never taken for what its entries claim: only %PDF- makes a PDF, and only an
+        # ODF mimetype or an OOXML main part makes an office document.
+        pytest.param(
+            "devis.pdf",
+            zip_bytes({"mimetype": b"application/pdf", "page.html": b"<script>x()</script>"}),
+            id="zip_whose_mimetype_says_pdf",
+        ),
+        pytest.param(
+            "photo.png", zip_bytes({"mimetype": b"image/png", "x": b"y"}), id="zip_says_png"
+        ),
+        pytest.param("devis.pdf", zip_bytes({"devis.pdf": pdf_bytes()}), id="zip_of_a_pdf"),
+        pytest.param("devis.pdf", b"\xef\xbb\xbf" + pdf_bytes(), id="pdf_after_a_bom"),
+        pytest.param("macros.docx", docm_bytes(), id="macro_enabled_word"),
     ],
 )
 async def test_executable_or_unknown_file_is_refused_with_415_and_nothing_recorded(
@@ -619,3 +647,37 @@ async def test_same_bytes_twice_are_stored_once_but_recorded_twice(
         download = await world.member.get(attachment["url"])
         assert download.content == data
         assert quote(attachment["filename"]) in download.headers["content-disposition"]
+
+
+async def test_every_attachment_is_served_sandboxed_and_never_sniffed(world: World) -> None:
+    """An inline PDF or image runs nothing in the site's origin (CSP sandbox), may only be
+    framed by the site, and is never re-typed by the browser."""
+    for name, data, inline in (
+        ("devis.pdf", pdf_bytes(), True),
+        ("chantier.png", png_bytes(), True),
+        ("notes.md", markdown_bytes(), False),
+    ):
+        response = await upload(world.member, world, name, data)
+        assert response.status_code == 201, response.text
+        download = await world.member.get(response.json()["url"])
+        policy = [d.strip() for d in download.headers["content-security-policy"].split(";")]
+        assert "sandbox" in policy and "default-src 'none'" in policy, policy
+        assert "frame-ancestors 'self'" in policy, policy
+        assert download.headers["x-content-type-options"] == "nosniff"
+        disposition = download.headers["content-disposition"]
+        assert disposition == f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{name}"
+
+
+async def test_a_stored_pdf_whose_bytes_are_not_a_pdf_is_served_as_a_download(
+    world: World, app: Starlette
+) -> None:
+    """A record typed PDF before sniffing was strict (a ZIP saying PDF) is not shown inline."""
+    response = await upload(world.member, world, "devis.pdf", pdf_bytes(uuid.uuid4().hex))
+    assert response.status_code == 201, response.text
+    crafted = zip_bytes({"mimetype": b"application/pdf", "page.html": b"<script>x()</script>"})
+    app.state.essaim.files.path_of(response.json()["sha256"]).write_bytes(crafted)
+    download = await world.member.get(response.json()["url"])
+    assert download.status_code == 200, download.text
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert download.content == crafted
