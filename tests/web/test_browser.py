@@ -218,6 +218,18 @@ async def test_markdown_is_rendered_and_nothing_unsafe_runs(
     await ctx.close()
 
 
+async def _wait_for_pdf_viewer(page: Any) -> None:
+    """Until one of the page's frames is Chromium's PDF viewer (fails after WAIT ms)."""
+    for _ in range(WAIT // 100):
+        if any(f.url.startswith(PDF_VIEWER) for f in page.frames):
+            return
+        await page.wait_for_timeout(100)
+    raise AssertionError(f"no PDF viewer among {[f.url for f in page.frames]}")
+
+
+PDF_VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"
+
+
 async def test_a_file_attached_in_the_browser_can_be_previewed_and_downloaded(
     browser: Any, site: Site, scene: dict[str, Any]
 ) -> None:
@@ -236,6 +248,13 @@ async def test_a_file_attached_in_the_browser_can_be_previewed_and_downloaded(
     await item.get_by_text("Aperçu").click()
     frame = item.locator("iframe")
     await expect(frame).to_have_attribute("src", re.compile(r"^/api/v1/attachments/\d+$"))
+    # The PDF is served sandboxed (CSP sandbox) and Chromium's viewer still shows it: the
+    # preview frame holds the viewer, not an error page nor a download.
+    src = await frame.get_attribute("src")
+    assert src is not None
+    served = await page.request.get(src)
+    assert "sandbox" in served.headers["content-security-policy"].split("; ")
+    await _wait_for_pdf_viewer(page)
     async with page.expect_download() as download_info:
         await item.get_by_role("link", name="devis-camera.pdf").click()
     download = await download_info.value
