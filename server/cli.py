@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,7 +41,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=settings.log_level,
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # Only the proxy's own X-Forwarded-For is believed: from any other peer, the address
+        # the login throttle counts is the peer's (a client cannot choose its own).
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         ws_per_message_deflate=False,
         # Client messages are small JSON; anything over 1 MiB is closed by the protocol layer
         # (the app itself answers messages over 64 KiB with an error).

@@ -97,6 +97,13 @@ class Settings:
         "Secure flag of the session cookie: auto (when the request came over HTTPS), "
         "true or false.",
     )
+    forwarded_allow_ips: str = _setting(
+        "FORWARDED_ALLOW_IPS",
+        "127.0.0.1",
+        "Comma-separated addresses or networks of the reverse proxy in front of essaim serve: "
+        "only a request from one of them has its X-Forwarded-For/-Proto trusted (the client "
+        "address the login throttle counts). Set it to the proxy's address, never to *.",
+    )
     session_ttl_hours: int = _setting(
         "ESSAIM_SESSION_TTL_HOURS", 24 * 14, "Lifetime of a login session, in hours."
     )

@@ -9,6 +9,7 @@ Docker engine with the compose plugin answers (that test alone skips otherwise).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import shutil
@@ -35,7 +36,7 @@ NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 
 APP_REPLICAS = ("app1", "app2")
 # Read by `essaim serve` for uvicorn (server/cli.py), not a field of Settings.
-SERVE_ONLY_VARIABLES = {"FORWARDED_ALLOW_IPS"}
+SERVE_ONLY_VARIABLES: set[str] = set()
 
 _VARIABLE = re.compile(
     r"\$\$|\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
@@ -378,7 +379,6 @@ def test_proxy_spreads_http_and_websockets_over_both_replicas() -> None:
         assert [f"http://{upstream_names[0]}"] in directives(location, "proxy_pass")
         headers = effective_headers(server, location)
         assert headers.get("Host") == "$http_host", "the app compares Origin with host:port"
-        assert headers.get("X-Forwarded-For") == "$proxy_add_x_forwarded_for"
         assert headers.get("X-Forwarded-Proto") == "$scheme"
 
     ws_headers = effective_headers(server, ws)
@@ -391,6 +391,39 @@ def test_proxy_spreads_http_and_websockets_over_both_replicas() -> None:
     (body,) = directives(server, "client_max_body_size")
     needed = Settings.from_env({}).max_upload_bytes + MULTIPART_OVERHEAD
     assert size_bytes(body[0]) >= needed, f"uploads of {needed} bytes would get nginx's 413"
+
+
+def test_proxy_overwrites_the_client_address_a_client_sent() -> None:
+    """nginx is the edge: X-Forwarded-For is the peer's address, never a client's list."""
+    conf = nginx_conf()
+    assert "$proxy_add_x_forwarded_for" not in conf and "$http_x_forwarded_for" not in conf
+    server = nginx_block(conf, "server")
+    for header in ("location = /ws", "location /"):
+        headers = effective_headers(server, nginx_block(server, header))
+        assert headers.get("X-Forwarded-For") == "$remote_addr", header
+        assert headers.get("X-Real-IP") == "$remote_addr", header
+        assert headers.get("X-Forwarded-Proto") == "$scheme", header
+
+
+def test_replicas_trust_forwarded_headers_from_the_proxy_network_only() -> None:
+    """FORWARDED_ALLOW_IPS is the subnet of a network that holds only the proxy and the
+    replicas, and the proxy reaches the replicas through it alone."""
+    svc = services()
+    trusted = {resolved_environment(svc[name])["FORWARDED_ALLOW_IPS"] for name in APP_REPLICAS}
+    assert len(trusted) == 1, trusted
+    (allowed,) = trusted
+    assert "*" not in allowed
+    assert Settings.from_env({"FORWARDED_ALLOW_IPS": allowed}).forwarded_allow_ips == allowed
+    networks = compose()["networks"]
+    proxy_networks = svc["proxy"]["networks"]
+    assert len(proxy_networks) == 1, "the proxy sits on the edge network only"
+    (edge,) = proxy_networks
+    subnets = [substitute(c["subnet"]) for c in networks[edge]["ipam"]["config"]]
+    assert [ipaddress.ip_network(allowed)] == [ipaddress.ip_network(s) for s in subnets]
+    on_edge = {name for name, service in svc.items() if edge in (service.get("networks") or [])}
+    assert on_edge == {"proxy", *APP_REPLICAS}, on_edge
+    for name in APP_REPLICAS:
+        assert "default" in svc[name]["networks"], f"{name} must still reach the data services"
 
 
 def test_docs_still_serve_websockets_on_ws() -> None:

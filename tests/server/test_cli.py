@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import socket
@@ -140,12 +141,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-async def server(demo: Demo, tmp_path: Path) -> AsyncIterator[str]:
-    """``essaim serve`` on the demo data, as a real process; killed at the end, always."""
+@contextlib.asynccontextmanager
+async def serving(
+    data_dir: Path, log_path: Path, **env: str
+) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    """``essaim serve`` on ``data_dir`` as a real process (extra environment ``env``), once
+    healthy; terminated at the end, always."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -153,11 +156,11 @@ async def server(demo: Demo, tmp_path: Path) -> AsyncIterator[str]:
             "server.cli",
             "serve",
             "--data-dir",
-            str(demo.data_dir),
+            str(data_dir),
             "--port",
             str(port),
             cwd=REPO,
-            env=clean_env(),
+            env={**clean_env(), **env},
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
         )
@@ -175,7 +178,7 @@ async def server(demo: Demo, tmp_path: Path) -> AsyncIterator[str]:
                 if asyncio.get_running_loop().time() > deadline:
                     pytest.fail(f"essaim serve not healthy in 20 s:\n{log_path.read_text()}")
                 await asyncio.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         if process.returncode is None:
             process.terminate()
@@ -184,6 +187,13 @@ async def server(demo: Demo, tmp_path: Path) -> AsyncIterator[str]:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+@pytest.fixture
+async def server(demo: Demo, tmp_path: Path) -> AsyncIterator[str]:
+    """``essaim serve`` on the demo data, as a real process; killed at the end, always."""
+    async with serving(demo.data_dir, tmp_path / "serve.log") as (base, _process):
+        yield base
 
 
 async def login(base: str, email: str, password: str) -> httpx.AsyncClient:
@@ -241,3 +251,35 @@ async def test_served_demo_is_browsable_by_the_animator_and_a_member(
     finally:
         await animator.aclose()
         await member.aclose()
+
+
+async def test_a_client_cannot_choose_the_address_its_logins_are_throttled_by(
+    tmp_path: Path,
+) -> None:
+    """``essaim serve`` believes X-Forwarded-For only from FORWARDED_ALLOW_IPS (the proxy,
+    here 127.0.0.3): a client connecting from 127.0.0.2 that forges a new address on every
+    try is still throttled as 127.0.0.2, while the proxy's forwarded address is counted."""
+    env = {
+        "FORWARDED_ALLOW_IPS": "127.0.0.3",
+        "ESSAIM_LOGIN_MAX_FAILURES_ADDRESS": "3",
+        "ESSAIM_LOGIN_MAX_FAILURES_ACCOUNT": "100",
+    }
+    async with serving(tmp_path / "data", tmp_path / "serve.log", **env) as (base, _process):
+
+        async def throttled(source: str, forwarded: str, attempt: int) -> bool:
+            transport = httpx.AsyncHTTPTransport(local_address=source)
+            async with httpx.AsyncClient(base_url=base, transport=transport, timeout=10) as c:
+                response = await c.post(
+                    "/api/v1/auth/login",
+                    json={"email": f"nobody{attempt}@example.fr", "password": "not the one"},
+                    headers={"X-Forwarded-For": forwarded},
+                )
+            assert response.status_code in {422, 401, 429}, response.text
+            return response.status_code == 429
+
+        forged = [await throttled("127.0.0.2", f"198.51.100.{i}", i) for i in range(5)]
+        assert forged == [False, False, False, True, True]
+        # The proxy's own header is believed: another client behind it is not throttled…
+        assert not await throttled("127.0.0.3", "203.0.113.9", 10)
+        # …and the client above, reaching the app through the proxy, still is.
+        assert await throttled("127.0.0.3", "127.0.0.2", 11)

@@ -49,3 +49,9 @@ def test_describe_masks_passwords_in_urls() -> None:
     assert "s3cret" not in str(described) and "hunter2" not in str(described)
     assert "masterkey-123" not in str(described)
     assert described["DATABASE_URL"] == "postgresql+asyncpg://essaim:***@db/essaim"
+
+
+def test_only_the_local_proxy_is_trusted_for_forwarded_headers_by_default() -> None:
+    assert Settings.from_env({}).forwarded_allow_ips == "127.0.0.1"
+    proxy = Settings.from_env({"FORWARDED_ALLOW_IPS": "10.0.0.2, 10.1.0.0/24"})
+    assert proxy.forwarded_allow_ips == "10.0.0.2, 10.1.0.0/24"
