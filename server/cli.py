@@ -1,4 +1,4 @@
-"""The ``essaim`` command: serve, demo, migrate, digest, settings."""
+"""The ``essaim`` command: serve, demo, migrate, digest, backup, restore, settings."""
 
 from __future__ import annotations
 
@@ -119,6 +119,38 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, backup, default_archive_name
+
+    target = Path(args.to) if args.to else default_archive_name()
+    try:
+        summary = backup(settings_from(args), target)
+    except BackupError as exc:
+        print(f"essaim backup: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Sauvegarde écrite : {summary.archive} (base {summary.database_bytes} octets, "
+        f"révision {summary.revision}, {summary.attachments} pièces jointes)."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, restore
+
+    settings = settings_from(args)
+    try:
+        summary = restore(settings, Path(args.file), force=args.force)
+    except BackupError as exc:
+        print(f"essaim restore: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Sauvegarde {summary.archive} restaurée dans {settings.data_dir} (révision "
+        f"{summary.revision}, {summary.attachments} pièces jointes)."
+    )
+    return 0
+
+
 def add_data_dir(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--data-dir",
@@ -154,6 +186,26 @@ def parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="say who would get what; send and store nothing"
     )
     digest.set_defaults(run=cmd_digest)
+    backup = add(
+        "backup",
+        "Back up the embedded database and attachments into one archive, while the server "
+        "runs (PostgreSQL: use pg_dump).",
+    )
+    backup.add_argument(
+        "--to", metavar="FILE", help="archive to write (default essaim-backup-<time>.tar.gz)"
+    )
+    backup.set_defaults(run=cmd_backup)
+    restore = add(
+        "restore",
+        "Restore an essaim backup archive into the data directory (stop the server first).",
+    )
+    restore.add_argument("file", metavar="FILE", help="archive written by essaim backup")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing data (moved aside to <data dir>/replaced-<time>/)",
+    )
+    restore.set_defaults(run=cmd_restore)
     add("settings", "Print every setting with its current value and help.").set_defaults(
         run=cmd_settings
     )
