@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import re
 import socket
@@ -26,11 +27,23 @@ COMMANDS = {
     "migrate": "Apply database migrations and exit.",
     "digest": "Email the weekly digest to members who have not visited lately "
     "(SMTP_URL, else the log).",
+    "backup": "Back up the embedded database and attachments into one archive, while the "
+    "server runs (PostgreSQL: use pg_dump).",
+    "restore": "Restore an essaim backup archive into the data directory (stop the server first).",
     "settings": "Print every setting with its current value and help.",
     "search": "Search index commands.",
 }
 # Commands run with a data directory (``search`` only groups ``search reindex``).
-DATA_COMMANDS = ("serve", "demo", "migrate", "digest", "settings", "search reindex")
+DATA_COMMANDS = (
+    "serve",
+    "demo",
+    "migrate",
+    "digest",
+    "backup",
+    "restore",
+    "settings",
+    "search reindex",
+)
 
 
 def clean_env() -> dict[str, str]:
@@ -283,3 +296,158 @@ async def test_a_client_cannot_choose_the_address_its_logins_are_throttled_by(
         assert not await throttled("127.0.0.3", "203.0.113.9", 10)
         # …and the client above, reaching the app through the proxy, still is.
         assert await throttled("127.0.0.3", "127.0.0.2", 11)
+
+
+@dataclass
+class Writes:
+    """Cards created through the API by concurrent writers, in acknowledgement order."""
+
+    acknowledged: list[int]
+    attachments: list[str]
+
+
+async def _write_until(
+    base: str, board: int, stop: asyncio.Event, writes: Writes, writer: int, csrf: str, jar: Any
+) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30, cookies=jar) as client:
+        headers = {"X-CSRF-Token": csrf}
+        n = 0
+        while not stop.is_set():
+            n += 1
+            created = await client.post(
+                f"/api/v1/boards/{board}/cards",
+                json={"title": f"Écriture {writer}-{n}"},
+                headers=headers,
+            )
+            assert created.status_code == 201, created.text
+            card = created.json()["id"]
+            if n % 4 == 0:
+                text = f"# Pièce {writer}-{n}\n".encode()
+                attached = await client.post(
+                    f"/api/v1/cards/{card}/attachments",
+                    files={"file": ("notes.md", text, "text/markdown")},
+                    headers=headers,
+                )
+                assert attached.status_code == 201, attached.text
+                writes.attachments.append(attached.json()["sha256"])
+            writes.acknowledged.append(card)
+
+
+async def _until(condition: Any, writers: list[asyncio.Task[None]]) -> None:
+    """Wait until ``condition()``; a writer that failed raises its error instead."""
+    while not condition():
+        failed = [t for t in writers if t.done()]
+        if failed:
+            await failed[0]
+            raise AssertionError("a writer stopped early")
+        await asyncio.sleep(0.05)
+
+
+def _query(database: Path, sql: str) -> list[tuple[Any, ...]]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(database)) as db:
+        return db.execute(sql).fetchall()
+
+
+@pytest.mark.slow
+async def test_a_backup_taken_during_writes_restores_every_write_acknowledged_before_it(
+    tmp_path: Path,
+) -> None:
+    """``essaim backup`` while ``essaim serve`` takes card creations (and attachments) from
+    four writers; ``essaim restore`` into a new data dir holds every write acknowledged
+    before the backup began, nothing that was never written, a sound database (integrity,
+    gap-free event seq) and every attachment it names; the restored data dir serves."""
+    data, archive = tmp_path / "data", tmp_path / "backup.tar.gz"
+    async with serving(data, tmp_path / "serve.log") as (base, _process):
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            registered = await client.post(
+                "/api/v1/auth/register",
+                json={"email": "anna@example.fr", "password": "x" * 12, "display_name": "anna"},
+            )
+            assert registered.status_code == 201, registered.text
+            csrf = registered.json()["csrf_token"]
+            headers = {"X-CSRF-Token": csrf}
+            collective = await client.post(
+                "/api/v1/collectives", json={"name": "Sauvegarde"}, headers=headers
+            )
+            board = await client.post(
+                f"/api/v1/collectives/{collective.json()['id']}/boards",
+                json={"name": "Idées"},
+                headers=headers,
+            )
+            assert board.status_code == 201, board.text
+            board_id = board.json()["id"]
+            writes, stop = Writes([], []), asyncio.Event()
+            writers = [
+                asyncio.create_task(
+                    _write_until(base, board_id, stop, writes, i, csrf, client.cookies)
+                )
+                for i in range(4)
+            ]
+            await _until(lambda: len(writes.acknowledged) >= 8, writers)  # writes flow…
+            before = set(writes.acknowledged)
+            done = await essaim("backup", "--to", str(archive), "--data-dir", str(data))
+            during = set(writes.acknowledged)
+            await _until(lambda: len(writes.acknowledged) >= len(during) + 8, writers)
+            stop.set()
+            await asyncio.gather(*writers)
+            assert done.returncode == 0, done.stderr
+            assert "Sauvegarde écrite" in done.stdout
+
+    restored = tmp_path / "restored"
+    put_back = await essaim("restore", str(archive), "--data-dir", str(restored))
+    assert put_back.returncode == 0, put_back.stderr
+    database = restored / "essaim.db"
+    assert _query(database, "PRAGMA integrity_check") == [("ok",)]
+    cards = {row[0] for row in _query(database, "SELECT id FROM cards")}
+    assert before <= cards, f"acknowledged before the backup, missing: {before - cards}"
+    assert cards <= set(writes.acknowledged), "the restore holds cards never written"
+    for collective_id, last_seq in _query(database, "SELECT id, last_seq FROM collectives"):
+        seqs = [
+            r[0]
+            for r in _query(
+                database,
+                f"SELECT seq FROM events WHERE collective_id = {collective_id} ORDER BY seq",
+            )
+        ]
+        assert seqs == list(range(1, last_seq + 1)), f"collective {collective_id}: gaps"
+    named = {r[0] for r in _query(database, "SELECT sha256 FROM attachments")}
+    assert named, "attachments were written before the backup"
+    for sha in named:
+        stored = restored / "attachments" / sha[:2] / sha
+        assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha
+
+    again = await essaim("restore", str(archive), "--data-dir", str(restored))
+    assert again.returncode == 2 and "--force" in again.stderr
+    async with serving(restored, tmp_path / "restored.log") as (base, _process):
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            login = await client.post(
+                "/api/v1/auth/login", json={"email": "anna@example.fr", "password": "x" * 12}
+            )
+            assert login.status_code == 200, login.text
+            served = await client.get(f"/api/v1/boards/{board_id}")
+            assert served.status_code == 200, served.text
+            shown = {c["id"] for col in served.json()["columns"] for c in col["cards"]}
+            assert shown == cards
+
+
+async def test_backup_of_a_postgresql_deployment_says_to_use_pg_dump(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "server.cli",
+        "backup",
+        "--data-dir",
+        str(tmp_path),
+        cwd=REPO,
+        env={**clean_env(), "DATABASE_URL": "postgresql+asyncpg://essaim:s3cret@db/essaim"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2, out
+    assert "pg_dump" in err.decode() and "pg_restore" in err.decode()
+    assert "s3cret" not in err.decode() + out.decode()
+    assert not list(tmp_path.iterdir())
