@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, text, update
+from sqlalchemy import Select, case, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from search.backend import SearchUnavailable
@@ -130,12 +130,7 @@ class Batch:
 @asynccontextmanager
 async def claim(database: Database, limit: int) -> AsyncIterator[Batch]:
     """The oldest due rows (at most ``limit``) no other indexer holds; settle them inside."""
-    due = (
-        select(OutboxEntry.id, OutboxEntry.entity, OutboxEntry.entity_id, OutboxEntry.attempts)
-        .where(OutboxEntry.failed_at.is_(None), OutboxEntry.available_at <= utcnow())
-        .order_by(OutboxEntry.id)
-        .limit(limit)
-    )
+    due = _due().limit(limit)
     if database.dialect != "postgresql":
         async with database.read() as session:
             rows = [Row(*r) for r in (await session.execute(due)).all()]
@@ -162,6 +157,20 @@ async def _lock_entities(session: AsyncSession, keys: set[Key]) -> set[Key]:
     )
     entity_of = {v: k for k, v in LOCK_CLASS.items()}
     return {(entity_of[k1], int(k2)) for k1, k2 in found.all()}
+
+
+def _due() -> Select[int, str, int, int]:
+    return (
+        select(OutboxEntry.id, OutboxEntry.entity, OutboxEntry.entity_id, OutboxEntry.attempts)
+        .where(OutboxEntry.failed_at.is_(None), OutboxEntry.available_at <= utcnow())
+        .order_by(OutboxEntry.id)
+    )
+
+
+async def due(database: Database) -> bool:
+    """Whether some row is due, whoever holds it."""
+    async with database.read() as session:
+        return (await session.execute(_due().limit(1))).first() is not None
 
 
 async def counts(database: Database) -> dict[str, int]:
