@@ -1,6 +1,6 @@
 """The indexer goes on past a change it cannot index (retried, then marked failed and shown in
-the health endpoint and ``essaim settings``), and several indexers on PostgreSQL share the
-outbox without taking the same row twice."""
+the health endpoint and ``essaim settings``), so does a reindex, and several indexers on
+PostgreSQL share the outbox without taking the same row twice."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import search.indexer
+import search.reindex
 from search.backend import SearchUnavailable
 from search.cli import outbox_summary
 from search.documents import CardState, Document, EntityType, Loaded
 from search.indexer import Indexer
 from search.query import Query, Result
+from search.reindex import reindex
 from server.files import FileStore
 from server.models import OutboxEntry, utcnow
 from tests.search.conftest import Stack
@@ -176,3 +178,34 @@ async def test_two_indexers_on_postgresql_never_index_one_card_at_once(stack: St
     assert recorder.overlapped == set()
     assert await outbox(stack) == []
     assert ids(await stack.find(stack.member, "finale ")) == [card]
+
+
+async def test_a_reindex_goes_past_what_cannot_be_read_and_records_it_failed(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad = await stack.card(stack.member, "Isolation des combles perdus")
+    good = await stack.card(stack.member, "Isolation des murs par l'extérieur")
+    real_load = search.reindex.load
+
+    async def load(
+        session: AsyncSession, files: FileStore, entity: EntityType, entity_ids: Sequence[int]
+    ) -> Loaded:
+        if entity == "card" and bad in entity_ids:
+            raise RuntimeError(f"card {bad} cannot be read (test)")
+        return await real_load(session, files, entity, entity_ids)
+
+    monkeypatch.setattr(search.reindex, "load", load)
+    with caplog.at_level(logging.WARNING, logger="essaim.search"):
+        count = await reindex(stack.search.essaim, stack.search.backend, stream=None)
+    assert count == 1
+    assert ids(await stack.find(stack.member, "isolation ")) == [good]
+    assert "Traceback (most recent call last)" in caplog.text
+    [row] = await outbox(stack)
+    assert (row.entity, row.entity_id, row.collective_id) == ("card", bad, stack.collective_id)
+    assert row.failed_at is not None
+    assert row.error == f"RuntimeError: card {bad} cannot be read (test)"
+    # Once it can be read again, a reindex covers it.
+    monkeypatch.undo()
+    await reindex(stack.search.essaim, stack.search.backend, stream=None)
+    assert set(ids(await stack.find(stack.member, "isolation "))) == {good, bad}
+    assert await outbox(stack) == []
