@@ -6,6 +6,8 @@ import argparse
 import asyncio
 from typing import Any
 
+from server.settings import Settings
+
 
 def add_commands(subparsers: Any) -> None:
     """Add ``search reindex`` to the ``essaim`` command's subparsers."""
@@ -42,3 +44,35 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(run())
+
+
+def outbox_summary(settings: Settings) -> str:
+    """The line ``essaim settings`` prints about the search outbox (pending, failed)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from search.outbox import counts
+    from server.db import Database
+
+    url = settings.resolved_database_url
+    target = make_url(url)
+    if target.get_backend_name() == "sqlite" and not Path(target.database or "").exists():
+        return "search outbox: no database yet"
+
+    async def run() -> dict[str, int]:
+        database = Database(url)
+        try:
+            async with asyncio.timeout(10):
+                return await counts(database)
+        finally:
+            await database.dispose()
+
+    try:
+        found = asyncio.run(run())
+    except Exception as exc:  # said on the output: settings must print without a database
+        return f"search outbox: unavailable ({type(exc).__name__}: {exc})"
+    return (
+        f"search outbox: {found['pending']} pending, {found['failed']} failed"
+        " (essaim search reindex indexes everything again)"
+    )

@@ -3,32 +3,30 @@
 Rows name what changed, not how: each batch reloads the current state of its entities from
 the database and sends that, so replays, duplicates and out-of-order rows are harmless. A
 batch leaves the outbox only after the backend applied it; when the engine is down the rows
-stay, retried with exponential backoff, and nothing written in the meantime is lost.
+stay, retried with exponential backoff, and nothing written in the meantime is lost. When a
+batch fails for another reason (a file whose reading raises, a document the engine refuses),
+its entities are retried one by one so the others go through, and the one at fault is retried
+with backoff, then marked failed (``search.outbox``): a bad row never stalls the indexer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
-from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import update
 
-from search.backend import SearchBackend
+from search.backend import SearchBackend, SearchUnavailable
 from search.documents import ENTITIES, EntityType, Loaded, load
-from server.models import Attachment, OutboxEntry, utcnow
+from search.outbox import MAX_BACKOFF_SECONDS, Batch, Key, Outcome, backoff, claim
+from server.models import Attachment
 from server.runtime import Essaim
 
 log = logging.getLogger("essaim.search")
 
 BATCH = 200
-MAX_BACKOFF_SECONDS = 60.0
 
-
-def backoff(attempts: int) -> float:
-    """Seconds to wait before retrying a batch that failed ``attempts`` times."""
-    return float(min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** max(0, attempts - 1)))
+__all__ = ["BATCH", "MAX_BACKOFF_SECONDS", "Indexer", "apply", "backoff", "record_text_status"]
 
 
 async def apply(backend: SearchBackend, loaded: Loaded, *, refresh_cards: bool = True) -> None:
@@ -71,75 +69,108 @@ class Indexer:
         self.failures = 0
 
     async def drain_once(self) -> int:
-        """Index one batch of due outbox rows; returns how many rows left the outbox.
+        """Index one batch of due outbox rows; returns how many rows it settled (applied,
+        put back for later, or marked failed).
 
-        Raises what the backend raised after pushing the batch's rows back with a delay.
+        Raises ``SearchUnavailable`` when the engine did not answer, after pushing the rows
+        it could not send back with a delay.
         """
-        now = utcnow()
-        async with self.essaim.db.read() as session:
-            rows = (
-                await session.scalars(
-                    select(OutboxEntry)
-                    .where(OutboxEntry.available_at <= now)
-                    .order_by(OutboxEntry.id)
-                    .limit(self.batch)
-                )
-            ).all()
-            if not rows:
+        async with claim(self.essaim.db, self.batch) as batch:
+            if not batch.rows:
                 return 0
-            ids: dict[str, set[int]] = defaultdict(set)
-            for row in rows:
-                ids[row.entity].add(row.entity_id)
-            loaded = Loaded()
-            for entity in ENTITIES:
-                if ids.get(entity):
-                    part = await load(
-                        session, self.essaim.files, _entity(entity), sorted(ids[entity])
-                    )
-                    loaded.documents += part.documents
-                    loaded.removed += part.removed
-                    loaded.removed_cards += part.removed_cards
-                    loaded.text_status.update(part.text_status)
-        row_ids = [r.id for r in rows]
-        try:
-            await apply(self.backend, loaded)
-        except Exception:
-            attempts = max(r.attempts for r in rows) + 1
-            async with self.essaim.db.write() as session:
-                await session.execute(
-                    update(OutboxEntry)
-                    .where(OutboxEntry.id.in_(row_ids))
-                    .values(
-                        attempts=OutboxEntry.attempts + 1,
-                        available_at=utcnow() + timedelta(seconds=backoff(attempts)),
-                    )
+            outcome = Outcome()
+            keys = batch.keys()
+            try:
+                loaded = await self._load(batch, keys)
+                await apply(self.backend, loaded)
+                outcome.done.update(keys)
+                outcome.text_status.update(loaded.text_status)
+            except SearchUnavailable as exc:
+                outcome.delayed.update(keys)
+                outcome.unavailable = exc
+            except Exception:
+                log.exception(
+                    "search indexing of %d change(s) failed; trying them one by one", len(keys)
                 )
-                await session.commit()
-            raise
-        await record_text_status(self.essaim, loaded.text_status)
-        async with self.essaim.db.write() as session:
-            await session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(row_ids)))
-            await session.commit()
-        return len(row_ids)
+                await self._one_by_one(batch, keys, outcome)
+            await batch.settle(outcome, self.essaim.settings.index_max_attempts)
+        self._report(batch, outcome)
+        if outcome.unavailable is not None:
+            raise outcome.unavailable
+        return len(batch.rows)
+
+    async def _load(self, batch: Batch, keys: list[Key]) -> Loaded:
+        loaded = Loaded()
+        async with batch.reading() as session:
+            for entity in ENTITIES:
+                ids = [i for e, i in keys if e == entity]
+                if not ids:
+                    continue
+                # A savepoint: on PostgreSQL a failed statement must not doom the claim.
+                async with session.begin_nested():
+                    part = await load(session, self.essaim.files, _entity(entity), ids)
+                loaded.documents += part.documents
+                loaded.removed += part.removed
+                loaded.removed_cards += part.removed_cards
+                loaded.text_status.update(part.text_status)
+        return loaded
+
+    async def _one_by_one(self, batch: Batch, keys: list[Key], outcome: Outcome) -> None:
+        """Index each entity alone, so that only the one at fault stays behind."""
+        for key in keys:
+            if outcome.unavailable is not None:
+                outcome.delayed.add(key)
+                continue
+            try:
+                loaded = await self._load(batch, [key])
+                await apply(self.backend, loaded)
+            except SearchUnavailable as exc:
+                outcome.delayed.add(key)
+                outcome.unavailable = exc
+            except Exception as exc:
+                log.warning("search indexing of %s %s failed", *key, exc_info=True)
+                outcome.broken[key] = f"{type(exc).__name__}: {exc}"
+            else:
+                outcome.done.add(key)
+                outcome.text_status.update(loaded.text_status)
+
+    def _report(self, batch: Batch, outcome: Outcome) -> None:
+        limit = self.essaim.settings.index_max_attempts
+        for row in batch.rows:
+            if row.key in outcome.broken and row.attempts + 1 >= limit:
+                log.error(
+                    "search indexing of %s %s gave up after %d attempts (outbox row %d): %s",
+                    row.entity,
+                    row.entity_id,
+                    row.attempts + 1,
+                    row.id,
+                    outcome.broken[row.key],
+                )
 
     async def drain(self) -> int:
-        """Index every row due now (stops at the first failure, which it raises)."""
+        """Index every row due now (stops at the first engine failure, which it raises)."""
         total = 0
         while count := await self.drain_once():
             total += count
         return total
 
     async def run(self) -> None:
-        """Drain forever: poll when idle, back off while the engine fails."""
+        """Drain forever: poll when idle, back off while the engine (or the database) fails."""
         while True:
             try:
                 done = await self.drain_once()
                 self.failures = 0
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except SearchUnavailable as exc:
                 self.failures += 1
-                log.warning("search indexing failed (%s attempt(s)): %s", self.failures, exc)
+                log.warning("search engine unavailable (%s attempt(s)): %s", self.failures, exc)
+                await asyncio.sleep(backoff(self.failures))
+                continue
+            except Exception:
+                # Not the engine: the database, or a fault of the indexer itself.
+                self.failures += 1
+                log.exception("search indexing failed (%s attempt(s))", self.failures)
                 await asyncio.sleep(backoff(self.failures))
                 continue
             if not done:

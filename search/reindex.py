@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import TextIO
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from search.backend import SearchBackend
-from search.documents import EntityType, load
+from search.documents import EntityType, Loaded, load
 from search.indexer import apply, record_text_status
-from server.models import Attachment, Card, Comment, OutboxEntry
+from search.outbox import ERROR_CHARS
+from server.models import Attachment, Card, Comment, OutboxEntry, utcnow
 from server.runtime import Essaim
+
+log = logging.getLogger("essaim.search")
 
 BATCH = 500
 MODELS: dict[EntityType, type[Card] | type[Comment] | type[Attachment]] = {
@@ -56,8 +61,9 @@ async def reindex(
 ) -> int:
     """Clear the index and index every card, comment and attachment; returns the count.
 
-    Outbox rows written before the rebuild started are covered by it and removed; later ones
-    stay for the indexer.
+    An entity that cannot be read is left out (logged with its traceback, recorded as a
+    failed outbox row, not counted). Outbox rows written before the rebuild started are
+    covered by it and removed; later ones stay for the indexer.
     """
     await backend.prepare()
     async with essaim.db.read() as session:
@@ -65,6 +71,7 @@ async def reindex(
         counts = {e: await session.scalar(select(func.count(m.id))) or 0 for e, m in MODELS.items()}
     progress = Progress(sum(counts.values()), stream)
     await backend.clear()
+    broken: dict[tuple[EntityType, int], str] = {}
     done = 0
     for entity, model in MODELS.items():
         last = 0
@@ -79,7 +86,7 @@ async def reindex(
                 )
                 if not ids:
                     break
-                loaded = await load(session, essaim.files, entity, ids)
+                loaded = await _load(session, essaim, entity, ids, broken)
             # Every piece is fresh: no card-level fields to copy onto older pieces.
             await apply(backend, loaded, refresh_cards=False)
             await record_text_status(essaim, loaded.text_status)
@@ -87,8 +94,57 @@ async def reindex(
             done += len(ids)
             progress.advance(len(ids))
     progress.finish()
-    if covered is not None:
-        async with essaim.db.write() as session:
+    async with essaim.db.write() as session:
+        if covered is not None:
             await session.execute(delete(OutboxEntry).where(OutboxEntry.id <= covered))
-            await session.commit()
-    return done
+        # What could not be indexed stays visible as failed (health, essaim settings).
+        now = utcnow()
+        for (entity, entity_id), error in broken.items():
+            model = MODELS[entity]
+            collective_id = await session.scalar(
+                select(model.collective_id).where(model.id == entity_id)
+            )
+            session.add(
+                OutboxEntry(
+                    entity=entity,
+                    entity_id=entity_id,
+                    collective_id=collective_id or 0,
+                    op="upsert",
+                    attempts=1,
+                    failed_at=now,
+                    error=error[:ERROR_CHARS],
+                )
+            )
+        await session.commit()
+    return done - len(broken)
+
+
+async def _load(
+    session: AsyncSession,
+    essaim: Essaim,
+    entity: EntityType,
+    ids: list[int],
+    broken: dict[tuple[EntityType, int], str],
+) -> Loaded:
+    """``load``, or when the batch fails, each entity alone: one that cannot be read is
+    logged and recorded in ``broken``, and the rebuild goes on."""
+    try:
+        # Savepoints: on PostgreSQL a failed statement must not doom the other loads.
+        async with session.begin_nested():
+            return await load(session, essaim.files, entity, ids)
+    except Exception:
+        log.exception("reindexing %d %s(s) failed; trying them one by one", len(ids), entity)
+    loaded = Loaded()
+    for entity_id in ids:
+        try:
+            async with session.begin_nested():
+                part = await load(session, essaim.files, entity, [entity_id])
+        except Exception as exc:
+            log.exception("reindexing %s %s failed; it is left out", entity, entity_id)
+            broken[(entity, entity_id)] = f"{type(exc).__name__}: {exc}"
+            continue
+        loaded.documents += part.documents
+        loaded.removed += part.removed
+        loaded.removed_cards += part.removed_cards
+        loaded.text_status.update(part.text_status)
+    return loaded

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 
-from search.backend import SearchBackend, backend_from_url
+from search.backend import SearchBackend, SearchUnavailable, backend_from_url
 from search.indexer import Indexer, backoff
 from server.runtime import Essaim
 
@@ -45,8 +45,11 @@ class SearchRuntime:
             # Usually instant (database tables, Meilisearch settings): ready before requests.
             await self._backend.prepare()
             prepared = True
-        except Exception as exc:
+        except SearchUnavailable as exc:
             log.warning("search backend %s not ready yet: %s", self._backend.name, exc)
+        except Exception:
+            # Not an engine that is still starting: say what went wrong, then keep trying.
+            log.exception("preparing search backend %s failed", self._backend.name)
         self._task = asyncio.create_task(self._run(prepared), name="essaim-search-indexer")
 
     async def _run(self, prepared: bool) -> None:
@@ -55,9 +58,13 @@ class SearchRuntime:
             try:
                 await self.backend.prepare()
                 prepared = True
-            except Exception as exc:
+            except SearchUnavailable as exc:
                 attempts += 1
                 log.warning("search backend %s not ready: %s", self.backend.name, exc)
+                await asyncio.sleep(backoff(attempts))
+            except Exception:
+                attempts += 1
+                log.exception("preparing search backend %s failed", self.backend.name)
                 await asyncio.sleep(backoff(attempts))
         await self.indexer.run()
 

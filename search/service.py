@@ -1,5 +1,6 @@
 """The query service: a user's search, restricted to their collectives and to what they may
-see (hidden content only in the collectives they animate), answered as the API shape."""
+see (hidden content only in the collectives they animate), answered as the API shape. The
+engine filters; ``search.visibility`` re-checks its page against the database."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 from search.backend import SearchBackend
 from search.query import Query, parse_words
+from search.visibility import recheck
 from server.errors import NotFound
 from server.models import Membership, Role, User
 from server.runtime import Essaim
@@ -62,7 +64,11 @@ async def search(
     essaim: Essaim, backend: SearchBackend, user: User, request: SearchRequest
 ) -> dict[str, Any]:
     """``{"total", "total_exact", "hits", "facets"}`` for ``user``'s search."""
-    result = await backend.search(await visible_query(essaim, user, request))
+    query = await visible_query(essaim, user, request)
+    result = await backend.search(query)
+    # The index may lag the database: what was hidden or deleted since must not show.
+    async with essaim.db.read() as session:
+        result = await recheck(session, query, result)
     return {
         "total": result.total,
         "total_exact": result.total_exact,

@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from realtime.hub import Hub
 from realtime.ws import websocket_endpoint
+from search import outbox
 from search.runtime import SearchRuntime
 
 # Importing the endpoint modules registers their routes.
@@ -50,7 +51,8 @@ async def health(request: Request) -> Response:
     essaim: Essaim = request.app.state.essaim
     async with essaim.db.read() as session:
         await session.execute(text("SELECT 1"))
-    return JSONResponse({"status": "ok"})
+    # The search outbox: changes waiting to be indexed, and those the indexer gave up on.
+    return JSONResponse({"status": "ok", "search": await outbox.counts(essaim.db)})
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:

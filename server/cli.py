@@ -113,9 +113,13 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    current = settings_from(args).describe()
+    from search.cli import outbox_summary
+
+    settings = settings_from(args)
+    current = settings.describe()
     for name, default, help_text in setting_docs():
         print(f"{name}={current[name]}\n    {help_text} (default: {default or 'empty'})")
+    print(outbox_summary(settings))
     return 0
 
 

@@ -49,6 +49,12 @@ class Settings:
     search_api_key: str = _setting(
         "SEARCH_API_KEY", "", "API key for the Meilisearch backend (its master or admin key)."
     )
+    index_max_attempts: int = _setting(
+        "ESSAIM_INDEX_MAX_ATTEMPTS",
+        5,
+        "How many times the search indexer tries a change that fails on its own (not because "
+        "the engine is down) before marking it failed and going on; see the health endpoint.",
+    )
     replay_window: int = _setting(
         "ESSAIM_REPLAY_WINDOW",
         5000,

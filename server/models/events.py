@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.models.base import Base, JSONType, utcnow
@@ -45,6 +45,10 @@ class OutboxEntry(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set once the row failed ``ESSAIM_INDEX_MAX_ATTEMPTS`` times on its own (not because the
+    # engine was down): the indexer then skips it, ``essaim search reindex`` covers it.
+    failed_at: Mapped[datetime | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class StoreMeta(Base):

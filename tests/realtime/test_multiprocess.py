@@ -78,7 +78,7 @@ class ServerProcess:
                 raise AssertionError(f"{self.name} exited with {self.process.returncode}")
             try:
                 health = await http.get(f"{self.url}/api/v1/health", timeout=2)
-                if health.status_code == 200 and health.json() == {"status": "ok"}:
+                if health.status_code == 200 and health.json()["status"] == "ok":
                     return
             except httpx.TransportError:
                 pass
