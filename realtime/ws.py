@@ -24,6 +24,8 @@ from server.services.access import is_animator
 from server.services.events import visible_messages
 
 MAX_MESSAGE_BYTES = 64 * 1024
+# No client message needs more than a couple of levels; this bounds json.loads's recursion.
+MAX_NESTING = 32
 MAX_ERRORS = 20
 MAX_SUBSCRIPTIONS = 50
 MAX_ID = 2_147_483_647
@@ -120,13 +122,44 @@ async def _answer(raw: str, connection: Connection, hub: Hub, essaim: Essaim) ->
 def _parse(raw: str) -> dict[str, Any]:
     if len(raw.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES:
         raise BadMessage("too_large", f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
+    if _nesting_exceeds(raw, MAX_NESTING):
+        raise BadMessage("malformed", f"JSON nested deeper than {MAX_NESTING} levels")
     try:
         message = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting the check above missed
         raise BadMessage("malformed", "not JSON") from None
     if not isinstance(message, dict):
         raise BadMessage("malformed", "a message is a JSON object")
     return message
+
+
+def _nesting_exceeds(raw: str, limit: int) -> bool:
+    """Whether ``raw`` may open more than ``limit`` arrays or objects at once.
+
+    Cheap first: a message with few brackets cannot be deep. Otherwise the depth is counted
+    with strings skipped, before ``json.loads`` recurses once per level (a ``RecursionError``
+    and a deep C stack for ``"[" * 30000``)."""
+    if raw.count("[") + raw.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for char in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 def _id(message: dict[str, Any], field: str, *, required: bool) -> int | None:
