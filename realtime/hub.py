@@ -142,7 +142,7 @@ class Feed:
         self.last_seq = seq
         # Encoded once per audience; every connection writes the same frame bytes.
         full = Outgoing.encode(message)
-        hidden = Outgoing.encode({**message, "data": redacted(message)}) if restricted else full
+        hidden = Outgoing.encode(redacted(message)) if restricted else full
         board = message.get("board")
         subscriptions = list(self.subscriptions)
         for start in range(0, len(subscriptions), DISPATCH_CHUNK):
