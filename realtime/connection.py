@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import struct
 import time
 import uuid
@@ -32,6 +33,9 @@ except ImportError:  # pragma: no cover - older uvicorn: every frame goes throug
 
 CLOSE_SLOW_CONSUMER = 4429
 CLOSE_SILENT = 4408
+# No valid session: none at connection, or it was revoked (logout, password reset, account
+# deletion) or expired while the socket was open.
+CLOSE_UNAUTHENTICATED = 4401
 # A frame carries several queued messages up to about this many characters.
 BATCH_BYTES = 64 * 1024
 
@@ -134,6 +138,8 @@ class Connection:
         "id",
         "websocket",
         "user",
+        "session_id",
+        "expires_at",
         "subscriptions",
         "errors",
         "close_code",
@@ -148,10 +154,15 @@ class Connection:
         "_broken",
     )
 
-    def __init__(self, websocket: WebSocket, user: User, queue_size: int, silence: float) -> None:
+    def __init__(
+        self, websocket: WebSocket, user: User, queue_size: int, silence: float, *, session_id: int
+    ) -> None:
         self.id = uuid.uuid4().hex
         self.websocket = websocket
         self.user = user
+        # The login session behind the socket: its revocation or expiry closes the socket.
+        self.session_id = session_id
+        self.expires_at = math.inf  # when it expires (``time.time()``), once read
         self.subscriptions: dict[int, Subscription] = {}
         self.errors = 0
         self.close_code: int | None = None

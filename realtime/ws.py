@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from realtime.connection import Connection, Outgoing, Subscription
+from realtime.connection import CLOSE_UNAUTHENTICATED, Connection, Outgoing, Subscription
 from realtime.hub import Hub
 from server.api.http import SESSION_COOKIE, origin_allowed
 from server.errors import EssaimError, NotAuthenticated, NotFound
 from server.models import Event
 from server.runtime import Essaim
 from server.services.access import is_animator
+from server.services.accounts import authenticate
 from server.services.events import visible_messages
 
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -32,7 +33,6 @@ MAX_ID = 2_147_483_647
 REPLAY_PAGE = 500
 
 CLOSE_ABUSE = 4400
-CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ORIGIN = 4403
 
 
@@ -52,18 +52,25 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_ORIGIN, "origin not allowed")
         return
     try:
-        auth = await hub.authenticate(websocket.cookies.get(SESSION_COOKIE))
+        auth = await authenticate(essaim, websocket.cookies.get(SESSION_COOKIE))
     except NotAuthenticated:
         await websocket.close(CLOSE_UNAUTHENTICATED, "log in first")
         return
     silence = 3 * settings.ws_heartbeat_seconds
-    connection = Connection(websocket, auth.user, settings.ws_send_queue, silence)
-    hub.register(connection)
-    user = {"id": auth.user.id, "display_name": auth.user.display_name}
-    connection.send_json(
-        {"type": "hello", "user": user, "heartbeat": settings.ws_heartbeat_seconds}
+    connection = Connection(
+        websocket, auth.user, settings.ws_send_queue, silence, session_id=auth.session_id
     )
+    hub.register(connection)
     try:
+        # Registered first, then the session read again (its expiry with it): a revocation
+        # committed meanwhile is seen either by this read or by the hub, which now knows
+        # this connection.
+        if not await hub.session_alive(connection):
+            return
+        user = {"id": auth.user.id, "display_name": auth.user.display_name}
+        connection.send_json(
+            {"type": "hello", "user": user, "heartbeat": settings.ws_heartbeat_seconds}
+        )
         await _read_loop(websocket, connection, hub, essaim)
     finally:
         for sub in list(connection.subscriptions.values()):
@@ -205,6 +212,9 @@ async def _subscribe(
     unknown = set(message) - {"type", "collective", "since", "board", "epoch"}
     if unknown:
         raise BadMessage("invalid", f"unknown fields: {', '.join(sorted(unknown))}")
+    # The session is read again at every subscribe: a revoked one never replays the history.
+    if not await hub.session_alive(connection):
+        return
     previous = connection.subscriptions.get(collective)
     if previous is None and len(connection.subscriptions) >= MAX_SUBSCRIPTIONS:
         raise BadMessage("too_many_subscriptions", f"at most {MAX_SUBSCRIPTIONS} per connection")
