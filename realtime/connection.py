@@ -8,8 +8,8 @@ client overflows its own queue and is closed; nobody waits for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
+import logging
 import math
 import struct
 import time
@@ -30,6 +30,8 @@ try:  # uvicorn's default WebSocket protocol (uvicorn >= 0.35 with websockets in
     )
 except ImportError:  # pragma: no cover - older uvicorn: every frame goes through ASGI
     _SansIO = None  # type: ignore[assignment,misc]
+
+log = logging.getLogger("essaim.realtime")
 
 CLOSE_SLOW_CONSUMER = 4429
 CLOSE_SILENT = 4408
@@ -197,6 +199,7 @@ class Connection:
             try:
                 direct.write(message.frame)
             except Exception:  # the socket died under us: this connection only
+                log.debug("connection %s: write failed; the peer is gone", self.id, exc_info=True)
                 self._broken = True
             return
         pending = self._pending
@@ -261,10 +264,13 @@ class Connection:
                 self._make_room()
                 await self.websocket.send_text("\n".join(batch))
             if self.close_code is not None:
-                with contextlib.suppress(Exception):
+                try:
                     if self.websocket.client_state != WebSocketState.DISCONNECTED:
                         await self.websocket.close(self.close_code, self.close_reason)
+                except Exception:  # normal: the peer closed first or the socket is gone
+                    log.debug("connection %s: close failed", self.id, exc_info=True)
         except Exception:  # the peer went away: the reader notices and cleans up
+            log.debug("connection %s: send failed; the peer is gone", self.id, exc_info=True)
             self._broken = True
             self._pending = None
         finally:
@@ -277,8 +283,7 @@ class Connection:
         drainer = self._drainer
         if drainer is not None:
             drainer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await drainer
+            await self._wait(drainer)
 
     @property
     def closing(self) -> bool:
@@ -287,5 +292,12 @@ class Connection:
     async def wait_closed(self) -> None:
         drainer = self._drainer
         if drainer is not None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await drainer
+            await self._wait(drainer)
+
+    async def _wait(self, drainer: asyncio.Task[None]) -> None:
+        try:
+            await drainer
+        except asyncio.CancelledError:
+            pass  # stopped on purpose
+        except Exception:  # _drain handles the peer going away: anything else is a bug
+            log.warning("connection %s: the sender failed", self.id, exc_info=True)

@@ -7,7 +7,6 @@ seconds, and sockets whose login session was revoked (in any process) or expired
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import time
@@ -226,8 +225,12 @@ class Hub:
         for connection in list(self.connections):
             connection.close(1001, "server shutting down: reconnect with since")
         for connection in list(self.connections):
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.wait_for(connection.wait_closed(), 2)
+            except TimeoutError:  # a client that does not answer the close: we leave anyway
+                log.debug("connection %s did not close in time", connection.id)
+            except Exception:
+                log.warning("closing connection %s failed", connection.id, exc_info=True)
         tasks = [f.task for f in self.feeds.values()]
         tasks += [
             t
@@ -237,8 +240,12 @@ class Hub:
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass  # what cancel() asked for
+            except Exception:
+                log.warning("task %s had failed", task.get_name(), exc_info=True)
         self.feeds.clear()
 
     async def current_seq(self, collective: int) -> int:
@@ -395,9 +402,11 @@ class Hub:
             await self._announce(viewer, "join")
 
     async def leave(self, viewer: Viewer) -> None:
-        with contextlib.suppress(Exception):
+        try:
             if await self.presence.leave(viewer):
                 await self._announce(viewer, "leave")
+        except Exception:  # the entry's TTL removes it (and announces the leave) later
+            log.warning("presence leave of %s failed", viewer.connection, exc_info=True)
 
     async def _announce(self, viewer: Viewer, change: str) -> None:
         message: dict[str, Any] = {
