@@ -7,11 +7,14 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from websockets.exceptions import ConnectionClosed
 
 import realtime.hub as hub_module
 from realtime.hub import Hub
-from tests.conftest import ApiClient, World
+from server.models import LoginSession, User
+from server.services.sessions import revoke_sessions
+from tests.conftest import PASSWORD, ApiClient, MakeClient, World
 from tests.realtime.conftest import Connect, LiveServer, WsClient, open_ws
 
 SESSION_ENDED = (4401, "session ended")
@@ -98,3 +101,34 @@ async def test_a_socket_closes_when_its_session_expires(
     later = time.time() + 15 * 24 * 3600
     monkeypatch.setattr(hub_module, "wallclock", lambda: later, raising=False)
     assert await closed(ws) == SESSION_ENDED
+
+
+async def test_revoking_all_sessions_but_one_closes_the_others_sockets(
+    world: World, connect: Connect, make_client: MakeClient, app: Any
+) -> None:
+    # What a password reset does: every session of the account ends but the current one.
+    elsewhere = await make_client()
+    login = await elsewhere.post(
+        "/api/v1/auth/login", json={"email": "marc@example.fr", "password": PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    here, there = await connect(world.member), await connect(elsewhere)
+    for ws in (here, there):
+        await ws.expect("hello")
+        await ws.subscribe(world.collective_id)
+    essaim = app.state.essaim
+    async with essaim.db.read() as session:
+        user = await session.get(User, world.member.id)
+        sessions = list(
+            await session.scalars(
+                select(LoginSession.id)
+                .where(LoginSession.user_id == world.member.id)
+                .order_by(LoginSession.id)
+            )
+        )
+    kept = sessions[0]  # the member's first session, from registering
+    revoked = await revoke_sessions(essaim, user, keep_session_id=kept)
+    assert revoked == sessions[1:]
+    assert await closed(there) == SESSION_ENDED
+    await here.send({"type": "ping", "id": 2})
+    assert await here.expect("pong") == {"type": "pong", "id": 2}
