@@ -8,7 +8,6 @@ channel and key, so test runs sharing a Redis never collide. Messages are JSON-a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from abc import ABC, abstractmethod
@@ -63,8 +62,10 @@ class Broker(ABC):
                 subscribers.discard(queue)
                 if not subscribers:
                     del self._queues[channel]
-                    with contextlib.suppress(Exception):
+                    try:
                         await self._unlisten(channel)
+                    except Exception:  # the subscriber leaves anyway; its messages go nowhere
+                        log.warning("could not stop listening to %s", channel, exc_info=True)
 
     def _deliver(self, channel: str, message: Message) -> None:
         for queue in list(self._queues.get(channel, ())):
@@ -108,10 +109,16 @@ class RedisBroker(Broker):
     async def disconnect(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            try:
                 await self._reader
-        with contextlib.suppress(Exception):
+            except asyncio.CancelledError:
+                pass  # what cancel() asked for
+            except Exception:
+                log.warning("the redis pub/sub reader had failed", exc_info=True)
+        try:
             await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        except Exception:  # going away: the connections below are closed regardless
+            log.warning("closing the redis pub/sub failed", exc_info=True)
         await self._subscriber.aclose()
         await self.redis.aclose()
         self._queues.clear()

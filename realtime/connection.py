@@ -8,8 +8,9 @@ client overflows its own queue and is closed; nobody waits for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
+import logging
+import math
 import struct
 import time
 import uuid
@@ -30,8 +31,13 @@ try:  # uvicorn's default WebSocket protocol (uvicorn >= 0.35 with websockets in
 except ImportError:  # pragma: no cover - older uvicorn: every frame goes through ASGI
     _SansIO = None  # type: ignore[assignment,misc]
 
+log = logging.getLogger("essaim.realtime")
+
 CLOSE_SLOW_CONSUMER = 4429
 CLOSE_SILENT = 4408
+# No valid session: none at connection, or it was revoked (logout, password reset, account
+# deletion) or expired while the socket was open.
+CLOSE_UNAUTHENTICATED = 4401
 # A frame carries several queued messages up to about this many characters.
 BATCH_BYTES = 64 * 1024
 
@@ -134,6 +140,8 @@ class Connection:
         "id",
         "websocket",
         "user",
+        "session_id",
+        "expires_at",
         "subscriptions",
         "errors",
         "close_code",
@@ -148,10 +156,15 @@ class Connection:
         "_broken",
     )
 
-    def __init__(self, websocket: WebSocket, user: User, queue_size: int, silence: float) -> None:
+    def __init__(
+        self, websocket: WebSocket, user: User, queue_size: int, silence: float, *, session_id: int
+    ) -> None:
         self.id = uuid.uuid4().hex
         self.websocket = websocket
         self.user = user
+        # The login session behind the socket: its revocation or expiry closes the socket.
+        self.session_id = session_id
+        self.expires_at = math.inf  # when it expires (``time.time()``), once read
         self.subscriptions: dict[int, Subscription] = {}
         self.errors = 0
         self.close_code: int | None = None
@@ -186,6 +199,7 @@ class Connection:
             try:
                 direct.write(message.frame)
             except Exception:  # the socket died under us: this connection only
+                log.debug("connection %s: write failed; the peer is gone", self.id, exc_info=True)
                 self._broken = True
             return
         pending = self._pending
@@ -250,10 +264,13 @@ class Connection:
                 self._make_room()
                 await self.websocket.send_text("\n".join(batch))
             if self.close_code is not None:
-                with contextlib.suppress(Exception):
+                try:
                     if self.websocket.client_state != WebSocketState.DISCONNECTED:
                         await self.websocket.close(self.close_code, self.close_reason)
+                except Exception:  # normal: the peer closed first or the socket is gone
+                    log.debug("connection %s: close failed", self.id, exc_info=True)
         except Exception:  # the peer went away: the reader notices and cleans up
+            log.debug("connection %s: send failed; the peer is gone", self.id, exc_info=True)
             self._broken = True
             self._pending = None
         finally:
@@ -266,8 +283,7 @@ class Connection:
         drainer = self._drainer
         if drainer is not None:
             drainer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await drainer
+            await self._wait(drainer)
 
     @property
     def closing(self) -> bool:
@@ -276,5 +292,12 @@ class Connection:
     async def wait_closed(self) -> None:
         drainer = self._drainer
         if drainer is not None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await drainer
+            await self._wait(drainer)
+
+    async def _wait(self, drainer: asyncio.Task[None]) -> None:
+        try:
+            await drainer
+        except asyncio.CancelledError:
+            pass  # stopped on purpose
+        except Exception:  # _drain handles the peer going away: anything else is a bug
+            log.warning("connection %s: the sender failed", self.id, exc_info=True)

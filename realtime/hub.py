@@ -1,12 +1,12 @@
 """This process's fan-out: one feed per followed collective turns broker messages into an
 in-order, gap-free stream (missing events are read from the log), encodes each event once per
 audience (text and WebSocket frame) and hands it to every local subscription. Presence entries
-are refreshed here, and the access checks of ``subscribe`` are remembered for a few seconds."""
+are refreshed here, memberships and boards read by ``subscribe`` are remembered for a few
+seconds, and sockets whose login session was revoked (in any process) or expired are closed."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import time
@@ -15,13 +15,19 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from realtime.broker import Message, RedisBroker
-from realtime.connection import CLOSE_SILENT, Connection, Outgoing, Subscription
+from realtime.connection import (
+    CLOSE_SILENT,
+    CLOSE_UNAUTHENTICATED,
+    Connection,
+    Outgoing,
+    Subscription,
+)
 from realtime.presence import MemoryPresence, Presence, RedisPresence, Viewer
 from server.models import Board, Collective, Event, Membership, Role, User
 from server.runtime import Essaim
 from server.services.access import membership
-from server.services.accounts import Authenticated, authenticate
 from server.services.events import redacted
+from server.services.sessions import SESSIONS_CHANNEL, live_sessions, session_expiry
 from server.services.views import event_message
 
 log = logging.getLogger("essaim.realtime")
@@ -36,11 +42,12 @@ SILENCE_CHECK_SECONDS = 1.0
 # After this many new connections, the objects alive are frozen out of the garbage collector's
 # full passes (see Hub._freeze_if_grown).
 FREEZE_AFTER_CONNECTIONS = 500
-# How long a session, a membership or a board's collective, once read for a ``subscribe``, is
-# believed without reading it again: a storm of reconnections (a process restarted, a network
-# blip) costs one lookup per user instead of several per socket. A membership is forgotten at
-# once when the collective's feed sees it updated or removed; this bounds what a lost
-# publication could leave stale (documented in docs/realtime.md).
+# How long a membership or a board's collective, once read for a ``subscribe``, is believed
+# without reading it again: a storm of reconnections (a process restarted, a network blip)
+# costs one lookup per user instead of several per socket. A membership is forgotten at once
+# when the collective's feed sees it updated or removed; this bounds what a lost publication
+# could leave stale (documented in docs/realtime.md). Sessions are never remembered: a revoked
+# one must never pass.
 ACCESS_CACHE_SECONDS = 5.0
 # Remembered entries are swept of the expired ones when a cache reaches this size.
 ACCESS_CACHE_SWEEP = 1024
@@ -48,6 +55,11 @@ ACCESS_CACHE_SWEEP = 1024
 K = TypeVar("K")
 V = TypeVar("V")
 clock = time.monotonic  # the caches' time (tests move it forward)
+wallclock = time.time  # the time sessions expire in (tests move it forward)
+# How often the sessions of open sockets are read again, in case the publication of a
+# revocation was lost (the broker delivers at most once).
+SESSION_CHECK_SECONDS = 30.0
+SESSION_ENDED = "session ended"
 
 
 def remember(cache: dict[K, tuple[float, V]], key: K, value: V, now: float) -> None:
@@ -142,7 +154,7 @@ class Feed:
         self.last_seq = seq
         # Encoded once per audience; every connection writes the same frame bytes.
         full = Outgoing.encode(message)
-        hidden = Outgoing.encode({**message, "data": redacted(message)}) if restricted else full
+        hidden = Outgoing.encode(redacted(message)) if restricted else full
         board = message.get("board")
         subscriptions = list(self.subscriptions)
         for start in range(0, len(subscriptions), DISPATCH_CHUNK):
@@ -195,29 +207,45 @@ class Hub:
         self.connections: set[Connection] = set()
         self._presence_task: asyncio.Task[None] | None = None
         self._silence_task: asyncio.Task[None] | None = None
+        self._sessions_task: asyncio.Task[None] | None = None
+        self._sessions_ready = asyncio.Event()
         self._fresh_connections = 0  # opened since the heap was last frozen
         self.epoch = ""
-        self._sessions: dict[str, tuple[float, Authenticated]] = {}
         self._boards: dict[int, tuple[float, int]] = {}
 
     async def start(self) -> None:
         self.epoch = await self.essaim.epoch()
         self._presence_task = asyncio.create_task(self._keep_presence(), name="essaim-presence")
         self._silence_task = asyncio.create_task(self._watch(), name="essaim-connections")
+        self._sessions_task = asyncio.create_task(self._follow_sessions(), name="essaim-sessions")
+        # Listening before the first socket opens: no revocation published from now on is missed.
+        await self._sessions_ready.wait()
 
     async def stop(self) -> None:
         for connection in list(self.connections):
             connection.close(1001, "server shutting down: reconnect with since")
         for connection in list(self.connections):
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.wait_for(connection.wait_closed(), 2)
+            except TimeoutError:  # a client that does not answer the close: we leave anyway
+                log.debug("connection %s did not close in time", connection.id)
+            except Exception:
+                log.warning("closing connection %s failed", connection.id, exc_info=True)
         tasks = [f.task for f in self.feeds.values()]
-        tasks += [t for t in (self._presence_task, self._silence_task) if t is not None]
+        tasks += [
+            t
+            for t in (self._presence_task, self._silence_task, self._sessions_task)
+            if t is not None
+        ]
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass  # what cancel() asked for
+            except Exception:
+                log.warning("task %s had failed", task.get_name(), exc_info=True)
         self.feeds.clear()
 
     async def current_seq(self, collective: int) -> int:
@@ -227,17 +255,68 @@ class Hub:
             )
         return int(seq or 0)
 
-    async def authenticate(self, token: str | None) -> Authenticated:
-        """The user behind a session cookie (NotAuthenticated if none), remembered for
-        ``ACCESS_CACHE_SECONDS``."""
-        now = clock()
-        hit = self._sessions.get(token) if token else None
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        auth = await authenticate(self.essaim, token)
-        assert token is not None
-        remember(self._sessions, token, auth, now)
-        return auth
+    async def session_alive(self, connection: Connection) -> bool:
+        """Read the connection's session again (never remembered); if it was revoked or
+        expired, close the connection and say False."""
+        expires_at = await session_expiry(self.essaim, connection.session_id)
+        if expires_at is None or expires_at.timestamp() <= wallclock():
+            connection.close(CLOSE_UNAUTHENTICATED, SESSION_ENDED)
+            return False
+        connection.expires_at = expires_at.timestamp()
+        return True
+
+    def end_sessions(self, session_ids: set[int]) -> None:
+        """Close this process's connections of these (revoked) sessions."""
+        for connection in list(self.connections):
+            if connection.session_id in session_ids:
+                connection.close(CLOSE_UNAUTHENTICATED, SESSION_ENDED)
+
+    async def _follow_sessions(self) -> None:
+        """Close the sockets of sessions revoked in any process as the broker says so, and
+        read the sessions of all sockets again every ``SESSION_CHECK_SECONDS`` (a lost
+        publication)."""
+        resumed = False
+        while True:
+            try:
+                async with self.essaim.broker.subscribe(SESSIONS_CHANNEL) as queue:
+                    self._sessions_ready.set()
+                    if resumed:  # revocations published while not listening were missed
+                        await self._end_dead_sessions()
+                    check_at = clock() + SESSION_CHECK_SECONDS
+                    while True:
+                        try:
+                            message = await asyncio.wait_for(
+                                queue.get(), max(check_at - clock(), 0)
+                            )
+                        except TimeoutError:
+                            await self._end_dead_sessions()
+                            check_at = clock() + SESSION_CHECK_SECONDS
+                            continue
+                        ids = message.get("sessions")
+                        if not isinstance(ids, list):
+                            log.warning("ignoring a malformed session revocation: %r", message)
+                            continue
+                        self.end_sessions({i for i in ids if isinstance(i, int)})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("following session revocations failed; retrying")
+                self._sessions_ready.set()  # do not hold the start up; the checks remain
+                resumed = True
+                await asyncio.sleep(1.0)
+
+    async def _end_dead_sessions(self) -> None:
+        """Close the connections whose session is no longer live in the database."""
+        held = {c.session_id for c in self.connections}
+        if not held:
+            return
+        try:
+            dead = held - await live_sessions(self.essaim, held)
+        except Exception:  # the database is away: the next check tries again
+            log.exception("reading the sessions of open sockets failed; retrying later")
+            return
+        if dead:
+            self.end_sessions(dead)
 
     async def membership(self, user: User, collective: int) -> Membership:
         """The user's membership of ``collective`` (NotFound if none), remembered by the
@@ -323,9 +402,11 @@ class Hub:
             await self._announce(viewer, "join")
 
     async def leave(self, viewer: Viewer) -> None:
-        with contextlib.suppress(Exception):
+        try:
             if await self.presence.leave(viewer):
                 await self._announce(viewer, "leave")
+        except Exception:  # the entry's TTL removes it (and announces the leave) later
+            log.warning("presence leave of %s failed", viewer.connection, exc_info=True)
 
     async def _announce(self, viewer: Viewer, change: str) -> None:
         message: dict[str, Any] = {
@@ -359,14 +440,16 @@ class Hub:
         self._fresh_connections += 1
 
     async def _watch(self) -> None:
-        """Close the connections that sent nothing for their ``silence`` (three heartbeats);
-        freeze the heap after many new connections."""
+        """Close the connections that sent nothing for their ``silence`` (three heartbeats) and
+        those whose session expired; freeze the heap after many new connections."""
         while True:
             await asyncio.sleep(SILENCE_CHECK_SECONDS)
-            now = time.monotonic()
+            now, wall = time.monotonic(), wallclock()
             for connection in list(self.connections):
                 if now - connection.last_seen > connection.silence:
                     connection.close(CLOSE_SILENT, "no message for three heartbeats")
+                elif connection.expires_at <= wall:
+                    connection.close(CLOSE_UNAUTHENTICATED, SESSION_ENDED)
             self._freeze_if_grown()
 
     def _freeze_if_grown(self) -> None:

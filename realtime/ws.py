@@ -14,23 +14,25 @@ from typing import Any
 from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from realtime.connection import Connection, Outgoing, Subscription
+from realtime.connection import CLOSE_UNAUTHENTICATED, Connection, Outgoing, Subscription
 from realtime.hub import Hub
 from server.api.http import SESSION_COOKIE, origin_allowed
 from server.errors import EssaimError, NotAuthenticated, NotFound
 from server.models import Event
 from server.runtime import Essaim
 from server.services.access import is_animator
+from server.services.accounts import authenticate
 from server.services.events import visible_messages
 
 MAX_MESSAGE_BYTES = 64 * 1024
+# No client message needs more than a couple of levels; this bounds json.loads's recursion.
+MAX_NESTING = 32
 MAX_ERRORS = 20
 MAX_SUBSCRIPTIONS = 50
 MAX_ID = 2_147_483_647
 REPLAY_PAGE = 500
 
 CLOSE_ABUSE = 4400
-CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ORIGIN = 4403
 
 
@@ -50,18 +52,25 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_ORIGIN, "origin not allowed")
         return
     try:
-        auth = await hub.authenticate(websocket.cookies.get(SESSION_COOKIE))
+        auth = await authenticate(essaim, websocket.cookies.get(SESSION_COOKIE))
     except NotAuthenticated:
         await websocket.close(CLOSE_UNAUTHENTICATED, "log in first")
         return
     silence = 3 * settings.ws_heartbeat_seconds
-    connection = Connection(websocket, auth.user, settings.ws_send_queue, silence)
-    hub.register(connection)
-    user = {"id": auth.user.id, "display_name": auth.user.display_name}
-    connection.send_json(
-        {"type": "hello", "user": user, "heartbeat": settings.ws_heartbeat_seconds}
+    connection = Connection(
+        websocket, auth.user, settings.ws_send_queue, silence, session_id=auth.session_id
     )
+    hub.register(connection)
     try:
+        # Registered first, then the session read again (its expiry with it): a revocation
+        # committed meanwhile is seen either by this read or by the hub, which now knows
+        # this connection.
+        if not await hub.session_alive(connection):
+            return
+        user = {"id": auth.user.id, "display_name": auth.user.display_name}
+        connection.send_json(
+            {"type": "hello", "user": user, "heartbeat": settings.ws_heartbeat_seconds}
+        )
         await _read_loop(websocket, connection, hub, essaim)
     finally:
         for sub in list(connection.subscriptions.values()):
@@ -120,13 +129,44 @@ async def _answer(raw: str, connection: Connection, hub: Hub, essaim: Essaim) ->
 def _parse(raw: str) -> dict[str, Any]:
     if len(raw.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES:
         raise BadMessage("too_large", f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
+    if _nesting_exceeds(raw, MAX_NESTING):
+        raise BadMessage("malformed", f"JSON nested deeper than {MAX_NESTING} levels")
     try:
         message = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting the check above missed
         raise BadMessage("malformed", "not JSON") from None
     if not isinstance(message, dict):
         raise BadMessage("malformed", "a message is a JSON object")
     return message
+
+
+def _nesting_exceeds(raw: str, limit: int) -> bool:
+    """Whether ``raw`` may open more than ``limit`` arrays or objects at once.
+
+    Cheap first: a message with few brackets cannot be deep. Otherwise the depth is counted
+    with strings skipped, before ``json.loads`` recurses once per level (a ``RecursionError``
+    and a deep C stack for ``"[" * 30000``)."""
+    if raw.count("[") + raw.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for char in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 def _id(message: dict[str, Any], field: str, *, required: bool) -> int | None:
@@ -172,6 +212,9 @@ async def _subscribe(
     unknown = set(message) - {"type", "collective", "since", "board", "epoch"}
     if unknown:
         raise BadMessage("invalid", f"unknown fields: {', '.join(sorted(unknown))}")
+    # The session is read again at every subscribe: a revoked one never replays the history.
+    if not await hub.session_alive(connection):
+        return
     previous = connection.subscriptions.get(collective)
     if previous is None and len(connection.subscriptions) >= MAX_SUBSCRIPTIONS:
         raise BadMessage("too_many_subscriptions", f"at most {MAX_SUBSCRIPTIONS} per connection")

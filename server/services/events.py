@@ -1,7 +1,8 @@
 """Reading the event log: a page of events after ``since``, as this user may see them.
 
 What a member may not see is redacted, not skipped, so ``seq`` stays gap-free for every
-client: an event about a card or comment that is now hidden or deleted carries only ids.
+client: a restricted event, or one about a card or comment that is now hidden or deleted,
+carries only ids (``redacted``), never who did it.
 """
 
 from __future__ import annotations
@@ -47,13 +48,10 @@ async def events_page(
 async def visible_messages(
     session: AsyncSession, member: Membership, events: list[Event]
 ) -> list[dict[str, Any]]:
-    """Wire messages for ``events``, redacted for what ``member`` may no longer see."""
+    """Wire messages for ``events``, redacted for what ``member`` may not (or no longer) see."""
     messages = [event_message(e) for e in events]
     if is_animator(member) or not events:
         return messages
-    for event, message in zip(events, messages, strict=True):
-        if event.restricted:
-            message["data"] = redacted(message)
     card_ids = {e.card_id for e in events if e.card_id is not None}
     gone_cards = set(
         await session.scalars(
@@ -70,17 +68,28 @@ async def visible_messages(
             )
         )
     )
-    for message in messages:
-        data = message["data"]
-        if message["card"] in gone_cards or (
-            message["kind"].startswith("comment.") and data.get("id") in gone_comments
+    for index, (event, message) in enumerate(zip(events, messages, strict=True)):
+        if (
+            event.restricted
+            or message["card"] in gone_cards
+            or (
+                message["kind"].startswith("comment.")
+                and message["data"].get("id") in gone_comments
+            )
         ):
-            message["data"] = redacted(message)
+            messages[index] = redacted(message)
     return messages
 
 
 def redacted(message: dict[str, Any]) -> dict[str, Any]:
-    """What a member gets of an event about content they may not see: its ids only."""
+    """What a member or observer gets of an event they may not see (restricted, or about
+    hidden or deleted content): its place in the log and the ids that keep a client in sync,
+    nothing about who did it (no ``actor``) or what (no payload). The one redaction, for the
+    event log and the live feed alike."""
+    return {**message, "actor": None, "data": _redacted_data(message)}
+
+
+def _redacted_data(message: dict[str, Any]) -> dict[str, Any]:
     if message["kind"].startswith("card."):
         return {"id": message["card"], "redacted": True}
     if message["kind"].startswith("comment."):

@@ -186,7 +186,7 @@ async def test_a_socket_failing_under_a_write_stops_only_its_own_connection() ->
             raise RuntimeError("the handle is closed")
 
     dying = Dying()
-    connection = Connection(object(), object(), 10, 75.0)  # type: ignore[arg-type]
+    connection = Connection(object(), object(), 10, 75.0, session_id=1)  # type: ignore[arg-type]
     connection._direct = dying  # type: ignore[assignment]
     message = Outgoing.encode({"type": "event", "seq": 1})
     connection.send(message)  # does not raise into the feed that fans out

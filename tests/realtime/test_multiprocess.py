@@ -412,3 +412,78 @@ async def scenario(
     seen = await newcomer.subscribe(cid, board)
     assert [u["id"] for u in seen["presence"]] == [anna.id, marc.id]
     assert ("leave", marc.id) not in on_b.presence()
+
+
+async def test_logging_out_through_one_process_closes_the_socket_held_by_the_other(
+    postgres: PostgresServer | None, tmp_path: Path
+) -> None:
+    server = require_postgres(postgres)
+    await require_redis()
+    database_url = await server.create()
+    prefix = unique_prefix()
+    env = server_env(database_url, f"{REDIS_URL}?prefix={prefix}", tmp_path / "data")
+    a = ServerProcess("A", env, tmp_path)
+    b = ServerProcess("B", env, tmp_path)
+    http = httpx.AsyncClient()
+    anna, marc, second = User("anna"), User("marc"), User("marc")
+    watchers: list[Watcher] = []
+    try:
+        async with asyncio.timeout(120):
+            await a.start(http)
+            await b.start(http)
+            await anna.register(a)
+            await marc.register(a)
+            collective = await anna.call("POST", f"{a.url}/api/v1/collectives", json={"name": "D"})
+            cid = int(collective["id"])
+            # marc has two sessions: his socket on B uses the one he logs out of through A.
+            answer = await second.call(
+                "POST",
+                f"{b.url}/api/v1/auth/login",
+                json={"email": "marc@example.fr", "password": PASSWORD},
+            )
+            second.csrf, second.id = answer["csrf_token"], int(answer["user"]["id"])
+            on_b = await Watcher.open(marc, b)
+            kept = await Watcher.open(second, b)
+            bystander = await Watcher.open(anna, b)
+            watchers += [on_b, kept, bystander]
+            assert (await bystander.subscribe(cid, None))["type"] == "subscribed"
+            cookie = marc.cookie
+            response = await marc.http.post(
+                f"{a.url}/api/v1/auth/logout", headers={"X-CSRF-Token": marc.csrf}
+            )
+            assert response.status_code == 204, response.text
+            async with asyncio.timeout(WAIT):
+                await on_b.dropped.wait()
+            assert (on_b.connection.close_code, on_b.connection.close_reason) == (
+                4401,
+                "session ended",
+            )
+            # The old cookie opens no socket on either process; the other session lives on.
+            for process in (a, b):
+                refused = await websockets.connect(
+                    process.ws_url,
+                    additional_headers={"Cookie": cookie},
+                    origin=Origin(process.url),
+                    compression=None,
+                    open_timeout=5,
+                )
+                with pytest.raises(websockets.ConnectionClosed):
+                    await asyncio.wait_for(refused.recv(), WAIT)
+                assert refused.close_code == 4401
+            for alive in (kept, bystander):
+                start = len(alive.messages)
+                await alive.connection.send(json.dumps({"type": "ping", "id": "encore"}))
+                await alive.wait_for(lambda m: m["type"] == "pong", start=start)
+    except Exception as exc:
+        raise AssertionError(f"{exc!r}\n{a.output()}\n{b.output()}") from exc
+    finally:
+        for watcher in watchers:
+            watcher.task.cancel()
+            await asyncio.gather(watcher.task, return_exceptions=True)
+            await watcher.connection.close()
+        for process in (a, b):
+            await process.kill()
+        for user in (anna, marc, second):
+            await user.http.aclose()
+        await http.aclose()
+        await delete_prefix(REDIS_URL, prefix)

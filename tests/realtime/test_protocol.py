@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -65,6 +66,28 @@ async def test_bad_messages_get_an_error_and_the_connection_lives_on(
     assert error["message"]
     await ws.send({"type": "ping", "id": 7})
     assert await ws.expect("pong") == {"type": "pong", "id": 7}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["[" * 30_000, '{"a":' * 12_000, "[" * 3_000 + "]" * 3_000],
+    ids=["open-arrays", "open-objects", "closed-arrays"],
+)
+async def test_deeply_nested_json_gets_an_error_and_the_connection_lives_on(
+    world: World, connect: Connect, caplog: pytest.LogCaptureFixture, raw: str
+) -> None:
+    ws = await connect(world.member)
+    await ws.expect("hello")
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(3):
+            await ws.send(raw)
+            error = await ws.expect("error")
+            assert error["code"] == "malformed"
+        # Brackets inside strings are not nesting.
+        await ws.send({"type": "ping", "id": '["\\' + "[{" * 100})
+        assert await ws.expect("pong") == {"type": "pong", "id": '["\\' + "[{" * 100}
+        assert (await ws.subscribe(world.collective_id))["collective"] == world.collective_id
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 async def test_another_collective_or_its_board_is_not_found(world: World, connect: Connect) -> None:

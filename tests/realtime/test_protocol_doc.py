@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import realtime.hub as hub
+from server.services.sessions import SESSIONS_CHANNEL
+
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "realtime.md").read_text(encoding="utf-8")
 # The event message itself is built by the views shared with the HTTP event log.
@@ -42,3 +45,10 @@ def test_every_resync_reason_is_documented() -> None:
     assert reasons == {"other_epoch", "ahead", "too_old"}
     for reason in reasons:
         assert f"`{reason}`" in DOC
+
+
+def test_how_a_session_ends_its_sockets_is_documented() -> None:
+    assert f"reason `{hub.SESSION_ENDED}`" in DOC
+    assert f"channel `{SESSIONS_CHANNEL}`" in DOC
+    assert f"{hub.SESSION_CHECK_SECONDS:g} seconds (`SESSION_CHECK_SECONDS`" in DOC
+    assert f"for {hub.ACCESS_CACHE_SECONDS:g} seconds (`ACCESS_CACHE_SECONDS`" in DOC
