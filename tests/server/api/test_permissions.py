@@ -241,6 +241,12 @@ class Targets:
                 response = await animator.post(f"/api/v1/collectives/{cid}/meetings", json=MEETING)
                 assert response.status_code == 201, response.text
                 return response.json()["id"]
+            case "invitation":
+                response = await animator.post(
+                    f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
             case "token":
                 response = await animator.post(
                     f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
@@ -376,6 +382,8 @@ ROWS = [
         fresh_actor=True,
     ),
     Row("POST", "/collectives/{collective}/invitations", manage(201), {"role": "member"}),
+    Row("GET", "/collectives/{collective}/invitations", manage(200)),
+    Row("DELETE", "/invitations/{invitation}", manage(204)),
     Row("GET", "/invitations/{token}", EVERYONE, public=True),
     Row(
         "POST",
