@@ -4,9 +4,11 @@
     ├── MalformedRequest             400     malformed_json, malformed_request
     ├── InvalidInput                 422     invalid_input (``fields`` says which and why)
     ├── NotAuthenticated             401     not_authenticated
-    ├── Forbidden                    403     forbidden, csrf_failed, invitation_other_address
+    ├── Forbidden                    403     forbidden, csrf_failed, invitation_other_address,
+    │                                        wrong_password
     ├── NotFound                     404     not_found
-    ├── Conflict                     409     conflict, version_conflict (with ``current``)
+    ├── Conflict                     409     conflict, version_conflict (with ``current``),
+    │                                        last_animator_account (with ``collectives``)
     ├── Gone                         410     invitation_expired, invitation_used,
     │                                        invitation_revoked
     ├── PayloadTooLarge              413     payload_too_large

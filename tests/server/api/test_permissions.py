@@ -332,6 +332,8 @@ ROWS = [
     Row("POST", "/auth/logout", expect(204, 204, 204, 204), fresh_actor=True),
     Row("GET", "/me", EVERYONE),
     Row("PATCH", "/me", EVERYONE, {"language": "fr"}),
+    Row("GET", "/me/export", EVERYONE),
+    Row("DELETE", "/me", EVERYONE, {"password": PASSWORD}, fresh_actor=True),
     # collectives, members, invitations
     Row("GET", "/collectives", EVERYONE),
     Row("POST", "/collectives", expect(201, 201, 201, 201), {"name": "Une de plus"}),
