@@ -100,9 +100,9 @@ async def delete_account(
         row.password_hash = ""
         await w.session.flush()
         await _rewrite_events(
-            w.session, collective_ids, user.id, old_name, old_email, erased_cards, erased_comments
+            w.session, collective_ids, user.id, old_email, erased_cards, erased_comments
         )
-        await _rewrite_audit(w.session, collective_ids, user.id, old_name, old_email)
+        await _rewrite_audit(w.session, collective_ids, user.id, old_email)
         await _rewrite_notifications(w.session, old_name, old_email)
         if not erase_contributions:
             await _reindex_contributions(w, user.id)
@@ -250,12 +250,12 @@ async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -
     )
 
 
-def _scrub(value: Any, uid: int, name: str, email: str) -> Any:
-    """``value`` with the person's name and email replaced by the pseudonym.
+def _scrub(value: Any, uid: int, email: str) -> Any:
+    """``value`` with the person's name and email replaced.
 
     A user view (``{"id" | "user_id", "display_name"}``) is renamed only when it is theirs,
-    so a namesake keeps their name; any other string equal to the name, or holding the
-    email, is rewritten."""
+    so a namesake keeps their name, and a card titled like the person keeps its title; any
+    string holding the email (unique to them) is rewritten."""
     if isinstance(value, dict):
         owner = value.get("id", value.get("user_id"))
         scrubbed: dict[str, Any] = {}
@@ -271,13 +271,11 @@ def _scrub(value: Any, uid: int, name: str, email: str) -> Any:
             elif key == "email" and owner == uid:
                 scrubbed[key] = tombstone_email(uid)
             else:
-                scrubbed[key] = _scrub(item, uid, name, email)
+                scrubbed[key] = _scrub(item, uid, email)
         return scrubbed
     if isinstance(value, list):
-        return [_scrub(item, uid, name, email) for item in value]
+        return [_scrub(item, uid, email) for item in value]
     if isinstance(value, str):
-        if value == name:
-            return PSEUDONYM
         if email and email in value:
             return value.replace(email, tombstone_email(uid))
     return value
@@ -300,7 +298,6 @@ async def _rewrite_events(
     session: AsyncSession,
     collective_ids: set[int],
     uid: int,
-    name: str,
     email: str,
     erased_cards: set[int],
     erased_comments: set[int],
@@ -325,7 +322,7 @@ async def _rewrite_events(
                 if event.kind.startswith("comment."):
                     payload["card_id"] = event.card_id
             else:
-                payload = _scrub(event.payload, uid, name, email)
+                payload = _scrub(event.payload, uid, email)
                 if event.kind == "nudge.sent" and (payload.get("user") or {}).get("id") == uid:
                     payload["message"] = ""  # written to them, it greets them by name
             if payload != event.payload:
@@ -335,7 +332,7 @@ async def _rewrite_events(
 
 
 async def _rewrite_audit(
-    session: AsyncSession, collective_ids: set[int], uid: int, name: str, email: str
+    session: AsyncSession, collective_ids: set[int], uid: int, email: str
 ) -> None:
     entries = await session.scalars(
         select(AuditEntry).where(AuditEntry.collective_id.in_(collective_ids))
@@ -344,7 +341,7 @@ async def _rewrite_audit(
         detail = dict(entry.detail or {})
         if entry.target_type == "member" and entry.target_id == uid and "display_name" in detail:
             detail["display_name"] = PSEUDONYM
-        detail = _scrub(detail, uid, name, email)
+        detail = _scrub(detail, uid, email)
         if detail != entry.detail:
             entry.detail = detail
 

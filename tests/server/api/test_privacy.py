@@ -12,7 +12,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from server.models import OutboxEntry
-from tests.conftest import PASSWORD, ApiClient, MakeClient, World
+from tests.conftest import PASSWORD, ApiClient, MakeClient, World, join
 from tests.support.privacy import (
     CARD_BODY,
     CARD_TITLE,
@@ -224,3 +224,25 @@ async def test_deletion_only_ever_deletes_the_callers_own_account(
     assert (await delete_account(world.observer)).status_code == 200
     assert (await world.member.get("/api/v1/me")).status_code == 200
     assert (await world.animator.get("/api/v1/me")).status_code == 200
+
+
+async def test_a_namesake_keeps_their_name_in_the_event_log(
+    world: World, make_client: MakeClient
+) -> None:
+    person = await person_with_traces(world, make_client)
+    namesake = await make_client()
+    registered = await namesake.post(
+        "/api/v1/auth/register",
+        json={"email": "autre@example.fr", "password": PASSWORD, "display_name": NAME},
+    )
+    namesake.csrf = registered.json()["csrf_token"]
+    namesake.user = registered.json()["user"]
+    await join(world.animator, namesake, world.collective_id, "member")
+    card = await namesake.post(f"/api/v1/boards/{world.board_id}/cards", json={"title": NAME})
+    assert (await delete_account(person.client)).status_code == 200
+    page = await world.animator.get(
+        f"/api/v1/collectives/{world.collective_id}/events?since=0&limit=500"
+    )
+    created = [e for e in page.json()["events"] if e["card"] == card.json()["id"]][0]
+    assert created["data"]["title"] == NAME
+    assert created["data"]["author"] == {"id": namesake.id, "display_name": NAME}
