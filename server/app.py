@@ -22,6 +22,7 @@ from search.runtime import SearchRuntime
 # Importing the endpoint modules registers their routes.
 from server.api import accounts, boards, collectives, meetings, moderation, presence  # noqa: F401
 from server.api import animation as animation_api
+from server.api import privacy as privacy_api  # noqa: F401
 from server.api import reports as reports_api  # noqa: F401
 from server.api import search as search_api  # noqa: F401
 from server.api.http import (

@@ -4,10 +4,13 @@
     ├── MalformedRequest             400     malformed_json, malformed_request
     ├── InvalidInput                 422     invalid_input (``fields`` says which and why)
     ├── NotAuthenticated             401     not_authenticated
-    ├── Forbidden                    403     forbidden, csrf_failed
+    ├── Forbidden                    403     forbidden, csrf_failed, invitation_other_address,
+    │                                        wrong_password
     ├── NotFound                     404     not_found
-    ├── Conflict                     409     conflict, version_conflict (with ``current``)
-    ├── Gone                         410     invitation_expired, invitation_used
+    ├── Conflict                     409     conflict, version_conflict (with ``current``),
+    │                                        last_animator_account (with ``collectives``)
+    ├── Gone                         410     invitation_expired, invitation_used,
+    │                                        invitation_revoked
     ├── PayloadTooLarge              413     payload_too_large
     ├── UnsupportedMediaType         415     unsupported_media_type, unsupported_file_type
     └── TooManyRequests              429     too_many_requests (with ``retry_after``)

@@ -331,3 +331,11 @@ class PromptIn(Body):
 class WelcomeIn(Body):
     user_id: Id
     message: MessageText | None = None
+
+
+class AccountDeletionIn(Body):
+    """``DELETE /me``: the password confirms it is really them; ``erase_contributions`` also
+    deletes their cards, comments and reactions (else they stay under « Ancien membre »)."""
+
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256), NO_NUL]
+    erase_contributions: bool = False

@@ -115,7 +115,8 @@ def _safe_next(target: str | None) -> str:
 async def invitation(request: Request, auth: Authenticated | None) -> Response:
     token = request.path_params["token"]
     try:
-        preview = await collectives.preview_invitation(_essaim(request), token)
+        user = auth.user if auth else None
+        preview = await collectives.preview_invitation(_essaim(request), token, user)
     except (Gone, NotFound) as error:
         return render(
             request, auth, "invitation.html", {"problem": error.code}, status=error.status

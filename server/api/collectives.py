@@ -105,6 +105,28 @@ async def create_invitation(call: Call) -> dict[str, Any]:
 
 @endpoint(
     "GET",
+    "/collectives/{collective_id:int}/invitations",
+    "Pending invitations: not accepted, revoked nor expired (animators; never the link)",
+    tag="members",
+)
+async def list_invitations(call: Call) -> dict[str, Any]:
+    cid = call.id("collective_id")
+    return {"invitations": await collectives.list_invitations(call.essaim, call.user, cid)}
+
+
+@endpoint(
+    "DELETE",
+    "/invitations/{invitation_id:int}",
+    "Revoke a pending invitation: its link stops working (animators)",
+    tag="members",
+    status=204,
+)
+async def revoke_invitation(call: Call) -> None:
+    await collectives.revoke_invitation(call.essaim, call.user, call.id("invitation_id"))
+
+
+@endpoint(
+    "GET",
     "/invitations/{token}",
     "What an invitation leads to (no login needed)",
     tag="members",

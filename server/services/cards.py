@@ -216,12 +216,18 @@ async def delete_card(essaim: Essaim, user: User, card_id: int) -> None:
     async with essaim.write(user) as w:
         card, member = await card_for(w.session, user, card_id, Action.write)
         require_owner_or_animator(card.author_id, user, member)
-        await _unplace(w.session, card)
-        card.moderation = Moderation.deleted
-        card.version += 1
-        card.updated_at = utcnow()
-        await _emit(w, card, "card.deleted", {"id": card.id, "column_id": card.column_id})
-        w.index("card", card.id, card.collective_id, op="delete")
+        await remove_card(w, card)
+
+
+async def remove_card(w: Write, card: Card) -> None:
+    """Soft-delete ``card`` within ``w`` (the caller checked the actor may): its column
+    closes the gap, ``card.deleted`` is emitted and the search index drops it."""
+    await _unplace(w.session, card)
+    card.moderation = Moderation.deleted
+    card.version += 1
+    card.updated_at = utcnow()
+    await _emit(w, card, "card.deleted", {"id": card.id, "column_id": card.column_id})
+    w.index("card", card.id, card.collective_id, op="delete")
 
 
 async def hide_card(w: Write, card: Card, detail: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from server.schemas import CollectiveIn, CollectivePatch, InvitationIn, MemberPa
 from server.security import new_token, token_hash
 from server.services import audit
 from server.services.access import Action, find_membership, is_animator, membership
-from server.services.views import collective_view, iso, member_view
+from server.services.views import collective_view, iso, member_view, user_view
 
 
 async def create_collective(essaim: Essaim, user: User, body: CollectiveIn) -> dict[str, Any]:
@@ -209,8 +209,10 @@ async def _usable_invitation(session: Any, token: str) -> Invitation:
     invitation: Invitation | None = await session.scalar(
         select(Invitation).where(Invitation.token_hash == token_hash(token))
     )
-    if invitation is None or invitation.revoked_at is not None:
+    if invitation is None:
         raise NotFound("invitation")
+    if invitation.revoked_at is not None:
+        raise Gone("this invitation was withdrawn by an animator", code="invitation_revoked")
     if invitation.accepted_at is not None:
         raise Gone("this invitation has already been used", code="invitation_used")
     if invitation.expires_at <= utcnow():
@@ -218,22 +220,45 @@ async def _usable_invitation(session: Any, token: str) -> Invitation:
     return invitation
 
 
-async def preview_invitation(essaim: Essaim, token: str) -> dict[str, Any]:
-    """What an invitation leads to, shown before accepting (no login needed)."""
+def _same_address(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
+
+
+def _require_invited(invitation: Invitation, user: User) -> None:
+    """An invitation that names an address admits only the account with that address."""
+    if invitation.email and not _same_address(invitation.email, user.email):
+        raise Forbidden(
+            "this invitation was sent to another email address; log in with that address"
+            " or ask the animator for an invitation to yours",
+            code="invitation_other_address",
+        )
+
+
+async def preview_invitation(
+    essaim: Essaim, token: str, user: User | None = None
+) -> dict[str, Any]:
+    """What an invitation leads to, shown before accepting (no login needed). ``addressed``
+    says it names an email; with ``user``, ``for_you`` says whether that account may accept.
+    The address itself is never shown: a forwarded link must not reveal whom it was for."""
     async with essaim.db.read() as session:
         invitation = await _usable_invitation(session, token)
         collective = await session.get(Collective, invitation.collective_id)
         assert collective is not None
-        return {
+        preview: dict[str, Any] = {
             "collective": {"id": collective.id, "name": collective.name},
             "role": invitation.role,
             "expires_at": iso(invitation.expires_at),
+            "addressed": invitation.email is not None,
         }
+        if user is not None:
+            preview["for_you"] = not invitation.email or _same_address(invitation.email, user.email)
+        return preview
 
 
 async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str, Any]:
     async with essaim.write(user) as w:
         invitation = await _usable_invitation(w.session, token)
+        _require_invited(invitation, user)
         cid = invitation.collective_id
         if await find_membership(w.session, cid, user.id) is not None:
             raise Conflict("you are already a member of this collective", code="already_member")
@@ -254,3 +279,67 @@ async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str,
         assert collective is not None
         await w.session.refresh(collective)
     return {**collective_view(collective), "role": member.role}
+
+
+def _pending(collective_id: int) -> Any:
+    return select(Invitation).where(
+        Invitation.collective_id == collective_id,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow(),
+    )
+
+
+async def list_invitations(essaim: Essaim, user: User, collective_id: int) -> list[dict[str, Any]]:
+    """Pending invitations of a collective (animators), newest first; never their token."""
+    async with essaim.db.read() as session:
+        await membership(session, user, collective_id, Action.manage)
+        rows = await session.execute(
+            _pending(collective_id)
+            .add_columns(User)
+            .join(User, User.id == Invitation.created_by)
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        )
+        return [invitation_view(invitation, creator) for invitation, creator in rows]
+
+
+def invitation_view(invitation: Invitation, creator: User) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "collective_id": invitation.collective_id,
+        "email": invitation.email,
+        "role": invitation.role,
+        "created_by": user_view(creator),
+        "created_at": iso(invitation.created_at),
+        "expires_at": iso(invitation.expires_at),
+    }
+
+
+async def revoke_invitation(essaim: Essaim, user: User, invitation_id: int) -> None:
+    """An animator revokes a pending invitation: its link stops working at once.
+
+    It emits no event: pending invitations are not part of any state the live feed carries
+    (only animators list them, on demand), and an event would put the invited address in a
+    log that members replay."""
+    async with essaim.write(user) as w:
+        invitation = await w.session.get(Invitation, invitation_id)
+        if invitation is None:
+            raise NotFound("invitation")
+        try:
+            await membership(w.session, user, invitation.collective_id, Action.manage)
+        except NotFound:
+            raise NotFound("invitation") from None
+        revoked = await w.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.id == invitation_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if revoked.rowcount != 1:  # type: ignore[attr-defined]
+            if invitation.accepted_at is not None:
+                raise Gone("this invitation has already been used", code="invitation_used")
+            raise NotFound("invitation")

@@ -109,10 +109,15 @@ async def delete_comment(essaim: Essaim, user: User, comment_id: int) -> None:
     async with essaim.write(user) as w:
         comment, card, member = await comment_for(w.session, user, comment_id, Action.write)
         require_owner_or_animator(comment.author_id, user, member)
-        comment.moderation = Moderation.deleted
-        comment.updated_at = utcnow()
-        await w.emit_on_card(card, "comment.deleted", {"id": comment.id, "card_id": card.id})
-        w.index("comment", comment.id, card.collective_id, op="delete")
+        await remove_comment(w, comment, card)
+
+
+async def remove_comment(w: Write, comment: Comment, card: Card) -> None:
+    """Soft-delete ``comment`` within ``w`` (the caller checked the actor may)."""
+    comment.moderation = Moderation.deleted
+    comment.updated_at = utcnow()
+    await w.emit_on_card(card, "comment.deleted", {"id": comment.id, "card_id": card.id})
+    w.index("comment", comment.id, card.collective_id, op="delete")
 
 
 async def add_reaction(

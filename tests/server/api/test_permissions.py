@@ -241,6 +241,12 @@ class Targets:
                 response = await animator.post(f"/api/v1/collectives/{cid}/meetings", json=MEETING)
                 assert response.status_code == 201, response.text
                 return response.json()["id"]
+            case "invitation":
+                response = await animator.post(
+                    f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
             case "token":
                 response = await animator.post(
                     f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
@@ -326,6 +332,8 @@ ROWS = [
     Row("POST", "/auth/logout", expect(204, 204, 204, 204), fresh_actor=True),
     Row("GET", "/me", EVERYONE),
     Row("PATCH", "/me", EVERYONE, {"language": "fr"}),
+    Row("GET", "/me/export", EVERYONE),
+    Row("DELETE", "/me", EVERYONE, {"password": PASSWORD}, fresh_actor=True),
     # collectives, members, invitations
     Row("GET", "/collectives", EVERYONE),
     Row("POST", "/collectives", expect(201, 201, 201, 201), {"name": "Une de plus"}),
@@ -376,6 +384,8 @@ ROWS = [
         fresh_actor=True,
     ),
     Row("POST", "/collectives/{collective}/invitations", manage(201), {"role": "member"}),
+    Row("GET", "/collectives/{collective}/invitations", manage(200)),
+    Row("DELETE", "/invitations/{invitation}", manage(204)),
     Row("GET", "/invitations/{token}", EVERYONE, public=True),
     Row(
         "POST",

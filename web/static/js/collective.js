@@ -193,6 +193,7 @@ if (isAnimator) {
       url.value = created.url;
       url.select();
       toast(values.email ? t("Invitation sent by email; the link is below too.") : t("Invitation link created."));
+      loadInvitations();
     });
   });
   document.getElementById("copy-invite").addEventListener("click", async () => {
@@ -204,6 +205,43 @@ if (isAnimator) {
       url.select();
     }
   });
+}
+
+// Pending invitations (animators): not accepted, revoked nor expired; each can be revoked.
+async function loadInvitations() {
+  const list = document.getElementById("invitations");
+  if (!list) return;
+  const found = await api("GET", `/collectives/${collective.id}/invitations`);
+  renderInvitations(found.invitations);
+}
+
+function renderInvitations(invitations) {
+  const list = document.getElementById("invitations");
+  document.getElementById("invitation-count").textContent = invitations.length ? `(${invitations.length})` : "";
+  list.replaceChildren(...(invitations.length ? invitations.map((inv) => {
+    const who = inv.email || t("Link without an address (shared by hand)");
+    const revoke = h("button", {
+      type: "button", class: "button small danger", "data-revoke": inv.id,
+      "aria-label": t("Revoke the invitation for {who}", { who }),
+    }, t("Revoke"));
+    revoke.addEventListener("click", async () => {
+      revoke.disabled = true;
+      try {
+        await api("DELETE", `/invitations/${inv.id}`);
+        toast(t("Invitation revoked: its link no longer works."));
+        await loadInvitations();
+      } catch (error) {
+        revoke.disabled = false;
+        toast(errorText(error), "error");
+      }
+    });
+    return h("li", { class: "invitation", "data-invitation": inv.id },
+      h("span", { class: "invitation-who" }, h("strong", {}, who), " · ", t(ROLE[inv.role] || inv.role)),
+      h("span", { class: "meta" }, t("invited by {name}, {created}; expires on {expires}", {
+        name: inv.created_by.display_name, created: formatDate(inv.created_at), expires: formatDate(inv.expires_at),
+      })),
+      revoke);
+  }) : [h("li", { class: "empty" }, t("No pending invitation."))]));
 }
 
 const LEVELS = { reader: N_("reader"), occasional: N_("occasional"), regular: N_("regular"), driving: N_("driving force") };
@@ -232,6 +270,7 @@ renderTimeline();
 renderBoards();
 loadMine();
 renderMembers();
+if (isAnimator) loadInvitations().catch(() => { /* the list is a plus: the page works without it */ });
 const seq = await loadActivity();
 loadPresence();
 setInterval(loadPresence, 20000);

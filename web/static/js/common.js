@@ -62,6 +62,8 @@ const ERROR_TEXT = {
   search_unavailable: N_("Search is unavailable for a moment."),
   invalid_input: N_("Some fields are not valid."),
   nudged_recently: N_("This member was nudged less than three days ago: give them time to answer."),
+  wrong_password: N_("The password is not the right one."),
+  last_animator_account: N_("You are the last animator of a collective: appoint another animator first."),
 };
 
 /** A readable, translated sentence for an API error. */

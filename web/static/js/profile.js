@@ -30,3 +30,18 @@ document.querySelectorAll(".membership-form").forEach((form) => {
     });
   });
 });
+
+// My data: deleting the account asks for the password (the server checks it), then the
+// session is gone, so the person lands on the login page.
+const deletion = document.getElementById("delete-account");
+deletion?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitting(deletion, async () => {
+    if (!window.confirm(t("Delete your account for good?"))) return;
+    await api("DELETE", "/me", {
+      password: deletion.elements.password.value,
+      erase_contributions: deletion.elements.erase_contributions.checked,
+    });
+    location.href = "/login?deleted=1";
+  });
+});

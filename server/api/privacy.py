@@ -1,0 +1,52 @@
+"""A person's own data: export it and delete the account (GDPR articles 20 and 17)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from server.api.http import SESSION_COOKIE, Call, endpoint
+from server.schemas import AccountDeletionIn
+from server.services import data_export, privacy
+
+
+@endpoint(
+    "GET",
+    "/me/export",
+    "Download one's own data: a ZIP of JSON files and attached files (GDPR article 20)",
+    tag="auth",
+)
+async def export_my_data(call: Call) -> Response:
+    export = await data_export.export_data(call.essaim, call.user)
+    return FileResponse(
+        export.path,
+        media_type="application/zip",
+        filename=export.filename,
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        background=BackgroundTask(export.path.unlink, missing_ok=True),
+    )
+
+
+@endpoint(
+    "DELETE",
+    "/me",
+    "Delete one's account (password; `erase_contributions`), contributions kept under"
+    " « Ancien membre » unless erased (GDPR article 17)",
+    tag="auth",
+    body=AccountDeletionIn,
+)
+async def delete_my_account(call: Call) -> Response:
+    body: AccountDeletionIn = call.body
+    erased = await privacy.delete_account(
+        call.essaim, call.user, body.password, erase_contributions=body.erase_contributions
+    )
+    answer: dict[str, Any] = {
+        "deleted": True,
+        "erased_cards": erased.cards,
+        "erased_comments": erased.comments,
+    }
+    response = JSONResponse(answer)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,248 @@
+"""GDPR over HTTP: « Exporter mes données » (a ZIP of one's own data, nobody else's) and
+« Supprimer mon compte » (erasure, contributions kept under « Ancien membre » or erased)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from sqlalchemy import select
+from starlette.applications import Starlette
+
+from server.models import OutboxEntry
+from tests.conftest import PASSWORD, ApiClient, MakeClient, World, join
+from tests.support.privacy import (
+    CARD_BODY,
+    CARD_TITLE,
+    COMMENT_BODY,
+    EMAIL,
+    NAME,
+    OTHER_COMMENT,
+    UPLOAD,
+    person_with_traces,
+    rows_containing,
+)
+
+PSEUDONYM = "Ancien membre"
+
+
+def unzip(content: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+async def delete_account(client: ApiClient, **body: Any) -> Any:
+    return await client.request("DELETE", "/api/v1/me", json={"password": PASSWORD, **body})
+
+
+# ---------------------------------------------------------------- export
+
+
+async def test_the_export_holds_the_persons_data_and_files(
+    world: World, make_client: MakeClient
+) -> None:
+    person = await person_with_traces(world, make_client)
+
+    response = await person.client.get("/api/v1/me/export")
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    assert response.headers["content-disposition"].startswith("attachment;")
+    files = unzip(response.content)
+    documents = {name: json.loads(body) for name, body in files.items() if name.endswith(".json")}
+    assert documents["profile.json"]["email"] == EMAIL
+    assert documents["profile.json"]["display_name"] == NAME
+    (membership,) = documents["memberships.json"]
+    assert membership["collective"]["id"] == world.collective_id
+    assert (membership["organisation"], membership["trade"]) == ("Granulés & Cie", "poêlière")
+    (card,) = documents["cards.json"]
+    assert (card["id"], card["title"], card["body"]) == (person.card_id, CARD_TITLE, CARD_BODY)
+    assert card["reactions"] == {"useful": 1}
+    assert [c["id"] for c in documents["comments.json"]] == person.comment_ids
+    assert {c["body"] for c in documents["comments.json"]} == {COMMENT_BODY}
+    assert sorted(r["card_id"] for r in documents["reactions.json"]) == sorted(
+        [person.card_id, world.card["id"]]
+    )
+    (attachment,) = documents["attachments.json"]
+    assert attachment["id"] == person.attachment_id
+    assert files[attachment["file"]] == UPLOAD[1], "the file itself, from the file store"
+
+
+async def test_the_export_holds_nobody_elses_data(world: World, make_client: MakeClient) -> None:
+    person = await person_with_traces(world, make_client)
+    content = (await person.client.get("/api/v1/me/export")).content
+    everything = b"\n".join(unzip(content).values()).decode()
+    # Anna's comment under her card, and the names and addresses of the others.
+    for foreign in (OTHER_COMMENT, "anna", "marc", "anna@example.fr", world.card["title"]):
+        assert foreign not in everything, foreign
+    # Someone else's export holds nothing of hers.
+    other = (await world.member.get("/api/v1/me/export")).content
+    theirs = b"\n".join(unzip(other).values()).decode()
+    for hers in (NAME, EMAIL, CARD_TITLE, COMMENT_BODY):
+        assert hers not in theirs, hers
+
+
+async def test_export_and_deletion_need_a_session(world: World, make_client: MakeClient) -> None:
+    anonymous = await make_client()
+    assert (await anonymous.get("/api/v1/me/export")).status_code == 401
+    refused = await anonymous.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
+    assert refused.status_code == 401, refused.text
+    assert (await world.member.get("/api/v1/me")).status_code == 200
+
+
+# ---------------------------------------------------------------- deletion
+
+
+async def test_deletion_needs_the_password_and_changes_nothing_without_it(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    person = await person_with_traces(world, make_client)
+    refused = await person.client.request(
+        "DELETE", "/api/v1/me", json={"password": "not my password"}
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "wrong_password"
+    assert (await person.client.get("/api/v1/me")).json()["user"]["email"] == EMAIL
+    no_csrf = await person.client.http.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
+    assert no_csrf.status_code == 403
+    assert no_csrf.json()["error"]["code"] == "csrf_failed"
+    assert await rows_containing(app, EMAIL), "still there"
+
+
+async def test_deletion_keeps_contributions_under_the_pseudonym_and_forgets_the_person(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    person = await person_with_traces(world, make_client)
+    cid = world.collective_id
+
+    response = await delete_account(person.client)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["erased_cards"] == 0
+    # The account is gone: its session, and logging in again.
+    assert (await person.client.get("/api/v1/me")).status_code == 401
+    # What she wrote stays, under the pseudonym.
+    card = (await world.member.get(f"/api/v1/cards/{person.card_id}")).json()
+    assert (card["title"], card["author"]) == (
+        CARD_TITLE,
+        {"id": person.id, "display_name": PSEUDONYM},
+    )
+    comments = {c["id"]: c for c in card["comments"]}
+    assert comments[person.comment_ids[0]]["author"]["display_name"] == PSEUDONYM
+    assert card["reactions"] == {"useful": 1}
+    members = (await world.animator.get(f"/api/v1/collectives/{cid}/members")).json()
+    assert person.id not in [m["user"]["id"] for m in members["members"]]
+    # Replays show the pseudonym, never the name.
+    for viewer in (world.animator, world.member):
+        page = await viewer.get(f"/api/v1/collectives/{cid}/events?since=0&limit=500")
+        assert NAME not in page.text and EMAIL not in page.text
+        events = page.json()["events"]
+        created = [e for e in events if (e["kind"], e["card"]) == ("card.created", person.card_id)]
+        assert created[0]["data"]["author"]["display_name"] == PSEUDONYM
+    removed = [e for e in page.json()["events"] if e["kind"] == "member.removed"]
+    assert removed[-1]["data"] == {"user_id": person.id}
+    # Search finds her card (kept), with no trace of her name.
+    await app.state.search.indexer.drain()
+    found = await world.member.get("/api/v1/search", params={"q": "chaudière granulés"})
+    assert found.status_code == 200, found.text
+    assert NAME not in found.text
+    assert person.card_id in [h.get("card_id", h.get("id")) for h in found.json()["hits"]]
+    # No row anywhere (events, audit, notifications, invitations, index...) holds her name,
+    # her address or her organisation.
+    assert await rows_containing(app, NAME, EMAIL, "Granulés & Cie") == []
+    # Logging in with the old address fails (and is only then recorded, for throttling).
+    again = await (await make_client()).post(
+        "/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}
+    )
+    assert again.json()["error"]["code"] == "bad_credentials", again.text
+
+
+async def test_deletion_with_erase_contributions_removes_what_she_wrote(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    person = await person_with_traces(world, make_client)
+    cid = world.collective_id
+    seq = (await world.animator.get(f"/api/v1/collectives/{cid}")).json()["seq"]
+
+    response = await delete_account(person.client, erase_contributions=True)
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["erased_cards"], response.json()["erased_comments"]) == (1, 2)
+    assert (await world.member.get(f"/api/v1/cards/{person.card_id}")).status_code == 404
+    board = (await world.member.get(f"/api/v1/boards/{world.board_id}")).json()
+    titles = [c["title"] for column in board["columns"] for c in column["cards"]]
+    assert CARD_TITLE not in titles
+    other_card = (await world.member.get(f"/api/v1/cards/{world.card['id']}")).json()
+    assert person.comment_ids[1] not in [c["id"] for c in other_card["comments"]]
+    assert other_card["reactions"] == {}
+    # Through the normal write path: events for live boards, and the search outbox.
+    page = await world.animator.get(f"/api/v1/collectives/{cid}/events?since={seq}")
+    kinds = [e["kind"] for e in page.json()["events"]]
+    assert kinds.count("comment.deleted") == 2
+    assert "card.deleted" in kinds and "reaction.removed" in kinds and "member.removed" in kinds
+    async with app.state.essaim.db.read() as session:
+        queued = set(
+            await session.execute(
+                select(OutboxEntry.entity, OutboxEntry.entity_id).where(OutboxEntry.op == "delete")
+            )
+        )
+    assert ("card", person.card_id) in queued
+    await app.state.search.indexer.drain()
+    found = await world.member.get("/api/v1/search", params={"q": "chaudière granulés"})
+    assert found.json()["hits"] == []
+    # Not a word of it is left, not even in the animators' event log.
+    leftovers = await rows_containing(app, NAME, EMAIL, CARD_TITLE, CARD_BODY, COMMENT_BODY)
+    assert leftovers == []
+
+
+async def test_the_last_animator_hands_over_before_deleting_their_account(
+    world: World, make_client: MakeClient
+) -> None:
+    refused = await delete_account(world.animator)
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "last_animator_account"
+    assert error["collectives"] == [{"id": world.collective_id, "name": "Rénovation Drôme"}]
+    assert (await world.animator.get("/api/v1/me")).status_code == 200, "nothing happened"
+    promoted = await world.animator.patch(
+        f"/api/v1/collectives/{world.collective_id}/members/{world.member.id}",
+        json={"role": "animator"},
+    )
+    assert promoted.status_code == 200, promoted.text
+    assert (await delete_account(world.animator)).status_code == 200
+    assert (await world.member.get(f"/api/v1/collectives/{world.collective_id}")).json()[
+        "role"
+    ] == "animator"
+
+
+async def test_deletion_only_ever_deletes_the_callers_own_account(
+    world: World, make_client: MakeClient
+) -> None:
+    """There is no id to name: another account cannot be deleted, whatever the session."""
+    assert (await delete_account(world.observer)).status_code == 200
+    assert (await world.member.get("/api/v1/me")).status_code == 200
+    assert (await world.animator.get("/api/v1/me")).status_code == 200
+
+
+async def test_a_namesake_keeps_their_name_in_the_event_log(
+    world: World, make_client: MakeClient
+) -> None:
+    person = await person_with_traces(world, make_client)
+    namesake = await make_client()
+    registered = await namesake.post(
+        "/api/v1/auth/register",
+        json={"email": "autre@example.fr", "password": PASSWORD, "display_name": NAME},
+    )
+    namesake.csrf = registered.json()["csrf_token"]
+    namesake.user = registered.json()["user"]
+    await join(world.animator, namesake, world.collective_id, "member")
+    card = await namesake.post(f"/api/v1/boards/{world.board_id}/cards", json={"title": NAME})
+    assert (await delete_account(person.client)).status_code == 200
+    page = await world.animator.get(
+        f"/api/v1/collectives/{world.collective_id}/events?since=0&limit=500"
+    )
+    created = [e for e in page.json()["events"] if e["card"] == card.json()["id"]][0]
+    assert created["data"]["title"] == NAME
+    assert created["data"]["author"] == {"id": namesake.id, "display_name": NAME}
