@@ -231,6 +231,14 @@ export function applyCard(state, event, viewer) {
     case "card.deleted":
       return null;
     case "comment.created":
+      // Idempotent: the page shows its own new comment before the event comes back.
+      if (!d.redacted && card.comments.some((c) => c.id === d.id)) break;
+      card.comment_count = (card.comment_count || 0) + 1;
+      if (!d.redacted) {
+        card.comments.push(d);
+        sortComments(card.comments);
+      }
+      break;
     case "comment.restored":
       card.comment_count = (card.comment_count || 0) + 1;
       if (!d.redacted) {
