@@ -386,17 +386,22 @@ attachForm.addEventListener("submit", (event) => {
 // --- live --------------------------------------------------------------------------------
 
 function onEvent(message) {
+  if (card === null) return; // deleted: nothing more to show
   const next = applyCard(card, message, viewer);
   if (next === card) return;
-  if (next === null) {
+  if (next === null || next.gone) {
     editor = null;
     commentEditors.clear();
-    const text = message.kind === "card.hidden" ? t("The animator has hidden this card.") : t("This card has been deleted.");
+    const text = next ? t("The animator has hidden this card.") : t("This card has been deleted.");
     article.replaceChildren(h("p", { class: "notice" }, text));
-    card = { ...card, gone: true };
+    card = next;
     return;
   }
-  if (card.gone) return;
+  if (next.reload) { // published again: fetch it, its comments may have changed meanwhile
+    card = next;
+    reload().catch(() => {});
+    return;
+  }
   card = next;
   if (editor) {
     // The editor keeps its own version; it only says that the card moved on meanwhile.
@@ -412,8 +417,16 @@ function onEvent(message) {
 /** The card fresh from the server (after a resync or a reconnect); answers the board's seq. */
 async function reload() {
   // The seq first: the feed then replays anything newer than what the card shows.
-  const board = await api("GET", `/boards/${card.board_id}`);
-  const fresh = await api("GET", `/cards/${card.id}`);
+  const board = await api("GET", `/boards/${data.card.board_id}`);
+  let fresh;
+  try {
+    fresh = await api("GET", `/cards/${data.card.id}`);
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    card = { id: data.card.id, gone: "unavailable" }; // deleted or hidden meanwhile
+    article.replaceChildren(h("p", { class: "notice" }, t("This no longer exists, or is not shared with you.")));
+    return board.seq;
+  }
   card = fresh;
   renderCard();
   if (!commentEditors.size) renderComments();

@@ -197,8 +197,10 @@ export function applyBoard(state, event, viewer) {
 }
 
 // --- a card: GET /cards/{id} -------------------------------------------------------------
-// `null` means the card is gone for this viewer (deleted, or hidden from a member): a fresh
-// fetch answers 404 then.
+// `null`: the card is deleted. `{id, gone: "hidden"}`: hidden from this viewer (a member); a
+// fresh fetch answers 404 in both cases. If a hidden card is published again, what happened on
+// it meanwhile reached this viewer redacted, so it cannot be rebuilt from events:
+// `{id, reload: true}` asks the page to fetch the card again.
 
 const CARD_ONLY = ["comments", "attachments", "my_reactions"];
 
@@ -208,9 +210,13 @@ function sortComments(list) {
 
 export function applyCard(state, event, viewer) {
   const kind = event.kind;
-  if (state === null || !CARD_KINDS.includes(kind)) return state;
+  if (state === null || state.reload || !CARD_KINDS.includes(kind)) return state;
   const d = event.data || {};
   if (!kind.startsWith("member.") && event.card !== state.id) return state;
+  if (state.gone) {
+    if (kind === "card.restored" && !d.redacted) return { id: state.id, reload: true };
+    return kind === "card.deleted" ? null : state;
+  }
   const card = clone(state);
   switch (kind) {
     case "card.updated":
@@ -225,7 +231,7 @@ export function applyCard(state, event, viewer) {
       break;
     }
     case "card.hidden":
-      if (!viewer.animator || d.redacted) return null;
+      if (!viewer.animator || d.redacted) return { id: card.id, gone: "hidden" };
       Object.assign(card, cardOf(d), { moderation: "hidden" });
       break;
     case "card.deleted":
@@ -328,11 +334,14 @@ export function applyCollective(state, event, viewer) {
       break;
     case "member.joined":
     case "member.updated":
-      if (d.user) upsert(home.members, d, (m) => m.user.id);
-      if (d.user && d.user.id === viewer.id && d.role) home.collective.role = d.role;
+      if (!d.user) break;
+      upsert(home.members, d, (m) => m.user.id);
+      if (d.user.id === viewer.id && d.role) home.collective.role = d.role;
+      home.collective.member_count = home.members.length;
       break;
     case "member.removed":
       home.members = home.members.filter((m) => m.user.id !== d.user_id);
+      home.collective.member_count = home.members.length;
       break;
     default:
       break;
