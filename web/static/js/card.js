@@ -278,7 +278,7 @@ async function saveComment(id, body) {
       if (error.code !== "version_conflict" || !error.current) throw error;
       setComment(error.current);
       const theirs = { body: error.current.body };
-      const fields = [{ name: "body", label: t("Comment"), long: true }];
+      const fields = [{ name: "body", label: t("The comment"), long: true }];
       const settled = await resolveConflict({ fields, base, mine, theirs });
       if (!settled) return undefined; // the editor stays open on its old version
       if (settled.choice === "theirs") return closeCommentEditor(id);
