@@ -70,7 +70,7 @@ async def test_concurrent_card_edits_are_settled_in_a_dialog(
     await expect(anna.get_by_label("Texte")).to_have_value("Texte de départ")
     await anna.get_by_label("Titre").fill("Caméra thermique partagée")
     await save(anna)
-    dialog = anna.get_by_role("dialog", name="Modifiée pendant que vous la modifiiez")
+    dialog = anna.get_by_role("dialog", name="Quelqu’un a enregistré entre-temps")
     await expect(dialog).to_be_visible()
     await expect(dialog).to_contain_text("Changé par vous seul : Titre")
     await expect(dialog).to_contain_text("Changé par l’autre seul : Texte")

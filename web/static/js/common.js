@@ -114,10 +114,11 @@ let restoredTimer = 0;
  * live feed reports it only once the page has reconciled with the server. */
 export function connectionChanged(change) {
   const wasDown = isDown();
+  const before = JSON.stringify(link);
   Object.assign(link, change);
   if (!link.server && !probeTimer) probeTimer = setTimeout(probe, 4000);
   if (wasDown && !isDown() && "socket" in change) link.restored = true;
-  showConnection();
+  if (JSON.stringify(link) !== before) showConnection(); // most calls change nothing
 }
 
 function isDown() {

@@ -49,6 +49,14 @@ export function resolveConflict({ fields, base, mine, theirs }) {
     h("div", { class: "conflict-sides" },
       side(field, "mine", mine[field.name], true),
       side(field, "theirs", theirs[field.name], false)))),
+  fields.length > 1 ? h("details", { class: "conflict-full" },
+    h("summary", {}, t("Both versions in full")),
+    h("div", { class: "conflict-sides" },
+      [[t("Your version"), mine], [t("Their version"), theirs]].map(([title, values]) => h("section", {},
+        h("h3", {}, title),
+        fields.map((f) => h("div", {},
+          h("p", { class: "conflict-label" }, f.label),
+          h(f.long ? "pre" : "p", { class: "conflict-value" }, shown(f, values[f.name]) || t("(empty)")))))))) : null,
   h("div", { class: "dialog-actions" },
     h("button", { type: "button", class: "button ghost", value: "back" }, t("Back to editing")),
     h("button", { type: "button", class: "button", value: "theirs" }, t("Take theirs")),
@@ -83,7 +91,7 @@ export function resolveConflict({ fields, base, mine, theirs }) {
     // Tab and Shift+Tab cycle inside the dialog.
     dialog.addEventListener("keydown", (event) => {
       if (event.key !== "Tab") return;
-      const focusable = [...dialog.querySelectorAll("button, input, [tabindex]:not([tabindex='-1'])")].filter((el) => !el.disabled);
+      const focusable = [...dialog.querySelectorAll("button, input, summary, [tabindex]:not([tabindex='-1'])")].filter((el) => !el.disabled);
       const first = focusable[0];
       const last = focusable[focusable.length - 1];
       if (event.shiftKey && document.activeElement === first) {
