@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -224,6 +225,8 @@ class CommentIn(Body):
 class CommentPatch(Body):
     body: CommentText | None = None
     moderation: Literal["published", "hidden"] | None = None
+    # The comment's updated_at as the editor loaded it: a newer one answers 409.
+    updated_at: AwareDatetime | None = None
 
 
 class ReactionIn(Body):

@@ -146,10 +146,25 @@ async def logout(essaim: Essaim, auth: Authenticated) -> None:
 
 
 async def update_profile(essaim: Essaim, user: User, body: ProfilePatch) -> User:
+    """Edit one's profile; a new display name is announced (``member.updated``) in every
+    collective of the user, since members see it on cards, comments and member lists."""
+    # Imported here: the accounts module stays free of the collectives' models and views.
+    from server.models import Membership
+    from server.services.views import member_view
+
     values = patch_values(body)
     async with essaim.write(user) as w:
         row = await w.session.get(User, user.id)
         assert row is not None
+        renamed = "display_name" in values and values["display_name"] != row.display_name
         for key, value in values.items():
             setattr(row, key, value)
+        if renamed:
+            memberships = await w.session.scalars(
+                select(Membership)
+                .where(Membership.user_id == row.id)
+                .order_by(Membership.collective_id)
+            )
+            for member in memberships:
+                await w.emit(member.collective_id, "member.updated", member_view(member, row))
     return row

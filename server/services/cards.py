@@ -205,8 +205,6 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
         view = await full_card_view(w.session, card)
         for kind in kinds:
             data = {**view, "from_column_id": moved_from} if kind == "card.moved" else view
-            if kind == "card.hidden":
-                data = {"id": card.id, "version": card.version}
             await _emit(w, card, kind, data)
     return view
 
@@ -236,15 +234,17 @@ async def hide_card(w: Write, card: Card, detail: dict[str, Any]) -> None:
     card.version += 1
     card.updated_at = utcnow()
     await w.session.flush()
-    await _emit(w, card, "card.hidden", {"id": card.id, "version": card.version})
+    await _emit(w, card, "card.hidden", await full_card_view(w.session, card))
     audit.record(
         w, card.collective_id, "card.hidden", "card", card.id, {"title": card.title, **detail}
     )
 
 
 async def _emit(w: Write, card: Card, kind: str, data: dict[str, Any]) -> None:
-    # card.hidden carries only ids: members need it to drop the card from their view.
-    restricted = card.moderation == Moderation.hidden and kind != "card.hidden"
+    # Everything about a hidden card is for animators only, card.hidden included: it carries
+    # the card (animators keep showing it, as a fresh fetch does), and members get its ids
+    # (redacted), which is all they need to drop it.
+    restricted = card.moderation == Moderation.hidden
     await w.emit_on_card(card, kind, data, restricted=restricted)
     if kind != "card.deleted":
         w.index("card", card.id, card.collective_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from server.errors import Forbidden
+from server.errors import Conflict, Forbidden
 from server.models import Card, Comment, Moderation, Reaction, User, utcnow
 from server.runtime import Essaim
 from server.schemas import CommentIn, CommentPatch, ReactionIn, patch_values
@@ -51,9 +52,23 @@ async def add_comment(essaim: Essaim, user: User, card_id: int, body: CommentIn)
 async def update_comment(
     essaim: Essaim, user: User, comment_id: int, body: CommentPatch
 ) -> dict[str, Any]:
+    """Edit or moderate a comment; a stale ``updated_at`` gets 409 with the current comment.
+
+    ``updated_at`` is the comment's version: an editor sends back the one it started from, so
+    an edit made meanwhile by someone else is never overwritten without a word.
+    """
     values = patch_values(body)
+    values.pop("updated_at", None)
     async with essaim.write(user) as w:
         comment, card, member = await comment_for(w.session, user, comment_id, Action.write)
+        if body.updated_at is not None and body.updated_at != comment.updated_at:
+            author = await w.session.get(User, comment.author_id)
+            assert author is not None
+            raise Conflict(
+                "the comment changed since you loaded it",
+                code="version_conflict",
+                extra={"current": comment_view(comment, author)},
+            )
         kinds = []
         if "body" in values:
             require_owner_or_animator(comment.author_id, user, member)
@@ -69,29 +84,42 @@ async def update_comment(
                 kinds.append("comment.hidden" if hidden else "comment.restored")
                 detail = {"card_id": card.id, "excerpt": excerpt(comment.body)}
                 audit.record(w, card.collective_id, kinds[-1], "comment", comment.id, detail)
-        comment.updated_at = utcnow()
+        if not kinds:
+            author = await w.session.get(User, comment.author_id)
+            assert author is not None
+            return comment_view(comment, author)
+        _touch(comment)
         await w.session.flush()
         author = await w.session.get(User, comment.author_id)
         assert author is not None
         view = comment_view(comment, author)
         for kind in kinds:
-            data = {"id": comment.id, "card_id": card.id} if kind == "comment.hidden" else view
-            restricted = kind != "comment.hidden" and (
-                comment.moderation != Moderation.published
-                or card.moderation != Moderation.published
-            )
-            await w.emit_on_card(card, kind, data, restricted=restricted)
-        if kinds:
-            w.index("comment", comment.id, card.collective_id)
+            await w.emit_on_card(card, kind, view, restricted=_restricted(comment, card))
+        w.index("comment", comment.id, card.collective_id)
     return view
+
+
+def _touch(comment: Comment) -> None:
+    """Advance ``updated_at``, strictly: it is the version an editor compares against."""
+    now = utcnow()
+    comment.updated_at = max(now, comment.updated_at + timedelta(microseconds=1))
+
+
+def _restricted(comment: Comment, card: Card) -> bool:
+    # Everything about hidden content is for animators only, comment.hidden included: it
+    # carries the comment (animators keep showing it), members get its ids (redacted).
+    return comment.moderation != Moderation.published or card.moderation != Moderation.published
 
 
 async def hide_comment(w: Write, comment: Comment, card: Card, detail: dict[str, Any]) -> None:
     """Hide ``comment`` within ``w`` (the caller checked the actor is its animator)."""
     comment.moderation = Moderation.hidden
-    comment.updated_at = utcnow()
+    _touch(comment)
     await w.session.flush()
-    await w.emit_on_card(card, "comment.hidden", {"id": comment.id, "card_id": card.id})
+    author = await w.session.get(User, comment.author_id)
+    assert author is not None
+    view = comment_view(comment, author)
+    await w.emit_on_card(card, "comment.hidden", view, restricted=True)
     w.index("comment", comment.id, card.collective_id)
     detail = {"card_id": card.id, "excerpt": excerpt(comment.body), **detail}
     audit.record(w, card.collective_id, "comment.hidden", "comment", comment.id, detail)
@@ -115,7 +143,7 @@ async def delete_comment(essaim: Essaim, user: User, comment_id: int) -> None:
 async def remove_comment(w: Write, comment: Comment, card: Card) -> None:
     """Soft-delete ``comment`` within ``w`` (the caller checked the actor may)."""
     comment.moderation = Moderation.deleted
-    comment.updated_at = utcnow()
+    _touch(comment)
     await w.emit_on_card(card, "comment.deleted", {"id": comment.id, "card_id": card.id})
     w.index("comment", comment.id, card.collective_id, op="delete")
 

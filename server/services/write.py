@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import Card, Collective, Event, OutboxEntry, User, utcnow
 from server.services.access import SERIALISED, WRITING
+from server.services.event_kinds import check_kind
 from server.services.views import event_message
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Write:
         and commit in ``seq`` order: a reader never sees ``n+1`` before ``n``.
         ``restricted`` marks an event about hidden content: only animators get its data.
         """
+        check_kind(kind)
         seq = (
             await self.session.execute(
                 update(Collective)

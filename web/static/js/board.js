@@ -2,28 +2,52 @@
 // moved by drag and drop, by keyboard (Space, arrows, Space) or by the card's move menu.
 
 import {
-  api, avatar, errorText, formError, h, icon, kindLabel, pageData, REACTIONS, splitList, submitting, t, tn, toast,
+  ApiError, api, avatar, errorText, formError, h, icon, kindLabel, pageData, REACTIONS, splitList, submitting, t, tn, toast,
 } from "./common.js";
 import { LiveFeed } from "./live.js";
+import { applyBoard } from "./state.js";
 
 const data = pageData();
 const collective = data.collective;
 const isAnimator = collective.role === "animator";
 const canWrite = collective.role !== "observer";
-let board = data.board;
+const viewer = { id: Number(document.body.dataset.me || 0), animator: isAnimator };
+// What the server has (the snapshot with every event since applied by state.js), and the moves
+// this page sent that the server has not acknowledged yet: what is shown is the first with the
+// second on top, so a move that fails simply disappears and the card is back where it was.
+let confirmed = data.board;
+const pending = new Map(); // card id → {column_id, position}
+let board = confirmed; // what is shown
 const cards = new Map();
-const members = new Map(data.members.map((m) => [m.user.id, m.user]));
 const root = document.getElementById("board");
 const dndStatus = document.getElementById("dnd-status");
 let grabbed = null; // {id, column, before} while moving a card with the keyboard
 let dragging = null;
 let renderQueued = false;
 
-function load(fresh) {
-  board = fresh;
+function show() {
+  let shown = confirmed;
+  for (const [id, move] of pending) {
+    const card = shown.columns.flatMap((c) => c.cards).find((c) => c.id === id);
+    if (!card) continue;
+    const data = { ...card, ...move, version: card.version + 1 };
+    shown = applyBoard(shown, { kind: "card.moved", board: shown.id, card: id, data }, viewer);
+  }
+  board = shown;
   cards.clear();
   for (const column of board.columns) for (const card of column.cards) cards.set(card.id, card);
   render();
+}
+
+/** Apply an event (or an API answer shaped like one) to the server's state and show it. */
+function apply(kind, data, cardId = null) {
+  confirmed = applyBoard(confirmed, { kind, board: confirmed.id, card: cardId, data }, viewer);
+  show();
+}
+
+function load(fresh) {
+  confirmed = fresh;
+  show();
 }
 
 const locked = () => Boolean(board.locked) && !isAnimator;
@@ -100,8 +124,7 @@ function renderActions() {
     onclick: async () => {
       try {
         const updated = await api("PATCH", `/boards/${board.id}`, { locked: !board.locked });
-        board.locked = updated.locked;
-        render();
+        apply("board.updated", updated);
         toast(board.locked ? t("Board locked: members can read it, not change it.") : t("Board unlocked."));
       } catch (error) {
         toast(errorText(error), "error");
@@ -148,32 +171,8 @@ function render() {
 
 // --- applying events ---------------------------------------------------------------------
 
-function shiftOut(card) {
-  for (const other of cards.values()) {
-    if (other.id !== card.id && other.column_id === card.column_id && other.position > card.position) other.position -= 1;
-  }
-}
-
-function shiftIn(columnId, position, exceptId) {
-  for (const other of cards.values()) {
-    if (other.id !== exceptId && other.column_id === columnId && other.position >= position) other.position += 1;
-  }
-}
-
-function applyMove(card, columnId, position) {
-  shiftOut(card);
-  shiftIn(columnId, position, card.id);
-  card.column_id = columnId;
-  card.position = position;
-}
-
-function insert(view, shift) {
-  if (cards.has(view.id)) return;
-  if (shift) shiftIn(view.column_id, view.position, view.id);
-  cards.set(view.id, { ...view });
-}
-
 let refetching = null;
+/** Take the server's board (after a resync or a reconnect); answers its seq. */
 async function refetch() {
   if (!refetching) {
     refetching = api("GET", `/boards/${board.id}`).then((fresh) => {
@@ -185,65 +184,9 @@ async function refetch() {
 }
 
 function onEvent(message) {
-  const d = message.data || {};
-  const card = message.card != null ? cards.get(message.card) : undefined;
-  switch (message.kind) {
-    case "card.created":
-      if (message.board === board.id && !d.redacted) insert(d, true);
-      break;
-    case "card.restored":
-      if (message.board !== board.id) break;
-      if (card) Object.assign(card, d);
-      else insert(d, false);
-      break;
-    case "card.updated":
-    case "card.pinned":
-    case "card.unpinned":
-      if (card && !(card.version >= d.version)) Object.assign(card, d);
-      break;
-    case "card.moved":
-      if (card && !(card.version >= d.version)) {
-        applyMove(card, d.column_id, d.position);
-        Object.assign(card, d);
-      }
-      break;
-    case "card.hidden":
-      if (!card) break;
-      if (isAnimator) Object.assign(card, { moderation: "hidden", version: d.version ?? card.version });
-      else cards.delete(card.id);
-      break;
-    case "card.deleted":
-      if (card) {
-        shiftOut(card);
-        cards.delete(card.id);
-      }
-      break;
-    case "comment.created":
-    case "comment.restored":
-      if (card) card.comment_count = (card.comment_count || 0) + 1;
-      break;
-    case "comment.deleted":
-    case "comment.hidden":
-      if (card && card.comment_count > 0) card.comment_count -= 1;
-      break;
-    case "reaction.added":
-    case "reaction.removed":
-      if (card && d.reactions) card.reactions = d.reactions;
-      break;
-    case "board.updated":
-    case "column.created":
-    case "column.updated":
-    case "column.deleted":
-      if (message.board === board.id) refetch();
-      return;
-    case "member.joined":
-    case "member.updated":
-      if (d.user) members.set(d.user.id, d.user);
-      return;
-    default:
-      return;
-  }
-  render();
+  const before = confirmed;
+  confirmed = applyBoard(confirmed, message, viewer);
+  if (confirmed !== before) show();
 }
 
 // --- moving ------------------------------------------------------------------------------
@@ -265,21 +208,26 @@ async function moveCard(cardId, columnId, beforeId) {
   if (!card || beforeId === cardId) return;
   const position = targetPosition(card, columnId, beforeId);
   if (card.column_id === columnId && card.position === position) return;
+  if (pending.has(cardId)) return; // one move of a card at a time
   const version = card.version;
   const fromColumn = card.column_id;
-  applyMove(card, columnId, position);
-  card.version = version + 1; // a successful PATCH bumps the version by exactly one
-  render();
+  pending.set(cardId, { column_id: columnId, position });
+  show();
   focusCard(cardId);
   try {
     const view = await api("PATCH", `/cards/${cardId}`, { version, column_id: columnId, position });
-    Object.assign(card, view);
-    render();
+    pending.delete(cardId);
+    apply("card.moved", view, cardId);
     const column = board.columns.find((c) => c.id === columnId);
-    if (fromColumn !== columnId) announce(t("« {title} » moved to {column}", { title: card.title, column: column.name }));
+    if (fromColumn !== columnId) announce(t("« {title} » moved to {column}", { title: view.title, column: column.name }));
   } catch (error) {
-    toast(errorText(error), "error");
-    await refetch();
+    // Not saved: the card goes back where the server has it, and the page says why.
+    pending.delete(cardId);
+    show();
+    focusCard(cardId);
+    const text = t("The move was not saved: {reason}", { reason: errorText(error) });
+    toast(text, "error");
+    if (error instanceof ApiError) refetch().catch(() => {}); // a conflict: take the latest board
   }
 }
 
@@ -465,8 +413,7 @@ form.addEventListener("submit", (event) => {
     };
     const file = form.elements.file.files[0];
     const created = await api("POST", `/boards/${board.id}/cards`, body);
-    insert(created, true);
-    render();
+    apply("card.created", created, created.id);
     dialog.close();
     focusCard(created.id);
     if (file) {
@@ -498,5 +445,6 @@ new LiveFeed({
   onEvent,
   onPresence: showPresence,
   resync: refetch,
+  reconcile: refetch,
 });
 api("POST", `/collectives/${collective.id}/visits`, { board_id: board.id, card_id: null }).catch(() => {});

@@ -1,21 +1,34 @@
 // A card's page: rendered Markdown (sanitised by the server), reactions, attachments with
 // previews, comments that arrive live, editing for its author, moderation for animators.
+//
+// An open editor keeps the version it started from, whatever arrives live meanwhile: saving
+// sends that version, so an edit made by someone else in between answers 409 and the page asks
+// how to settle it (conflict.js) instead of overwriting it.
 
 import {
   api, avatar, errorText, formatDate, h, icon, kindLabel, KIND_LABELS, pageData, REACTIONS, splitList, submitting, t, timeEl, toast,
 } from "./common.js";
+import { resolveConflict } from "./conflict.js";
 import { LiveFeed } from "./live.js";
+import { applyCard } from "./state.js";
 
 const data = pageData();
 const collective = data.collective;
 const isAnimator = collective.role === "animator";
 const canWrite = collective.role !== "observer";
-let card = data.card;
-let editing = false;
+let card = data.card; // GET /cards/{id}, kept current by state.js
+let editor = null; // while « Edit » is open: {version, base: the fields as the editor opened them}
+const commentEditors = new Map(); // comment id → {updated_at, body} as its editor opened it
 const article = document.getElementById("card");
 const commentsEl = document.getElementById("comments");
 const attachmentsEl = document.getElementById("attachments");
 const myId = Number(document.body.dataset.me || 0);
+const viewer = { id: myId, animator: isAnimator };
+const CONTENT = ["title", "kind", "body", "tags"];
+
+function contentOf(view) {
+  return { title: view.title, kind: view.kind, body: view.body, tags: [...(view.tags || [])] };
+}
 
 function html(markup) {
   const div = h("div", { class: "prose" });
@@ -31,7 +44,7 @@ function renderCard() {
   const hidden = card.moderation === "hidden";
   const column = data.columns.find((c) => c.id === card.column_id);
   const canEdit = canWrite && (isAnimator || isMine(card.author));
-  if (editing) return renderEditor();
+  if (editor) return renderEditor();
   article.className = `card-page kind-${card.kind}${hidden ? " is-hidden" : ""}`;
   article.replaceChildren(
     h("div", { class: "card-top" },
@@ -52,38 +65,97 @@ function renderCard() {
         }, icon(r.icon), t(r.label), h("span", { class: "count" }, card.reactions?.[r.kind] || 0));
       })),
     h("div", { class: "card-actions" },
-      canEdit ? h("button", { type: "button", class: "button small", onclick: () => { editing = true; renderCard(); } }, t("Edit")) : null,
+      canEdit ? h("button", { type: "button", class: "button small", onclick: openEditor }, t("Edit")) : null,
       isAnimator ? h("button", { type: "button", class: "button small", onclick: () => patch({ pinned: !card.pinned }) }, card.pinned ? t("Unpin") : t("Pin")) : null,
       isAnimator ? h("button", { type: "button", class: "button small", onclick: () => patch({ moderation: hidden ? "published" : "hidden" }) }, hidden ? t("Restore") : t("Hide from members")) : null,
       canWrite && !isAnimator && !isMine(card.author) ? h("button", { type: "button", class: "button small ghost", onclick: () => flag("cards", card.id) }, t("Report")) : null,
       canEdit ? h("button", { type: "button", class: "button small danger", onclick: remove }, t("Delete")) : null));
 }
 
+function openEditor() {
+  editor = { version: card.version, base: contentOf(card), draft: null };
+  renderCard();
+}
+
+function closeEditor() {
+  editor = null;
+  renderCard();
+  article.querySelector(".card-actions button")?.focus();
+}
+
 function renderEditor() {
-  const form = h("form", { class: "form" },
+  const values = editor.draft || editor.base;
+  const form = h("form", { class: "form", "aria-label": t("Edit the card") },
     h("div", { class: "field" }, h("label", { for: "ed-kind" }, t("Kind")),
-      h("select", { id: "ed-kind", name: "kind" }, Object.keys(KIND_LABELS).map((k) => h("option", { value: k, selected: k === card.kind }, kindLabel(k))))),
-    h("div", { class: "field" }, h("label", { for: "ed-title" }, t("Title")), h("input", { id: "ed-title", name: "title", required: true, maxlength: 200, value: card.title })),
+      h("select", { id: "ed-kind", name: "kind" }, Object.keys(KIND_LABELS).map((k) => h("option", { value: k, selected: k === values.kind }, kindLabel(k))))),
+    h("div", { class: "field" }, h("label", { for: "ed-title" }, t("Title")), h("input", { id: "ed-title", name: "title", required: true, maxlength: 200, value: values.title })),
     h("div", { class: "field" }, h("label", { for: "ed-body" }, t("Text")), h("textarea", { id: "ed-body", name: "body", rows: 8 })),
-    h("div", { class: "field" }, h("label", { for: "ed-tags" }, t("Keywords (comma-separated)")), h("input", { id: "ed-tags", name: "tags", value: (card.tags || []).join(", ") })),
+    h("div", { class: "field" }, h("label", { for: "ed-tags" }, t("Keywords (comma-separated)")), h("input", { id: "ed-tags", name: "tags", value: values.tags.join(", ") })),
+    h("p", { class: "notice", id: "ed-changed", role: "status", hidden: card.version === editor.version },
+      t("Someone changed this card while you were editing it: saving will let you compare.")),
     h("p", { class: "form-error", role: "alert", hidden: true }),
     h("div", { class: "dialog-actions" },
-      h("button", { type: "button", class: "button ghost", onclick: () => { editing = false; renderCard(); } }, t("Cancel")),
+      h("button", { type: "button", class: "button ghost", onclick: closeEditor }, t("Cancel")),
       h("button", { type: "submit", class: "button primary" }, t("Save"))));
-  form.elements.body.value = card.body;
+  form.elements.body.value = values.body;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    submitting(form, async () => {
-      await patch({
-        kind: form.elements.kind.value, title: form.elements.title.value.trim(),
-        body: form.elements.body.value, tags: splitList(form.elements.tags.value),
-      }, true);
-      editing = false;
-      renderCard();
-    });
+    const mine = {
+      kind: form.elements.kind.value, title: form.elements.title.value.trim(),
+      body: form.elements.body.value, tags: splitList(form.elements.tags.value),
+    };
+    editor.draft = mine;
+    submitting(form, () => saveEdit(mine));
   });
   article.replaceChildren(form);
   form.elements.title.focus();
+}
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Save the editor's fields from the version it started from; on 409, ask how to settle. */
+async function saveEdit(mine) {
+  let { version, base } = editor;
+  let values = changedFields(mine, base);
+  for (;;) {
+    if (!Object.keys(values).length) return closeEditor();
+    try {
+      const view = await api("PATCH", `/cards/${card.id}`, { version, ...values });
+      card = { ...card, ...view };
+      return closeEditor();
+    } catch (error) {
+      if (error.code !== "version_conflict" || !error.current) throw error;
+      card = { ...card, ...error.current };
+      const theirs = contentOf(error.current);
+      const settled = await resolveConflict({ fields: cardFields(), base, mine, theirs });
+      if (!settled) { // back to the editor, still on the old version: saving asks again
+        editor.draft = mine;
+        return renderCard();
+      }
+      if (settled.choice === "theirs") {
+        toast(t("Your changes were dropped: the other version is kept."));
+        return closeEditor();
+      }
+      // Mine or merged, saved over their version; if someone changed it again, ask again.
+      version = error.current.version;
+      base = theirs;
+      mine = settled.values;
+      values = changedFields(mine, theirs);
+    }
+  }
+}
+
+function changedFields(mine, base) {
+  return Object.fromEntries(CONTENT.filter((f) => !same(mine[f], base[f])).map((f) => [f, mine[f]]));
+}
+
+function cardFields() {
+  return [
+    { name: "title", label: t("Title") },
+    { name: "kind", label: t("Kind"), text: kindLabel },
+    { name: "body", label: t("Text"), long: true },
+    { name: "tags", label: t("Keywords"), text: (tags) => tags.join(", ") },
+  ];
 }
 
 async function patch(values, rethrow = false) {
@@ -143,31 +215,93 @@ async function flag(kind, id) {
 
 // --- comments ----------------------------------------------------------------------------
 
-const comments = new Map();
-
 function commentItem(comment) {
   const hidden = comment.moderation === "hidden";
   const canEdit = canWrite && (isAnimator || isMine(comment.author));
+  const editing = commentEditors.get(comment.id);
   return h("li", { class: `comment${hidden ? " is-hidden" : ""}`, id: `comment-${comment.id}` },
     h("div", { class: "comment-head" }, avatar(comment.author, "small"),
       h("strong", {}, comment.author.display_name), " ", timeEl(comment.created_at),
       hidden ? h("span", { class: "flag hidden" }, t("Hidden from members")) : null),
-    html(comment.body_html || ""),
-    h("div", { class: "comment-actions" },
+    editing ? commentEditor(comment, editing) : html(comment.body_html || ""),
+    editing ? null : h("div", { class: "comment-actions" },
+      canEdit ? h("button", { type: "button", class: "link-button", onclick: () => editComment(comment) }, t("Edit")) : null,
       isAnimator ? h("button", { type: "button", class: "link-button", onclick: () => moderateComment(comment, hidden ? "published" : "hidden") }, hidden ? t("Restore") : t("Hide")) : null,
       canWrite && !isAnimator && !isMine(comment.author) ? h("button", { type: "button", class: "link-button", onclick: () => flag("comments", comment.id) }, t("Report")) : null,
       canEdit ? h("button", { type: "button", class: "link-button", onclick: () => deleteComment(comment) }, t("Delete")) : null));
 }
 
+function editComment(comment) {
+  commentEditors.set(comment.id, { updated_at: comment.updated_at, body: comment.body, draft: null });
+  renderComments();
+  document.getElementById(`comment-edit-${comment.id}`)?.focus();
+}
+
+function closeCommentEditor(id) {
+  commentEditors.delete(id);
+  renderComments();
+}
+
+function commentEditor(comment, editing) {
+  const id = `comment-edit-${comment.id}`;
+  const form = h("form", { class: "form comment-editor" },
+    h("label", { for: id }, t("Edit your comment")),
+    h("textarea", { id, name: "body", rows: 3, required: true, maxlength: 10000 }),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("div", { class: "dialog-actions" },
+      h("button", { type: "button", class: "button ghost small", onclick: () => closeCommentEditor(comment.id) }, t("Cancel")),
+      h("button", { type: "submit", class: "button primary small" }, t("Save"))));
+  form.elements.body.value = editing.draft ?? editing.body;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = form.elements.body.value.trim();
+    if (!body) return;
+    editing.draft = body;
+    submitting(form, () => saveComment(comment.id, body));
+  });
+  return form;
+}
+
+/** Save a comment from the version its editor opened; on 409, ask how to settle. */
+async function saveComment(id, body) {
+  const editing = commentEditors.get(id);
+  let since = editing.updated_at;
+  let base = { body: editing.body };
+  let mine = { body };
+  for (;;) {
+    if (mine.body === base.body) return closeCommentEditor(id);
+    try {
+      const view = await api("PATCH", `/comments/${id}`, { body: mine.body, updated_at: since });
+      setComment(view);
+      return closeCommentEditor(id);
+    } catch (error) {
+      if (error.code !== "version_conflict" || !error.current) throw error;
+      setComment(error.current);
+      const theirs = { body: error.current.body };
+      const fields = [{ name: "body", label: t("The comment"), long: true }];
+      const settled = await resolveConflict({ fields, base, mine, theirs });
+      if (!settled) return undefined; // the editor stays open on its old version
+      if (settled.choice === "theirs") return closeCommentEditor(id);
+      since = error.current.updated_at;
+      base = theirs;
+      mine = settled.values;
+    }
+  }
+}
+
+function setComment(view) {
+  card = { ...card, comments: card.comments.map((c) => (c.id === view.id ? { ...c, ...view } : c)) };
+}
+
 function renderComments() {
-  const list = [...comments.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+  const list = card.comments;
   commentsEl.replaceChildren(...(list.length ? list.map(commentItem) : [h("li", { class: "empty" }, t("No comment yet: be the first to answer."))]));
 }
 
 async function moderateComment(comment, moderation) {
   try {
     const view = await api("PATCH", `/comments/${comment.id}`, { moderation });
-    comments.set(comment.id, { ...comment, ...view });
+    setComment(view);
     renderComments();
   } catch (error) {
     toast(errorText(error), "error");
@@ -178,7 +312,7 @@ async function deleteComment(comment) {
   if (!confirm(t("Delete this comment?"))) return;
   try {
     await api("DELETE", `/comments/${comment.id}`);
-    comments.delete(comment.id);
+    card = { ...card, comments: card.comments.filter((c) => c.id !== comment.id) };
     renderComments();
   } catch (error) {
     toast(errorText(error), "error");
@@ -193,7 +327,9 @@ commentForm.addEventListener("submit", (event) => {
   if (!text) return;
   submitting(commentForm, async () => {
     const view = await api("POST", `/cards/${card.id}/comments`, { body: text });
-    comments.set(view.id, view);
+    // As its event would: the feed skips the event when it arrives (same comment id).
+    card = applyCard(card, { kind: "comment.created", card: card.id, data: view }, viewer);
+    renderCard();
     renderComments();
     commentForm.reset();
   });
@@ -250,75 +386,57 @@ attachForm.addEventListener("submit", (event) => {
 // --- live --------------------------------------------------------------------------------
 
 function onEvent(message) {
-  if (message.card !== card.id) return;
-  const d = message.data || {};
-  switch (message.kind) {
-    case "card.updated":
-    case "card.moved":
-    case "card.restored":
-    case "card.pinned":
-    case "card.unpinned":
-      if (!(card.version >= d.version) || message.kind === "card.restored") {
-        card = { ...card, ...d, comments: undefined };
-        if (!editing) renderCard();
-      }
-      break;
-    case "card.hidden":
-      if (isAnimator) {
-        card.moderation = "hidden";
-        renderCard();
-      } else {
-        article.replaceChildren(h("p", { class: "notice" }, t("The animator has hidden this card.")));
-      }
-      break;
-    case "card.deleted":
-      article.replaceChildren(h("p", { class: "notice" }, t("This card has been deleted.")));
-      break;
-    case "comment.created":
-    case "comment.updated":
-    case "comment.restored":
-      if (!d.redacted) comments.set(d.id, d);
-      renderComments();
-      break;
-    case "comment.hidden":
-      if (isAnimator && comments.has(d.id)) comments.get(d.id).moderation = "hidden";
-      else comments.delete(d.id);
-      renderComments();
-      break;
-    case "comment.deleted":
-      comments.delete(d.id);
-      renderComments();
-      break;
-    case "reaction.added":
-    case "reaction.removed":
-      card.reactions = d.reactions;
-      renderCard();
-      break;
-    case "attachment.added":
-      if (!card.attachments.some((a) => a.id === d.id)) card.attachments.push(d);
-      renderAttachments();
-      break;
-    default:
-      break;
+  if (card === null) return; // deleted: nothing more to show
+  const next = applyCard(card, message, viewer);
+  if (next === card) return;
+  if (next === null || next.gone) {
+    editor = null;
+    commentEditors.clear();
+    const text = next ? t("The animator has hidden this card.") : t("This card has been deleted.");
+    article.replaceChildren(h("p", { class: "notice" }, text));
+    card = next;
+    return;
   }
+  if (next.reload) { // published again: fetch it, its comments may have changed meanwhile
+    card = next;
+    reload().catch(() => {});
+    return;
+  }
+  card = next;
+  if (editor) {
+    // The editor keeps its own version; it only says that the card moved on meanwhile.
+    const notice = document.getElementById("ed-changed");
+    if (notice) notice.hidden = card.version === editor.version;
+  } else {
+    renderCard();
+  }
+  if (!commentEditors.size) renderComments();
+  renderAttachments();
 }
 
+/** The card fresh from the server (after a resync or a reconnect); answers the board's seq. */
 async function reload() {
-  const fresh = await api("GET", `/cards/${card.id}`);
+  // The seq first: the feed then replays anything newer than what the card shows.
+  const board = await api("GET", `/boards/${data.card.board_id}`);
+  let fresh;
+  try {
+    fresh = await api("GET", `/cards/${data.card.id}`);
+  } catch (error) {
+    if (error.status !== 404) throw error;
+    card = { id: data.card.id, gone: "unavailable" }; // deleted or hidden meanwhile
+    article.replaceChildren(h("p", { class: "notice" }, t("This no longer exists, or is not shared with you.")));
+    return board.seq;
+  }
   card = fresh;
-  comments.clear();
-  for (const c of fresh.comments) comments.set(c.id, c);
   renderCard();
-  renderComments();
+  if (!commentEditors.size) renderComments();
   renderAttachments();
-  const board = await api("GET", `/boards/${card.board_id}`);
   return board.seq;
 }
 
-for (const c of card.comments) comments.set(c.id, c);
 renderCard();
 renderComments();
 renderAttachments();
 if (location.hash.startsWith("#comment-")) document.querySelector(location.hash)?.scrollIntoView();
-new LiveFeed({ collective: collective.id, board: card.board_id, seq: data.board.seq, onEvent, resync: reload });
+new LiveFeed({ collective: collective.id, board: card.board_id, seq: data.board.seq, onEvent, resync: reload, reconcile: reload });
 api("POST", `/collectives/${collective.id}/visits`, { board_id: card.board_id, card_id: card.id }).catch(() => {});

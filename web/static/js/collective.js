@@ -3,13 +3,17 @@
 
 import { api, avatar, errorText, formatDate, h, N_, pageData, submitting, t, timeEl, toast } from "./common.js";
 import { LiveFeed } from "./live.js";
+import { applyCollective } from "./state.js";
 
 const data = pageData();
-const collective = data.collective;
-const isAnimator = collective.role === "animator";
-let phases = data.phases;
-let boards = data.boards;
-const members = new Map(data.members.map((m) => [m.user.id, m]));
+const isAnimator = data.collective.role === "animator";
+const viewer = { id: Number(document.body.dataset.me || 0), animator: isAnimator };
+// The page's state, as GET would give it now: kept by state.js from the live events.
+let home = { collective: data.collective, boards: data.boards, phases: data.phases, members: data.members };
+let collective = home.collective;
+let phases = home.phases;
+let boards = home.boards;
+let members = new Map(home.members.map((m) => [m.user.id, m]));
 let online = new Set();
 const activity = [];
 
@@ -133,23 +137,33 @@ async function loadPresence() {
   }
 }
 
+function show(state) {
+  home = state;
+  collective = home.collective;
+  phases = home.phases;
+  boards = home.boards;
+  members = new Map(home.members.map((m) => [m.user.id, m]));
+  renderTimeline();
+  renderBoards();
+  renderMembers();
+}
+
 function onEvent(event) {
-  const d = event.data || {};
-  switch (event.kind) {
-    case "board.created": boards.push(d); renderBoards(); break;
-    case "board.updated": boards = boards.map((b) => (b.id === d.id ? { ...b, ...d } : b)); renderBoards(); break;
-    case "phase.created": phases.push(d); renderTimeline(); break;
-    case "phase.updated": phases = phases.map((p) => (p.id === d.id ? { ...p, ...d } : p)); renderTimeline(); break;
-    case "phase.deleted": phases = phases.filter((p) => p.id !== d.id); renderTimeline(); break;
-    case "member.joined":
-    case "member.updated":
-      if (d.user) members.set(d.user.id, { ...members.get(d.user.id), ...d });
-      renderMembers();
-      break;
-    case "member.removed": members.delete(d.user?.id ?? d.user_id); renderMembers(); break;
-    default: break;
-  }
+  const next = applyCollective(home, event, viewer);
+  if (next !== home) show(next);
   addActivity(event, true);
+}
+
+/** After a drop: the collective's state and its recent activity, fresh from the server. */
+async function reconcile() {
+  const cid = collective.id;
+  const [fresh, freshBoards, freshPhases, freshMembers] = await Promise.all([
+    api("GET", `/collectives/${cid}`), api("GET", `/collectives/${cid}/boards`),
+    api("GET", `/collectives/${cid}/phases`), api("GET", `/collectives/${cid}/members`),
+  ]);
+  show({ collective: fresh, boards: freshBoards.boards, phases: freshPhases.phases, members: freshMembers.members });
+  activity.splice(0);
+  return loadActivity();
 }
 
 function formValues(form) {
@@ -164,8 +178,7 @@ if (isAnimator) {
     event.preventDefault();
     submitting(phaseForm, async () => {
       const created = await api("POST", `/collectives/${collective.id}/phases`, formValues(phaseForm));
-      if (!phases.some((p) => p.id === created.id)) phases.push(created);
-      renderTimeline();
+      show(applyCollective(home, { kind: "phase.created", data: created }, viewer));
       phaseForm.reset();
       phaseForm.hidden = true;
       toast(t("Phase added."));
@@ -274,4 +287,4 @@ if (isAnimator) loadInvitations().catch(() => { /* the list is a plus: the page 
 const seq = await loadActivity();
 loadPresence();
 setInterval(loadPresence, 20000);
-new LiveFeed({ collective: collective.id, board: null, seq, onEvent, resync: loadActivity });
+new LiveFeed({ collective: collective.id, board: null, seq, onEvent, resync: loadActivity, reconcile });

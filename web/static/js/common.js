@@ -88,12 +88,87 @@ export async function api(method, path, body) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(`/api/v1${path}`, init);
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, init);
+  } catch (error) {
+    connectionChanged({ server: false }); // no answer at all: the network or the server is gone
+    throw error;
+  }
+  connectionChanged({ server: true });
   if (response.status === 204) return null;
   const payload = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, payload);
   return payload;
 }
+
+// --- the connection banner -----------------------------------------------------------------
+// One discreet banner (a polite live region, #connection) says when changes cannot reach the
+// server: the browser is offline (navigator.onLine and its events), a request got no answer,
+// or the live feed's socket is down. It clears itself when all is well again.
+
+const link = { browser: navigator.onLine !== false, server: true, socket: "up", restored: false };
+let probeTimer = 0;
+let restoredTimer = 0;
+
+/** Report a change of the connection: {browser, server, socket: "up"|"down"|"ended"}; the
+ * socket coming back up after a drop says « everything is up to date » for a moment, so the
+ * live feed reports it only once the page has reconciled with the server. */
+export function connectionChanged(change) {
+  const wasDown = isDown();
+  const before = JSON.stringify(link);
+  Object.assign(link, change);
+  if (!link.server && !probeTimer) probeTimer = setTimeout(probe, 4000);
+  if (wasDown && !isDown() && "socket" in change) link.restored = true;
+  if (JSON.stringify(link) !== before) showConnection(); // most calls change nothing
+}
+
+function isDown() {
+  return !link.browser || !link.server || link.socket !== "up";
+}
+
+// After a request got no answer, ask the server now and then until it answers again.
+async function probe() {
+  probeTimer = 0;
+  try {
+    const response = await fetch("/api/v1/health", { credentials: "same-origin" });
+    if (response.ok || response.status < 500) connectionChanged({ server: true });
+    else connectionChanged({ server: false });
+  } catch {
+    connectionChanged({ server: false });
+  }
+}
+
+function showConnection() {
+  const box = document.getElementById("connection");
+  document.body.dataset.network = isDown() ? "offline" : "online";
+  if (!box) return;
+  let text = null;
+  if (!link.browser) text = t("Offline — your changes are not being sent.");
+  else if (link.socket === "ended") text = t("Your session has ended: log in again.");
+  else if (!link.server) text = t("The server cannot be reached: your changes are not being sent.");
+  else if (link.socket === "down") text = t("Offline: reconnecting…");
+  clearTimeout(restoredTimer);
+  if (text) {
+    link.restored = false;
+    box.textContent = text;
+    box.className = "connection offline";
+    box.hidden = false;
+    return;
+  }
+  if (link.restored && link.socket === "up") {
+    link.restored = false;
+    box.textContent = t("Connection restored: everything is up to date.");
+    box.className = "connection ok";
+    box.hidden = false;
+    restoredTimer = setTimeout(() => (box.hidden = true), 2500);
+    return;
+  }
+  box.hidden = true;
+}
+
+window.addEventListener("offline", () => connectionChanged({ browser: false }));
+window.addEventListener("online", () => connectionChanged({ browser: true, server: true }));
 
 /** Build an element: h("a", {href, class: "x", onclick}, "text", child…). Text stays text. */
 export function h(tag, attrs = {}, ...children) {

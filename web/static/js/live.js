@@ -2,15 +2,18 @@
 // It keeps the last seq applied and resubscribes with `since` after any drop, so a network
 // cut or a server restart loses and duplicates nothing; when the server cannot replay
 // (`resync`), the page reloads its state over HTTP and the feed continues from there.
+// After a drop, the page reconciles with the server (`reconcile`: it refetches its state, so
+// that nothing it showed while cut off survives) before the banner says it is up to date.
 
-import { t } from "./common.js";
+import { connectionChanged } from "./common.js";
 
 const MAX_DELAY = 10000;
 
 export class LiveFeed {
   /**
    * @param {object} options collective, board (or null), seq (position of the state the page
-   *   holds), onEvent(message), onPresence(users, message), resync() → Promise<new seq>
+   *   holds), onEvent(message), onPresence(users, message), resync() → Promise<new seq>,
+   *   reconcile() → Promise<seq of the refetched state> (default: resync)
    */
   constructor(options) {
     this.options = options;
@@ -59,14 +62,27 @@ export class LiveFeed {
         this.pingTimer = setInterval(() => this.send({ type: "ping" }), (message.heartbeat || 25) * 1000);
         this.send({ type: "subscribe", collective, board: board ?? null, since: this.seq, epoch: this.epoch });
         break;
-      case "subscribed":
-        this.attempt = 0;
+      case "subscribed": {
         this.epoch = message.epoch;
         if (this.seq === null) this.seq = message.seq;
         this.viewers = new Map((message.presence || []).map((u) => [u.id, u]));
         this.options.onPresence?.([...this.viewers.values()], message);
+        if (this.online === false) {
+          // Back after a drop: take the server's state first. The replayed events queue up
+          // behind this, and those the fresh state already holds are skipped by their seq.
+          const reconcile = this.options.reconcile || this.options.resync;
+          try {
+            const seq = await reconcile?.();
+            if (typeof seq === "number") this.seq = Math.max(this.seq ?? 0, seq);
+          } catch {
+            this.socket?.close(4000); // not reachable after all: drop and retry later
+            return;
+          }
+        }
+        this.attempt = 0;
         this.status(true);
         break;
+      }
       case "event":
         if (message.collective !== collective) return;
         if (this.seq !== null && message.seq <= this.seq) return; // already applied
@@ -102,7 +118,7 @@ export class LiveFeed {
     clearInterval(this.pingTimer);
     if (this.closed) return;
     if (code === 4401) {
-      this.status(false, t("Your session has ended: log in again."));
+      this.status(false, true);
       return;
     }
     this.status(false);
@@ -118,28 +134,10 @@ export class LiveFeed {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
-  status(online, text) {
-    const box = document.getElementById("connection");
-    const was = this.online;
+  status(online, ended = false) {
     this.online = online;
     document.body.dataset.live = online ? "online" : "offline";
-    if (!box) return;
-    if (online) {
-      if (was === false) {
-        box.textContent = t("Connection restored: everything is up to date.");
-        box.className = "connection ok";
-        box.hidden = false;
-        setTimeout(() => {
-          if (this.online) box.hidden = true;
-        }, 2500);
-      } else {
-        box.hidden = true;
-      }
-    } else {
-      box.textContent = text || t("Offline: reconnecting…");
-      box.className = "connection offline";
-      box.hidden = false;
-    }
+    connectionChanged({ socket: online ? "up" : ended ? "ended" : "down" });
   }
 
   close() {
