@@ -1,9 +1,11 @@
 // Log in, sign up and accept an invitation; each goes back to where the person was going.
 
 import { api, pageData, submitting } from "./common.js";
+import { safeNext } from "./next.js";
 
 const data = pageData();
-const next = data.next || "/";
+// The server already normalised it; checked again here, where the navigation happens.
+const next = safeNext(data.next);
 
 function values(form) {
   return Object.fromEntries(new FormData(form).entries());
