@@ -8,8 +8,8 @@ session, except login, sign-up and the invitation preview.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from server.api.http import SESSION_COOKIE
 from server.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
 from server.runtime import Essaim
-from server.services import boards, cards, collectives, phases
+from server.services import account_links, boards, cards, collectives, phases
 from server.services.accounts import Authenticated, authenticate
 from server.services.views import me_view
 from web.i18n import WEB_DIR
@@ -127,6 +127,30 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc:
         return "/"
     return cleaned
+
+
+@page(login=False)
+async def forgot_password(request: Request, auth: Authenticated | None) -> Response:
+    minutes = _essaim(request).settings.password_reset_ttl_minutes
+    return render(request, auth, "forgot.html", {"ttl_minutes": minutes})
+
+
+@page(login=False)
+async def reset_password(request: Request, auth: Authenticated | None) -> Response:
+    """The form to choose a new password, or why the emailed link no longer works."""
+    token = request.path_params["token"]
+    try:
+        await account_links.check_reset_link(_essaim(request), token)
+    except (Gone, NotFound) as error:
+        return render(request, auth, "reset.html", {"problem": error.code}, status=error.status)
+    return render(request, auth, "reset.html", {"problem": None}, data={"token": token})
+
+
+@page(login=False)
+async def verify_email(request: Request, auth: Authenticated | None) -> Response:
+    """Its script confirms the address (a POST: opening a page changes nothing by itself)."""
+    token = request.path_params["token"]
+    return render(request, auth, "verify.html", {}, data={"verify_token": token})
 
 
 @page(login=False)
@@ -236,6 +260,9 @@ def web_routes() -> list[BaseRoute]:
         Route("/", home),
         Route("/login", login),
         Route("/signup", signup),
+        Route("/forgot-password", forgot_password),
+        Route("/reset/{token}", reset_password),
+        Route("/verify/{token}", verify_email),
         Route("/invitations/{token}", invitation),
         Route("/profile", profile),
         Route("/c/{collective_id:int}", collective_home),

@@ -152,7 +152,10 @@ async def reset_password(essaim: Essaim, token: str, password: str) -> None:
         # The owner proved they hold the mailbox: the account's failed logins are forgiven.
         await w.session.execute(
             delete(LoginFailure)
-            .where(LoginFailure.key == f"account:{user.email}")
+            .where(
+                (LoginFailure.key == f"account:{user.email}")
+                | LoginFailure.key.startswith(f"pair:{user.email}|", autoescape=True)
+            )
             .execution_options(synchronize_session=False)
         )
     await revoke_sessions(essaim, user)
