@@ -307,7 +307,7 @@ async def join(animator: ApiClient, client: ApiClient, collective_id: int, role:
 
 
 @pytest.fixture
-async def world(make_client: MakeClient) -> World:
+async def world(app: Starlette, make_client: MakeClient) -> World:
     animator = await make_client("anna")
     member = await make_client("marc")
     observer = await make_client("olga")
@@ -331,6 +331,8 @@ async def world(make_client: MakeClient) -> World:
         json={"title": "Mutualiser les achats d'isolant", "body": "Un groupement ?"},
     )
     assert card.status_code == 201, card.text
+    # The sign-ups' verification emails are setup: tests look at the emails they cause.
+    app.state.essaim.mailer.sent.clear()
     return World(animator, member, observer, outsider, cid, board_id, columns, card.json())
 
 
