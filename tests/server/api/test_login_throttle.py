@@ -56,6 +56,31 @@ async def test_thirty_concurrent_wrong_passwords_verify_at_most_the_limit(
     assert all(r.headers["retry-after"] == "900" for r in responses if r.status_code == 429)
 
 
+async def test_two_servers_on_one_database_share_the_limit(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two platforms, two engines and pools: on SQLite only the database's own write lock
+    # serialises them, as between two processes; on PostgreSQL the advisory lock does.
+    async with (
+        custom_app(tmp_path, database_url, login_max_failures_account=5) as one,
+        custom_app(tmp_path, database_url, login_max_failures_account=5) as two,
+        clients(one) as new_one,
+        clients(two) as new_two,
+    ):
+        await new_one("victim")
+        checked = [count_verifications(app, monkeypatch) for app in (one, two)]
+        first, second = await new_one(address="10.1.2.3"), await new_two(address="10.1.2.3")
+        responses = await asyncio.gather(
+            *(
+                login(client, "victim@example.fr", f"wrong password {i}")
+                for i in range(12)
+                for client in (first, second)
+            )
+        )
+    assert sum(len(passwords) for passwords in checked) == 5
+    assert sorted(r.status_code for r in responses) == [422] * 5 + [429] * 19
+
+
 async def test_a_burst_of_nineteen_wrong_and_one_right_password_does_not_log_in(
     tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
