@@ -154,7 +154,7 @@ async def reset_password(essaim: Essaim, token: str, password: str) -> None:
             delete(LoginFailure)
             .where(
                 (LoginFailure.key == f"account:{user.email}")
-                | LoginFailure.key.startswith(f"pair:{user.email}|", autoescape=True)
+                | LoginFailure.key.startswith(throttle.pair_prefix(user.email))
             )
             .execution_options(synchronize_session=False)
         )

@@ -90,7 +90,7 @@ async def login(essaim: Essaim, body: LoginIn, address: str, user_agent: str = "
     """
     settings = essaim.settings
     account, by_address = f"account:{body.email}", f"address:{address}"
-    pair = f"pair:{body.email}|{address}"
+    pair = throttle.pair_prefix(body.email) + address
     refused = TooManyRequests(
         "too many failed logins; try again later", retry_after=settings.login_window_seconds
     )

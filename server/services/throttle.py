@@ -64,6 +64,12 @@ async def record(session: AsyncSession, keys: Iterable[str], since: datetime) ->
     return [row.id for row in rows]
 
 
+def pair_prefix(email: str) -> str:
+    """The key prefix of one account's login failures by address, ``pair:<hash>|<address>``
+    (the email hashed: with a 254-character email and an IPv6 address the key would not fit)."""
+    return f"pair:{hashlib.sha256(email.encode()).hexdigest()[:24]}|"
+
+
 def window_start(seconds: int) -> datetime:
     return utcnow() - timedelta(seconds=seconds)
 

@@ -227,3 +227,18 @@ async def test_sign_ups_beyond_the_limit_per_address_are_429_and_write_nothing(
         elsewhere = await new(address="10.9.9.9")
         ok = await elsewhere.post(REGISTER, json=sign_up("neighbour"))
         assert ok.status_code == 201, ok.text
+
+
+async def test_the_longest_email_from_an_ipv6_address_is_throttled_like_any_other(
+    tmp_path: Path, database_url: str
+) -> None:
+    longest = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 58}.fr"
+    assert len(longest) == 254
+    async with (
+        custom_app(tmp_path, database_url, login_max_failures_account=2) as app,
+        clients(app) as new,
+    ):
+        client = await new(address="2001:db8:ffff:ffff:ffff:ffff:255.255.255.255")
+        for _ in range(2):
+            assert (await login(client, longest, "wrong password")).status_code == 422
+        assert (await login(client, longest, "wrong password")).status_code == 429
