@@ -5,10 +5,12 @@ the person's language through the log mailer and through a real SMTP server."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 from starlette.applications import Starlette
@@ -35,14 +37,15 @@ def reset_token(text: str) -> str:
 
 
 async def test_a_reset_link_sets_a_new_password_once_and_revokes_every_session(
-    app: Starlette, make_client: MakeClient
+    app: Starlette, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     anna = await make_client("anna")
     laptop = await make_client()
     laptop.csrf = (await login(laptop, "anna@example.fr")).json()["csrf_token"]
     anonymous = await make_client()
     before = len(mailer(app).sent)
-    asked = await anonymous.post(RESET, json={"email": "Anna@Example.fr"})
+    with caplog.at_level(logging.INFO, logger="essaim.mail"):
+        asked = await anonymous.post(RESET, json={"email": "Anna@Example.fr"})
     assert asked.status_code == 202, asked.text
     assert len(mailer(app).sent) == before + 1
     email = mailer(app).sent[-1]
@@ -51,6 +54,7 @@ async def test_a_reset_link_sets_a_new_password_once_and_revokes_every_session(
     assert "60 minutes" in email.text
     token = reset_token(email.text)
     assert f"http://testserver/reset/{token}" in email.text
+    assert f"/reset/{token}" in caplog.text, "the embedded default writes it to the log"
     async with app.state.essaim.db.read() as session:
         hashes = list(await session.scalars(select(AccountToken.token_hash)))
     assert token not in hashes
