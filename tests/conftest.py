@@ -53,6 +53,7 @@ def fast_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         argon2_memory_kib=1024,
         # Tests sign many people up from one address; the sign-up throttle has its own tests.
         register_max_per_address=100_000,
+        account_email_max_per_address=100_000,
     )
     values.update(overrides)
     return Settings.from_env({}, **values)
