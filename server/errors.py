@@ -8,9 +8,12 @@
     │                                        wrong_password
     ├── NotFound                     404     not_found
     ├── Conflict                     409     conflict, version_conflict (with ``current``),
-    │                                        last_animator_account (with ``collectives``)
+    │                                        last_animator_account (with ``collectives``),
+    │                                        email_taken, email_already_verified
     ├── Gone                         410     invitation_expired, invitation_used,
-    │                                        invitation_revoked
+    │                                        invitation_revoked, reset_link_used,
+    │                                        reset_link_expired, verification_link_used,
+    │                                        verification_link_expired
     ├── PayloadTooLarge              413     payload_too_large
     ├── UnsupportedMediaType         415     unsupported_media_type, unsupported_file_type
     └── TooManyRequests              429     too_many_requests (with ``retry_after``)

@@ -26,7 +26,9 @@ class Essaim:
         self.broker: Broker = broker_from_url(settings.broker_url)
         self.mailer: Mailer = mailer_from_url(settings.smtp_url, settings.mail_from)
         self.files = FileStore(settings.attachments_dir)
-        self.passwords = Passwords(settings.argon2_time_cost, settings.argon2_memory_kib)
+        self.passwords = Passwords(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.hash_concurrency
+        )
 
     def write(self, actor: User | None) -> AbstractAsyncContextManager[Write]:
         """The single entry point of every mutation (see ``server.services.write``)."""

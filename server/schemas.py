@@ -93,6 +93,17 @@ class LoginIn(Body):
     password: Annotated[str, StringConstraints(min_length=1, max_length=256), NO_NUL]
 
 
+Password = Annotated[str, StringConstraints(min_length=10, max_length=256), NO_NUL]
+
+
+class PasswordResetRequestIn(Body):
+    email: Email
+
+
+class PasswordResetIn(Body):
+    password: Password
+
+
 class ProfilePatch(Body):
     display_name: Name | None = None
     language: Literal["fr", "en"] | None = None

@@ -135,6 +135,46 @@ class Settings:
     login_window_seconds: int = _setting(
         "ESSAIM_LOGIN_WINDOW_SECONDS", 900, "Length of the login throttle window, in seconds."
     )
+    register_max_per_address: int = _setting(
+        "ESSAIM_REGISTER_MAX_PER_ADDRESS",
+        30,
+        "Sign-ups allowed per client address within ESSAIM_REGISTER_WINDOW_SECONDS "
+        "(a workshop signing up from one venue shares an address).",
+    )
+    register_window_seconds: int = _setting(
+        "ESSAIM_REGISTER_WINDOW_SECONDS", 3600, "Length of the sign-up throttle window, in seconds."
+    )
+    hash_concurrency: int = _setting(
+        "ESSAIM_HASH_CONCURRENCY",
+        2,
+        "Password hashes computed at once per process (each takes a worker thread and "
+        "ESSAIM_ARGON2_MEMORY_KIB of memory); further logins and sign-ups wait their turn.",
+    )
+    password_reset_ttl_minutes: int = _setting(
+        "ESSAIM_PASSWORD_RESET_TTL_MINUTES", 60, "Lifetime of a password-reset link, in minutes."
+    )
+    email_verification_ttl_hours: int = _setting(
+        "ESSAIM_EMAIL_VERIFICATION_TTL_HOURS",
+        72,
+        "Lifetime of the link that verifies an email address, in hours.",
+    )
+    account_email_max_per_email: int = _setting(
+        "ESSAIM_ACCOUNT_EMAIL_MAX_PER_EMAIL",
+        3,
+        "Password-reset or verification emails that may be requested for one address within "
+        "ESSAIM_ACCOUNT_EMAIL_WINDOW_SECONDS.",
+    )
+    account_email_max_per_address: int = _setting(
+        "ESSAIM_ACCOUNT_EMAIL_MAX_PER_ADDRESS",
+        10,
+        "Password-reset or verification emails that one client address may request within "
+        "ESSAIM_ACCOUNT_EMAIL_WINDOW_SECONDS.",
+    )
+    account_email_window_seconds: int = _setting(
+        "ESSAIM_ACCOUNT_EMAIL_WINDOW_SECONDS",
+        3600,
+        "Length of the throttle window of password-reset and verification emails, in seconds.",
+    )
     argon2_time_cost: int = _setting(
         "ESSAIM_ARGON2_TIME_COST", 3, "argon2id time cost (iterations) for password hashes."
     )

@@ -51,6 +51,9 @@ def fast_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         database_url=database_url,
         argon2_time_cost=1,
         argon2_memory_kib=1024,
+        # Tests sign many people up from one address; the sign-up throttle has its own tests.
+        register_max_per_address=100_000,
+        account_email_max_per_address=100_000,
     )
     values.update(overrides)
     return Settings.from_env({}, **values)
@@ -305,7 +308,7 @@ async def join(animator: ApiClient, client: ApiClient, collective_id: int, role:
 
 
 @pytest.fixture
-async def world(make_client: MakeClient) -> World:
+async def world(app: Starlette, make_client: MakeClient) -> World:
     animator = await make_client("anna")
     member = await make_client("marc")
     observer = await make_client("olga")
@@ -329,6 +332,8 @@ async def world(make_client: MakeClient) -> World:
         json={"title": "Mutualiser les achats d'isolant", "body": "Un groupement ?"},
     )
     assert card.status_code == 201, card.text
+    # The sign-ups' verification emails are setup: tests look at the emails they cause.
+    app.state.essaim.mailer.sent.clear()
     return World(animator, member, observer, outsider, cid, board_id, columns, card.json())
 
 

@@ -8,9 +8,10 @@ session, except login, sign-up and the invitation preview.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from server.api.http import SESSION_COOKIE
 from server.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
 from server.runtime import Essaim
-from server.services import boards, cards, collectives, phases
+from server.services import account_links, boards, cards, collectives, phases
 from server.services.accounts import Authenticated, authenticate
 from server.services.views import me_view
 from web.i18n import WEB_DIR
@@ -90,7 +91,7 @@ async def home(request: Request, auth: Authenticated | None) -> Response:
 
 @page(login=False)
 async def login(request: Request, auth: Authenticated | None) -> Response:
-    target = _safe_next(request.query_params.get("next"))
+    target = safe_next(request.query_params.get("next"))
     if auth is not None:
         return RedirectResponse(target, status_code=303)
     return render(request, None, "login.html", {"next": target}, data={"next": target})
@@ -98,17 +99,58 @@ async def login(request: Request, auth: Authenticated | None) -> Response:
 
 @page(login=False)
 async def signup(request: Request, auth: Authenticated | None) -> Response:
-    target = _safe_next(request.query_params.get("next"))
+    target = safe_next(request.query_params.get("next"))
     if auth is not None:
         return RedirectResponse(target, status_code=303)
     return render(request, None, "signup.html", {"next": target}, data={"next": target})
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an absolute or protocol-relative URL would be an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+# Browsers drop tabs and newlines anywhere in a URL and read "\\" as "/", so "/\t/evil" or
+# "/\\evil" are protocol-relative URLs to another site once the browser has cleaned them.
+_BROWSER_DROPS = re.compile(r"[\t\n\r]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))  # stripped at both ends too
+
+
+def safe_next(target: str | None) -> str:
+    """A path on this site to go to after login, or "/": the target is normalised as a browser
+    would (and once more percent-decoded), then refused if it could leave the site."""
+    if not target:
         return "/"
-    return target
+    cleaned = _BROWSER_DROPS.sub("", target.strip(_C0_AND_SPACE)).replace("\\", "/")
+    if _CONTROL.search(cleaned):
+        return "/"
+    for form in (cleaned, _BROWSER_DROPS.sub("", unquote(cleaned)).replace("\\", "/")):
+        if not form.startswith("/") or form.startswith("//"):
+            return "/"
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return cleaned
+
+
+@page(login=False)
+async def forgot_password(request: Request, auth: Authenticated | None) -> Response:
+    minutes = _essaim(request).settings.password_reset_ttl_minutes
+    return render(request, auth, "forgot.html", {"ttl_minutes": minutes})
+
+
+@page(login=False)
+async def reset_password(request: Request, auth: Authenticated | None) -> Response:
+    """The form to choose a new password, or why the emailed link no longer works."""
+    token = request.path_params["token"]
+    try:
+        await account_links.check_reset_link(_essaim(request), token)
+    except (Gone, NotFound) as error:
+        return render(request, auth, "reset.html", {"problem": error.code}, status=error.status)
+    return render(request, auth, "reset.html", {"problem": None}, data={"token": token})
+
+
+@page(login=False)
+async def verify_email(request: Request, auth: Authenticated | None) -> Response:
+    """Its script confirms the address (a POST: opening a page changes nothing by itself)."""
+    token = request.path_params["token"]
+    return render(request, auth, "verify.html", {}, data={"verify_token": token})
 
 
 @page(login=False)
@@ -219,6 +261,9 @@ def web_routes() -> list[BaseRoute]:
         Route("/", home),
         Route("/login", login),
         Route("/signup", signup),
+        Route("/forgot-password", forgot_password),
+        Route("/reset/{token}", reset_password),
+        Route("/verify/{token}", verify_email),
         Route("/invitations/{token}", invitation),
         Route("/profile", profile),
         Route("/c/{collective_id:int}", collective_home),

@@ -1,4 +1,5 @@
-"""Account endpoints: register, login, logout, the current user."""
+"""Account endpoints: register, login, logout, the current user, password reset and
+verification of the address."""
 
 from __future__ import annotations
 
@@ -7,9 +8,23 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from server.api.http import SESSION_COOKIE, Call, endpoint, set_session_cookie
-from server.schemas import LoginIn, ProfilePatch, RegisterIn
-from server.services import accounts
+from server.schemas import (
+    LoginIn,
+    PasswordResetIn,
+    PasswordResetRequestIn,
+    ProfilePatch,
+    RegisterIn,
+)
+from server.services import account_links, accounts
 from server.services.views import me_view
+
+
+def _address(call: Call) -> str:
+    return call.request.client.host if call.request.client else "unknown"
+
+
+def _base_url(call: Call) -> str:
+    return str(call.request.base_url)
 
 
 def _logged_in(call: Call, login: accounts.Login, status: int) -> Response:
@@ -22,7 +37,7 @@ def _logged_in(call: Call, login: accounts.Login, status: int) -> Response:
 @endpoint(
     "POST",
     "/auth/register",
-    "Create an account and log in",
+    "Create an account and log in; emails a link to verify the address (throttled per address)",
     tag="auth",
     body=RegisterIn,
     auth=False,
@@ -30,7 +45,8 @@ def _logged_in(call: Call, login: accounts.Login, status: int) -> Response:
 )
 async def register(call: Call) -> Response:
     ua = call.request.headers.get("user-agent", "")
-    return _logged_in(call, await accounts.register(call.essaim, call.body, ua), 201)
+    login = await accounts.register(call.essaim, call.body, _address(call), ua, _base_url(call))
+    return _logged_in(call, login, 201)
 
 
 @endpoint(
@@ -42,9 +58,8 @@ async def register(call: Call) -> Response:
     auth=False,
 )
 async def login(call: Call) -> Response:
-    address = call.request.client.host if call.request.client else "unknown"
     ua = call.request.headers.get("user-agent", "")
-    return _logged_in(call, await accounts.login(call.essaim, call.body, address, ua), 200)
+    return _logged_in(call, await accounts.login(call.essaim, call.body, _address(call), ua), 200)
 
 
 @endpoint("POST", "/auth/logout", "Revoke the current session", tag="auth", status=204)
@@ -67,3 +82,62 @@ async def me(call: Call) -> dict[str, Any]:
 )
 async def update_me(call: Call) -> dict[str, Any]:
     return {"user": me_view(await accounts.update_profile(call.essaim, call.user, call.body))}
+
+
+# The same answer whether or not an account uses the address: it must tell nothing.
+RESET_REQUESTED = {"message": "if an account uses this address, a reset link was sent to it"}
+
+
+@endpoint(
+    "POST",
+    "/auth/password-reset",
+    "Email a single-use password-reset link (same answer for unknown addresses; throttled)",
+    tag="auth",
+    body=PasswordResetRequestIn,
+    auth=False,
+    status=202,
+)
+async def request_password_reset(call: Call) -> dict[str, Any]:
+    await account_links.request_password_reset(
+        call.essaim, call.body.email, _address(call), _base_url(call)
+    )
+    return RESET_REQUESTED
+
+
+@endpoint(
+    "POST",
+    "/auth/password-reset/{token}",
+    "Choose a new password through a reset link; every session of the account is revoked",
+    tag="auth",
+    body=PasswordResetIn,
+    auth=False,
+    status=204,
+)
+async def reset_password(call: Call) -> None:
+    await account_links.reset_password(
+        call.essaim, call.request.path_params["token"], call.body.password
+    )
+
+
+@endpoint(
+    "POST",
+    "/auth/verify-email/{token}",
+    "Verify one's email address through the emailed link",
+    tag="auth",
+    auth=False,
+    status=204,
+)
+async def verify_email(call: Call) -> None:
+    await account_links.verify_email(call.essaim, call.request.path_params["token"])
+
+
+@endpoint(
+    "POST",
+    "/auth/verify-email",
+    "Send the verification link again (throttled)",
+    tag="auth",
+    status=202,
+)
+async def resend_verification(call: Call) -> dict[str, Any]:
+    await account_links.resend_verification(call.essaim, call.user, _address(call), _base_url(call))
+    return {"message": "a verification link was sent"}

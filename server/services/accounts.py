@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from server.models import LoginFailure, LoginSession, User, utcnow
 from server.runtime import Essaim
 from server.schemas import LoginIn, ProfilePatch, RegisterIn, patch_values
 from server.security import new_token, same, token_hash
+from server.services import account_links, throttle
 from server.services.sessions import revoke_sessions
 
 
@@ -27,15 +28,34 @@ class Login:
     max_age: int
 
 
-async def register(essaim: Essaim, body: RegisterIn, user_agent: str = "") -> Login:
-    """Create the account and open its first session."""
-    return await create_user(essaim, body, open_session_for=user_agent)
+async def register(
+    essaim: Essaim, body: RegisterIn, address: str, user_agent: str = "", base_url: str = ""
+) -> Login:
+    """Create the account, open its first session and send the link that verifies its
+    address (the session does not wait for it). Throttled per client address."""
+    settings = essaim.settings
+    async with essaim.write(None) as w:
+        # Counted before the (costly) hash, so a burst from one address hashes at most the limit.
+        await throttle.admit(
+            w.session,
+            {f"register:{address}": settings.register_max_per_address},
+            settings.register_window_seconds,
+            "too many accounts created from this address; try again later",
+        )
+    return await create_user(
+        essaim, body, open_session_for=user_agent, verify_link_base=base_url or "/"
+    )
 
 
 async def create_user(
-    essaim: Essaim, body: RegisterIn, *, open_session_for: str | None = None
+    essaim: Essaim,
+    body: RegisterIn,
+    *,
+    open_session_for: str | None = None,
+    verify_link_base: str | None = None,
 ) -> Login:
-    password_hash = essaim.passwords.hash(body.password)
+    """Create an account; with ``verify_link_base``, also email it a verification link."""
+    password_hash = await essaim.passwords.hash_async(body.password)
     try:
         async with essaim.write(None) as w:
             user = User(
@@ -46,6 +66,8 @@ async def create_user(
             )
             w.session.add(user)
             await w.session.flush()
+            if verify_link_base is not None:
+                await account_links.send_verification(essaim, w, user, verify_link_base)
             if open_session_for is None:
                 return Login(user=user, token="", csrf_token="", max_age=0)
             return _open_session(essaim, w.session, user, open_session_for)
@@ -58,43 +80,56 @@ async def create_user(
 
 
 async def login(essaim: Essaim, body: LoginIn, address: str, user_agent: str = "") -> Login:
+    """Open a session for the right password, within the throttle.
+
+    Every attempt is counted, under the account, the address and the (account, address)
+    pair, before its password is verified (``services.throttle``). Past the account's limit,
+    only addresses that have not failed on this account may still try, so an attacker who
+    fails five times locks themselves out, not the owner; each new address they bring gets
+    one try there, and is itself bounded by the per-address limit across all accounts.
+    """
     settings = essaim.settings
-    keys = {
-        f"account:{body.email}": settings.login_max_failures_account,
-        f"address:{address}": settings.login_max_failures_address,
-    }
-    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    async with essaim.db.read() as session:
-        for key, limit in keys.items():
-            failures = await session.scalar(
-                select(func.count()).where(LoginFailure.key == key, LoginFailure.at >= since)
-            )
-            if (failures or 0) >= limit:
-                raise TooManyRequests(
-                    "too many failed logins; try again later",
-                    retry_after=settings.login_window_seconds,
-                )
-        user = await session.scalar(select(User).where(User.email == body.email))
-    ok = essaim.passwords.verify(user.password_hash if user else None, body.password)
-    async with essaim.write(None) as w:
-        if user is None or not ok:
-            w.session.add_all(LoginFailure(key=key) for key in keys)
-        else:
-            # A success forgives the account's earlier failures (not the address's).
-            await w.session.execute(
-                delete(LoginFailure).where(LoginFailure.key == f"account:{body.email}")
-            )
-            await w.session.execute(delete(LoginFailure).where(LoginFailure.at < since))
-            if essaim.passwords.needs_rehash(user.password_hash):
-                await w.session.execute(
-                    update(User)
-                    .where(User.id == user.id)
-                    .values(password_hash=essaim.passwords.hash(body.password))
-                )
-            return _open_session(essaim, w.session, user, user_agent)
-    raise InvalidInput(
-        "wrong email or password", code="bad_credentials", fields={"password": "wrong"}
+    account, by_address = f"account:{body.email}", f"address:{address}"
+    pair = throttle.pair_prefix(body.email) + address
+    refused = TooManyRequests(
+        "too many failed logins; try again later", retry_after=settings.login_window_seconds
     )
+    since = throttle.window_start(settings.login_window_seconds)
+    async with essaim.write(None) as w:
+        await throttle.serialise(w.session, (account, by_address))
+        address_failures = await throttle.count(w.session, by_address, since)
+        account_failures = await throttle.count(w.session, account, since)
+        pair_failures = await throttle.count(w.session, pair, since)
+        limit = settings.login_max_failures_account
+        if (
+            address_failures >= settings.login_max_failures_address
+            or pair_failures >= limit
+            or (account_failures >= limit and pair_failures > 0)
+        ):
+            raise refused
+        attempt = await throttle.record(w.session, (account, by_address, pair), since)
+        user = await w.session.scalar(select(User).where(User.email == body.email))
+    ok = await essaim.passwords.verify_async(user.password_hash if user else None, body.password)
+    if user is None or not ok:
+        raise InvalidInput(
+            "wrong email or password", code="bad_credentials", fields={"password": "wrong"}
+        )
+    rehashed = None
+    if essaim.passwords.needs_rehash(user.password_hash):
+        rehashed = await essaim.passwords.hash_async(body.password)
+    async with essaim.write(None) as w:
+        # A success forgives the account's failures and this address's on it (not the
+        # address's failures on other accounts), and was not a failure itself.
+        await w.session.execute(
+            delete(LoginFailure)
+            .where((LoginFailure.key.in_((account, pair))) | (LoginFailure.id.in_(attempt)))
+            .execution_options(synchronize_session=False)
+        )
+        if rehashed is not None:
+            await w.session.execute(
+                update(User).where(User.id == user.id).values(password_hash=rehashed)
+            )
+        return _open_session(essaim, w.session, user, user_agent)
 
 
 def _open_session(essaim: Essaim, session: AsyncSession, user: User, user_agent: str) -> Login:

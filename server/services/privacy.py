@@ -73,7 +73,7 @@ async def delete_account(
 
     The last animator of a collective must hand it over first (409
     ``last_animator_account``, with the collectives in ``collectives``)."""
-    if not essaim.passwords.verify(user.password_hash, password):
+    if not await essaim.passwords.verify_async(user.password_hash, password):
         raise Forbidden("the password is not the right one", code="wrong_password")
     async with essaim.db.read() as session:
         await _check_not_last_animator(session, user)

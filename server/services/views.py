@@ -37,6 +37,7 @@ def me_view(user: User) -> dict[str, Any]:
         "display_name": user.display_name,
         "language": user.language,
         "created_at": iso(user.created_at),
+        "email_verified": user.email_verified_at is not None,
     }
 
 

@@ -290,15 +290,17 @@ async def test_login_is_throttled_per_account(tmp_path: Path, database_url: str)
         for _ in range(3):
             response = await login(attacker, "victim@example.fr", "wrong password")
             assert response.status_code == 422, response.text
-        for client in (attacker, await new(address="10.4.5.6")):
-            blocked = await login(client, "victim@example.fr")
-            assert blocked.status_code == 429, blocked.text
-            assert blocked.headers["retry-after"] == "600"
-            assert blocked.json()["error"]["code"] == "too_many_requests"
-            assert blocked.json()["error"]["retry_after"] == 600
-            assert "set-cookie" not in blocked.headers
+        blocked = await login(attacker, "victim@example.fr")
+        assert blocked.status_code == 429, blocked.text
+        assert blocked.headers["retry-after"] == "600"
+        assert blocked.json()["error"]["code"] == "too_many_requests"
+        assert blocked.json()["error"]["retry_after"] == 600
+        assert "set-cookie" not in blocked.headers
         other = await login(attacker, "bystander@example.fr")
         assert other.status_code == 200, other.text
+        # Another address may still log in (see test_login_throttle for the lockout rules).
+        owner = await login(await new(address="10.4.5.6"), "victim@example.fr")
+        assert owner.status_code == 200, owner.text
 
 
 async def test_a_successful_login_forgives_the_accounts_failures(

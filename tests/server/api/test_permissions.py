@@ -137,7 +137,9 @@ async def scene(
 # ---------------------------------------------------------------- targets of an attempt
 
 # Placeholders whose value depends on who acts (the rest are shared by the attempts).
-PER_ACTOR = frozenset({"own_card", "own_comment", "self", "self_email"})
+PER_ACTOR = frozenset(
+    {"own_card", "own_comment", "self", "self_email", "reset_token", "verify_token"}
+)
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -247,6 +249,19 @@ class Targets:
                 )
                 assert response.status_code == 201, response.text
                 return response.json()["id"]
+            case "reset_token" | "verify_token":
+                # The emailed link: a reset asked for now, or the sign-up's verification.
+                kind = "reset" if name == "reset_token" else "verify"
+                if kind == "reset":
+                    response = await actor.post(
+                        "/api/v1/auth/password-reset", json={"email": actor.user["email"]}
+                    )
+                    assert response.status_code == 202, response.text
+                for email in reversed(scene.app.state.essaim.mailer.sent):
+                    found = re.search(rf"/{kind}/([A-Za-z0-9_-]+)", email.text)
+                    if email.to == actor.user["email"] and found:
+                        return found.group(1)
+                raise AssertionError(f"no {kind} link emailed to {actor.user['email']}")
             case "token":
                 response = await animator.post(
                     f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
@@ -330,6 +345,16 @@ ROWS = [
         fresh_actor=True,
     ),
     Row("POST", "/auth/logout", expect(204, 204, 204, 204), fresh_actor=True),
+    Row("POST", "/auth/password-reset", expect(202, 202, 202, 202), {"email": "{self_email}"}),
+    Row(
+        "POST",
+        "/auth/password-reset/{reset_token}",
+        expect(204, 204, 204, 204),
+        {"password": "une nouvelle phrase"},
+        fresh_actor=True,
+    ),
+    Row("POST", "/auth/verify-email", expect(202, 202, 202, 202)),
+    Row("POST", "/auth/verify-email/{verify_token}", expect(204, 204, 204, 204), fresh_actor=True),
     Row("GET", "/me", EVERYONE),
     Row("PATCH", "/me", EVERYONE, {"language": "fr"}),
     Row("GET", "/me/export", EVERYONE),

@@ -1,0 +1,90 @@
+"""Accounts in Debian's Chromium: a disguised ``next`` never takes you off the site after
+login, a forgotten password is replaced through the emailed link, and the emailed link
+verifies the address, as the profile then says."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import PASSWORD
+from tests.web.conftest import Site, logged_in, screenshot
+from tests.web.test_safe_next import OFF_SITE
+
+pytestmark = pytest.mark.browser
+
+
+def emailed_path(site: Site, to: str, kind: str) -> str:
+    """The path of the last ``kind`` link (reset, verify) emailed to ``to``."""
+    for email in reversed(site.app.state.essaim.mailer.sent):
+        found = re.search(rf"https?://[^/\s]+(/{kind}/[A-Za-z0-9_-]+)", email.text)
+        if email.to == to and found:
+            return found.group(1)
+    raise AssertionError(f"no {kind} link emailed to {to}")
+
+
+async def test_login_with_a_disguised_next_ends_on_this_site(browser: Any, site: Site) -> None:
+    await site.client("lea")
+    context = await browser.new_context(base_url=site.url, locale="fr-FR")
+    page = await context.new_page()
+    await page.goto("/login?next=/%09/evil.example/")
+    await page.get_by_label("Courriel").fill("lea@example.fr")
+    await page.get_by_label("Mot de passe").fill(PASSWORD)
+    await page.get_by_role("button", name="Se connecter").click()
+    await expect(page).to_have_url(f"{site.url}/")
+    assert urlsplit(page.url).netloc == urlsplit(site.url).netloc
+    # The page script refuses the same targets on its own, as the browser parses them.
+    safe = await page.evaluate(
+        """async (targets) => {
+            const { safeNext } = await import("/static/js/next.js");
+            return targets.map(safeNext);
+        }""",
+        [t for t in OFF_SITE if t is not None] + ["/c/1?x=1#y"],
+    )
+    assert safe == ["/"] * (len(safe) - 1) + ["/c/1?x=1#y"]
+    await context.close()
+
+
+async def test_a_forgotten_password_is_replaced_through_the_emailed_link(
+    browser: Any, site: Site
+) -> None:
+    await site.client("paul")
+    context = await browser.new_context(base_url=site.url, locale="fr-FR")
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_role("link", name="Mot de passe oublié ?").click()
+    await expect(page).to_have_url(f"{site.url}/forgot-password")
+    await page.get_by_label("Courriel").fill("paul@example.fr")
+    await page.get_by_role("button", name="M'envoyer un lien").click()
+    await expect(page.locator("#forgot-sent")).to_contain_text("un courriel avec un lien")
+    await screenshot(page, "forgot-password")
+
+    await page.goto(emailed_path(site, "paul@example.fr", "reset"))
+    await page.get_by_label("Nouveau mot de passe").fill("une phrase toute neuve")
+    await page.get_by_role("button", name="Enregistrer mon nouveau mot de passe").click()
+    await expect(page.locator("#reset-done")).to_contain_text("Votre mot de passe a été changé.")
+
+    await page.locator("#reset-done").get_by_role("link", name="Se connecter").click()
+    await page.get_by_label("Courriel").fill("paul@example.fr")
+    await page.get_by_label("Mot de passe").fill("une phrase toute neuve")
+    await page.get_by_role("button", name="Se connecter").click()
+    await expect(page).to_have_url(f"{site.url}/")
+    await context.close()
+
+
+async def test_the_emailed_link_verifies_the_address_and_the_profile_says_so(
+    browser: Any, site: Site
+) -> None:
+    context, page, errors = await logged_in(browser, site, "vera")
+    await page.goto("/profile")
+    await expect(page.locator("#email-status")).to_contain_text("pas encore vérifiée")
+    await page.goto(emailed_path(site, "vera@example.fr", "verify"))
+    await expect(page.locator("#verify-done")).to_contain_text("Votre adresse est vérifiée")
+    await page.goto("/profile")
+    await expect(page.locator("#email-status")).to_have_text("Votre adresse est vérifiée.")
+    assert errors == []
+    await context.close()
