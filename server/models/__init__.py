@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models; importing this package registers every table on ``Base``."""
 
-from server.models.accounts import LoginFailure, LoginSession, User
+from server.models.accounts import AccountToken, LoginFailure, LoginSession, User
 from server.models.animation import (
     AnimationSettings,
     DigestDelivery,
@@ -50,6 +50,7 @@ __all__ = [
     "FlagReason",
     "FlagStatus",
     "Invitation",
+    "AccountToken",
     "LoginFailure",
     "LoginSession",
     "Meeting",

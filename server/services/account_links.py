@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from server.errors import Conflict, Gone, NotFound
-from server.models import LoginFailure, User, utcnow
-from server.models.accounts import AccountToken
+from server.models import AccountToken, LoginFailure, User, utcnow
 from server.security import new_token, token_hash
 from server.services import throttle
 from server.services.account_mail import password_reset_email, verification_email

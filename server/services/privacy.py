@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import Conflict, Forbidden
 from server.models import (
+    AccountToken,
     AuditEntry,
     Card,
     Collective,
@@ -42,6 +43,7 @@ from server.models import (
     Visit,
 )
 from server.runtime import Essaim
+from server.services import throttle
 from server.services.access import lock_collective
 from server.services.boards import reaction_counts
 from server.services.cards import remove_card
@@ -233,7 +235,16 @@ async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -
     uid = user.id
     for statement in (
         delete(LoginSession).where(LoginSession.user_id == uid),
-        delete(LoginFailure).where(LoginFailure.key == f"account:{email}"),
+        # Every throttle key naming the address: the account's, the emailed links', and the
+        # per-address ones of the account (whose email is only hashed, but still theirs).
+        delete(LoginFailure).where(
+            or_(
+                LoginFailure.key == f"account:{email}",
+                LoginFailure.key.endswith(f":email:{email}"),
+                LoginFailure.key.startswith(throttle.pair_prefix(email)),
+            )
+        ),
+        delete(AccountToken).where(AccountToken.user_id == uid),
         delete(Visit).where(Visit.user_id == uid),
         delete(Notification).where(Notification.user_id == uid),
         delete(DigestDelivery).where(DigestDelivery.user_id == uid),
