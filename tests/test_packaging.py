@@ -223,3 +223,17 @@ def test_constraints_leave_the_floors_in_pyproject() -> None:
         for requirement in declared(group):
             assert all(spec.operator == ">=" for spec in requirement.specifier), requirement
     assert "essaim" not in pins()
+
+
+def test_ci_installs_pinned_and_serves_the_wheel() -> None:
+    """.ci/run installs the README's way with the pins, then serves from the built wheel."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    install = "python3 -m pip install -q -c constraints.txt -e '.[test]'"
+    assert install in ci.splitlines()
+    assert "python3 -m pip install -c constraints.txt -e '.[test]' && python3 -m pytest" in readme
+    assert "bash .ci/wheel-smoke" in ci.splitlines()
+    smoke = (ROOT / ".ci" / "wheel-smoke").read_text(encoding="utf-8")
+    assert '-c "$ROOT/constraints.txt"' in smoke
+    for path in ("/login", "/api/v1/health", "/static/"):
+        assert path in smoke
