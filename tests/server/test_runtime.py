@@ -7,12 +7,14 @@ ResourceWarning when it is collected, in whichever later test that happens: with
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from search.indexer import Indexer
 from server.app import create_app
 from server.runtime import Essaim
 from tests.conftest import Template, fast_settings
@@ -53,4 +55,21 @@ async def test_an_app_whose_start_fails_midway_stops_what_started(tmp_path: Path
     with pytest.raises(Exception, match="no such table"):
         async with app.router.lifespan_context(app):
             pass
+    assert open_connections(app.state.essaim) == 0
+
+
+async def test_an_app_whose_indexer_died_still_closes_its_database(
+    tmp_path: Path, sqlite_template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The indexer task ends with an error: stopping search re-raises it (as it should), and
+    # the live hub and the platform must be stopped all the same.
+    async def crash(self: Indexer) -> None:
+        raise RuntimeError("indexer crashed")
+
+    monkeypatch.setattr(Indexer, "run", crash)
+    settings = fast_settings(tmp_path / "data", sqlite_copy(tmp_path, sqlite_template))
+    app = create_app(settings, migrate=False)
+    with pytest.raises(RuntimeError, match="indexer crashed"):
+        async with app.router.lifespan_context(app):
+            await asyncio.sleep(0.05)  # the indexer task runs (and dies)
     assert open_connections(app.state.essaim) == 0
