@@ -1,6 +1,27 @@
 # Essaim application image: `essaim serve` on port 8000, data (attachments) under /data.
 # Used by compose.yaml (two replicas behind nginx); also runs alone on the embedded default
 # (SQLite in /data) with: docker run -p 8000:8000 -v essaim-data:/data <image>
+
+# Stage 1: build the wheel, the same one .ci/run installs in a fresh virtualenv and serves from.
+FROM python:3.11-slim AS build
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+# The build backend at its pinned version (constraints.txt), then the wheel built with it.
+COPY constraints.txt ./
+RUN pip install -c constraints.txt setuptools
+# Only what the wheel is made of (pyproject's readme and packages); see .dockerignore.
+COPY pyproject.toml README.md ./
+COPY server ./server
+COPY realtime ./realtime
+COPY search ./search
+COPY web ./web
+COPY animation ./animation
+RUN pip wheel --no-deps --no-build-isolation -w /wheels .
+
+# Stage 2: the image itself holds the installed wheel and its pinned dependencies, no source.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,15 +29,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-WORKDIR /tmp/essaim-src
-# Only what `pip install .` needs (pyproject's readme and packages); see .dockerignore.
-COPY pyproject.toml README.md ./
-COPY server ./server
-COPY realtime ./realtime
-COPY search ./search
-COPY web ./web
-COPY animation ./animation
-RUN pip install . && cd / && rm -rf /tmp/essaim-src
+COPY --from=build /wheels /tmp/wheels
+COPY constraints.txt /tmp/constraints.txt
+RUN pip install -c /tmp/constraints.txt /tmp/wheels/essaim-*.whl \
+    && rm -rf /tmp/wheels /tmp/constraints.txt
 
 # Non-root user owning the data directory. A named volume mounted on /data starts with this
 # ownership, so the app can write attachments (and the SQLite file on the embedded default).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -70,18 +70,19 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await essaim.start(migrate=migrate)
-        hub = app.state.hub = Hub(essaim)
-        await hub.start()
-        search = app.state.search = SearchRuntime(essaim)
-        await search.start()
-        log.info("Essaim started with %s", essaim.settings.describe())
-        try:
+        # Whatever started is stopped, in reverse order, even when a later start or an
+        # earlier stop fails: a database left undisposed leaks its pooled connections.
+        async with AsyncExitStack() as started:
+            await essaim.start(migrate=migrate)
+            started.push_async_callback(essaim.stop)
+            hub = app.state.hub = Hub(essaim)
+            await hub.start()
+            started.push_async_callback(hub.stop)
+            search = app.state.search = SearchRuntime(essaim)
+            await search.start()
+            started.push_async_callback(search.stop)
+            log.info("Essaim started with %s", essaim.settings.describe())
             yield
-        finally:
-            await search.stop()
-            await hub.stop()
-            await essaim.stop()
 
     routes = [
         Route("/api/openapi.json", openapi),

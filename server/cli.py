@@ -78,8 +78,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         database = Database(settings_from(args).resolved_database_url)
-        await database.migrate()
-        await database.dispose()
+        try:
+            await database.migrate()
+        finally:
+            await database.dispose()
 
     asyncio.run(run())
     print("Migrations applied.")

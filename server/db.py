@@ -108,9 +108,13 @@ class Database:
                     await conn.commit()
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
-        if self.read_engine is not self.engine:
-            await self.read_engine.dispose()
+        """Close every pooled connection of both engines (the second even if the first fails:
+        an aiosqlite connection left open is garbage-collected with a ResourceWarning)."""
+        try:
+            await self.engine.dispose()
+        finally:
+            if self.read_engine is not self.engine:
+                await self.read_engine.dispose()
 
 
 def alembic_config() -> Config:

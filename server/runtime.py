@@ -41,13 +41,21 @@ class Essaim:
         return str(value or "")
 
     async def start(self, *, migrate: bool = True) -> None:
-        if migrate:
-            await self.db.migrate()
-        await self.broker.connect()
+        """Migrate and connect; on failure nothing stays open (callers only ``stop()`` a
+        platform that started)."""
+        try:
+            if migrate:
+                await self.db.migrate()
+            await self.broker.connect()
+        except BaseException:
+            await self.stop()
+            raise
 
     async def stop(self) -> None:
-        await self.broker.disconnect()
-        await self.db.dispose()
+        try:
+            await self.broker.disconnect()
+        finally:
+            await self.db.dispose()
 
 
 async def running(settings: Settings) -> AsyncIterator[Essaim]:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import shlex
 import shutil
 import subprocess
+import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -123,6 +126,41 @@ def dockerfile_instruction(name: str) -> str:
     ]
     assert found, f"the Dockerfile has no {name}"
     return found[-1]
+
+
+@dataclass
+class Stage:
+    """One ``FROM`` of the Dockerfile: its base, its ``AS`` name, its instructions."""
+
+    base: str
+    name: str | None
+    instructions: list[tuple[str, str]]
+
+    def all(self, name: str) -> list[str]:
+        return [args for instruction, args in self.instructions if instruction == name]
+
+
+def dockerfile_stages() -> list[Stage]:
+    text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    stages: list[Stage] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, args = line.partition(" ")
+        instruction, args = instruction.upper(), args.strip()
+        if instruction == "FROM":
+            base, _, name = args.partition(" AS ")
+            stages.append(Stage(base.strip(), name.strip() or None, []))
+        else:
+            assert stages, f"{instruction} before FROM"
+            stages[-1].instructions.append((instruction, args))
+    return stages
+
+
+def pyproject_packages() -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return [p.rstrip("*") for p in project["tool"]["setuptools"]["packages"]["find"]["include"]]
 
 
 def dockerfile_cmd() -> list[str]:
@@ -349,11 +387,69 @@ def test_replicas_share_the_attachments_volume_at_the_data_dir() -> None:
 
 def test_dockerfile_serves_essaim_as_a_non_root_user() -> None:
     assert dockerfile_instruction("FROM").startswith("python:3.11-slim")
-    assert "pip install ." in DOCKERFILE.read_text(encoding="utf-8")
     assert dockerfile_instruction("USER") not in {"root", "0"}
     port = serve_port()
     assert str(port) in dockerfile_instruction("EXPOSE").split()
     assert (ROOT / ".dockerignore").is_file()
+
+
+def test_image_installs_the_wheel_built_in_a_build_stage_with_the_constraints() -> None:
+    """The image runs what .ci/run tests: the wheel (with its package data), installed with
+    constraints.txt; no source tree and no `pip install .` in the final image."""
+    *builders, final = dockerfile_stages()
+    assert final.base.startswith("python:3.11-slim")
+    wheel_dirs: dict[str, str] = {}
+    for stage in builders:
+        copied = {
+            source
+            for args in stage.all("COPY")
+            if "--from" not in args
+            for source in shlex.split(args)[:-1]
+        }
+        for run in stage.all("RUN"):
+            words = shlex.split(run)
+            if "pip" in words and "wheel" in words:
+                assert stage.name, "the build stage needs a name for COPY --from"
+                wheel_dirs[stage.name] = words[words.index("-w") + 1]
+                for needed in ("pyproject.toml", "README.md", *pyproject_packages()):
+                    assert needed in copied, f"the build stage does not copy {needed}"
+    assert wheel_dirs, "no stage builds the wheel (pip wheel -w DIR)"
+
+    from_build = [shlex.split(args) for args in final.all("COPY") if args.startswith("--from=")]
+    wheel_copies = [
+        words[-1]
+        for words in from_build
+        if words[0].removeprefix("--from=") in wheel_dirs
+        and words[1].rstrip("/") == wheel_dirs[words[0].removeprefix("--from=")].rstrip("/")
+    ]
+    assert wheel_copies, "the final stage does not copy the built wheel from the build stage"
+    constraints_copies = [
+        shlex.split(args)[-1]
+        for args in final.all("COPY")
+        if "--from" not in args and shlex.split(args)[0] == "constraints.txt"
+    ]
+    assert constraints_copies, "the final stage does not copy constraints.txt"
+    installs = [shlex.split(run) for run in final.all("RUN") if "pip install" in run]
+    assert len(installs) == 1, installs
+    (words,) = installs
+    assert words[words.index("-c") + 1] == constraints_copies[0]
+    wheels = [w for w in words if w.endswith(".whl")]
+    assert wheels and all(
+        any(w.startswith(d.rstrip("/") + "/") for d in wheel_copies) for w in wheels
+    ), wheels
+    assert "." not in words, "the final stage must install the wheel, not the source tree"
+    for args in final.all("COPY"):
+        for package in pyproject_packages():
+            assert package not in shlex.split(args)[:-1], f"source {package}/ in the image"
+
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert (ROOT / "constraints.txt").is_file()
+    assert "constraints.txt" not in ignored and "*.txt" not in ignored
+    assert {"tests", ".venv", ".git"} <= ignored
 
 
 def test_proxy_spreads_http_and_websockets_over_both_replicas() -> None:

@@ -39,10 +39,12 @@ async def _run_with_own_engine() -> None:
     from server.db import Database
 
     database = Database(Settings.from_env().resolved_database_url)
-    async with database.engine.connect() as conn:
-        await conn.run_sync(run_on)
-        await conn.commit()
-    await database.dispose()
+    try:
+        async with database.engine.connect() as conn:
+            await conn.run_sync(run_on)
+            await conn.commit()
+    finally:
+        await database.dispose()
 
 
 if context.is_offline_mode():
