@@ -69,10 +69,12 @@ class SearchRuntime:
         await self.indexer.run()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        try:
+            if self._task is not None:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+        finally:  # an indexer that had failed still lets the backend close
             self._task = None
-        if self._backend is not None:
-            await self._backend.close()
+            if self._backend is not None:
+                await self._backend.close()

@@ -75,12 +75,14 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
         async with AsyncExitStack() as started:
             await essaim.start(migrate=migrate)
             started.push_async_callback(essaim.stop)
+            # Each stop is registered before its start: a start that fails or is cancelled
+            # halfway has tasks running already, and they must end before the database does.
             hub = app.state.hub = Hub(essaim)
-            await hub.start()
             started.push_async_callback(hub.stop)
+            await hub.start()
             search = app.state.search = SearchRuntime(essaim)
-            await search.start()
             started.push_async_callback(search.stop)
+            await search.start()
             log.info("Essaim started with %s", essaim.settings.describe())
             yield
 

@@ -114,6 +114,8 @@ def backup(settings: Settings, target: Path) -> Summary:
             archive.add(snapshot, DATABASE_MEMBER, recursive=False)
             for sha, source in files:
                 archive.add(source, f"{ATTACHMENTS_MEMBER}/{sha[:2]}/{sha}", recursive=False)
+        # The archive holds every account's data and password hash: readable by its owner only.
+        partial.chmod(0o600)
         with partial.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(partial, target)
@@ -289,8 +291,14 @@ def _manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     ):
         raise BackupError("manifest.json lists attachments that are not SHA-256 names")
     database = manifest.get("database")
-    if not isinstance(database, dict) or not isinstance(database.get("sha256"), str):
+    if (
+        not isinstance(database, dict)
+        or not isinstance(database.get("sha256"), str)
+        or not isinstance(database.get("size"), int)
+    ):
         raise BackupError("manifest.json does not describe the database")
+    if not isinstance(manifest.get("alembic_revision"), str):
+        raise BackupError("manifest.json does not name the database's migration revision")
     return manifest
 
 

@@ -56,6 +56,8 @@ async def test_a_backup_restores_the_same_rows_and_files_under_a_new_epoch(
     archive = tmp_path / "backup.tar.gz"
     summary = backup(settings, archive)
     assert summary.attachments == 1 and summary.revision
+    # Every account's data and password hash: readable by its owner only.
+    assert archive.stat().st_mode & 0o777 == 0o600
 
     target = fast_settings(tmp_path / "restored", "")
     restore(target, archive)
@@ -129,9 +131,22 @@ def _foreign_format(members: dict[str, bytes]) -> None:
     members["manifest.json"] = json.dumps({**manifest, "format": "other/9"}).encode()
 
 
+def _manifest_without_sizes(members: dict[str, bytes]) -> None:
+    manifest = json.loads(members["manifest.json"])
+    del manifest["database"]["size"], manifest["alembic_revision"]
+    members["manifest.json"] = json.dumps(manifest).encode()
+
+
 @pytest.mark.parametrize(
     "change",
-    [_damage_attachment, _add_escaping_member, _damage_database, _drop_manifest, _foreign_format],
+    [
+        _damage_attachment,
+        _add_escaping_member,
+        _damage_database,
+        _drop_manifest,
+        _foreign_format,
+        _manifest_without_sizes,
+    ],
 )
 async def test_a_damaged_archive_is_refused_and_nothing_is_restored(
     world: World, settings: Settings, tmp_path: Path, change: Any

@@ -73,3 +73,29 @@ async def test_an_app_whose_indexer_died_still_closes_its_database(
         async with app.router.lifespan_context(app):
             await asyncio.sleep(0.05)  # the indexer task runs (and dies)
     assert open_connections(app.state.essaim) == 0
+
+
+async def test_a_hub_whose_start_fails_after_its_tasks_began_stops_them_first(
+    tmp_path: Path, sqlite_template: Template, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hub's background tasks are running when its start fails: they must be stopped
+    # before the database is disposed, or one of them checks out a connection afterwards
+    # that nothing closes.
+    from realtime.hub import Hub
+
+    started: list[asyncio.Task[None]] = []
+    real_start = Hub.start
+
+    async def start_then_fail(self: Hub) -> None:
+        await real_start(self)
+        started.extend(t for t in (self._presence_task, self._silence_task) if t is not None)
+        raise RuntimeError("hub start failed")
+
+    monkeypatch.setattr(Hub, "start", start_then_fail)
+    settings = fast_settings(tmp_path / "data", sqlite_copy(tmp_path, sqlite_template))
+    app = create_app(settings, migrate=False)
+    with pytest.raises(RuntimeError, match="hub start failed"):
+        async with app.router.lifespan_context(app):
+            pass
+    assert started and all(task.done() for task in started)
+    assert open_connections(app.state.essaim) == 0
