@@ -209,6 +209,7 @@ class Hub:
         self._silence_task: asyncio.Task[None] | None = None
         self._sessions_task: asyncio.Task[None] | None = None
         self._sessions_ready = asyncio.Event()
+        self._retiring: set[asyncio.Task[None]] = set()  # feeds cancelled, not yet ended
         self._fresh_connections = 0  # opened since the heap was last frozen
         self.epoch = ""
         self._boards: dict[int, tuple[float, int]] = {}
@@ -231,7 +232,7 @@ class Hub:
                 log.debug("connection %s did not close in time", connection.id)
             except Exception:
                 log.warning("closing connection %s failed", connection.id, exc_info=True)
-        tasks = [f.task for f in self.feeds.values()]
+        tasks = [f.task for f in self.feeds.values()] + list(self._retiring)
         tasks += [
             t
             for t in (self._presence_task, self._silence_task, self._sessions_task)
@@ -381,6 +382,11 @@ class Hub:
             if not feed.subscriptions:
                 del self.feeds[sub.collective]
                 feed.task.cancel()
+                # Kept until it has ended, so that stop() waits for it: a feed cancelled during
+                # a query still returns its connection, and must do so before the database is
+                # disposed (a connection returned to a disposed pool is never closed).
+                self._retiring.add(feed.task)
+                feed.task.add_done_callback(self._retiring.discard)
         if sub.board is not None:
             await self.leave(self.viewer(sub))
         if notify:
