@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 from starlette.applications import Starlette
 
-from server.mail import Email, Mailer, MailQueue
+from server.mail import Email, Mailer
 from server.models import LoginFailure
 from server.runtime import Essaim
-from tests.conftest import PASSWORD, ApiClient, MakeClient, fast_settings, sent_mail
+from tests.conftest import PASSWORD, ApiClient, MakeClient, sent_mail
 from tests.server.api.test_auth import clients, custom_app, login
 from tests.server.api.test_login_throttle import count_verifications
 
@@ -108,8 +108,7 @@ async def test_confirming_a_deletion_counts_against_the_login_limit(
     pia = await make_client("pia")
     verified = count_verifications(app, monkeypatch)
     answers = [
-        await pia.request("DELETE", "/api/v1/me", json={"password": f"guess {i}"})
-        for i in range(7)
+        await pia.request("DELETE", "/api/v1/me", json={"password": f"guess {i}"}) for i in range(7)
     ]
     assert [a.status_code for a in answers] == [403] * 5 + [429] * 2
     assert answers[0].json()["error"]["code"] == "wrong_password"
@@ -216,34 +215,6 @@ async def test_a_reset_answers_without_waiting_for_the_mail_server(
     assert [m.to for m in held.sent] == ["pia@example.fr"]
 
 
-async def test_stopping_the_platform_sends_what_is_queued_then_stops_the_sender(
-    tmp_path: Path, database_url: str
-) -> None:
-    essaim = Essaim(fast_settings(tmp_path / "d", database_url))
-    await essaim.start(migrate=False)
-    for n in range(3):
-        essaim.mail_queue.submit(Email(to=f"p{n}@example.fr", subject="s", text="t"))
-    await essaim.stop()
-    assert [m.to for m in essaim.mailer.sent] == [f"p{n}@example.fr" for n in range(3)]
-    assert not [t for t in asyncio.all_tasks() if t.get_name() == "essaim-mail"]
-
-
-async def test_a_failing_or_full_mail_queue_logs_and_never_raises(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    class Broken(Mailer):
-        async def send(self, email: Email) -> None:
-            raise OSError("connection refused")
-
-    queue = MailQueue(Broken("e@example.fr").send, size=1)
-    queue.submit(Email(to="a@example.fr", subject="s", text="t"))
-    queue.submit(Email(to="b@example.fr", subject="s", text="t"))  # the queue holds one
-    await queue.drain()
-    await queue.close()
-    assert "email to b@example.fr dropped" in caplog.text
-    assert "sending the email to a@example.fr failed" in caplog.text
-
-
 # ---------------------------------------------------------------- throttle keys
 
 
@@ -266,4 +237,3 @@ async def test_deleting_an_account_forgets_its_keys_only(
         keys = set(await session.scalars(select(LoginFailure.key)))
     assert "password_reset:email:axb@example.fr" in keys
     assert not [key for key in keys if "a_b@example.fr" in key]
-
