@@ -6,6 +6,7 @@ import asyncio
 import logging
 import smtplib
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -76,3 +77,70 @@ def mailer_from_url(url: str, sender: str) -> Mailer:
     if urlsplit(url).scheme in {"smtp", "smtps"}:
         return SmtpMailer(sender, url)
     raise ValueError("SMTP_URL must start with smtp:// or smtps://")
+
+
+class MailQueue:
+    """Sends emails in the background, one at a time, so that no request waits for an SMTP
+    exchange (whose duration would tell, for instance, whether a password reset found an
+    account). Bounded: past ``size`` waiting emails, new ones are dropped with an error in
+    the log rather than holding memory or the request. Failures are logged, never raised.
+
+    The platform owns it: ``Essaim.stop()`` calls ``close()``, which sends what is queued
+    (for at most ``grace_seconds``), then stops the sender."""
+
+    def __init__(
+        self,
+        send: Callable[[Email], Awaitable[None]],
+        size: int = 1000,
+        grace_seconds: float = 10.0,
+    ) -> None:
+        self._send = send
+        self._size = size
+        self._grace = grace_seconds
+        self._queue: asyncio.Queue[Email] | None = None
+        self._worker: asyncio.Task[None] | None = None
+
+    def submit(self, email: Email) -> None:
+        """Queue ``email`` (the sender starts on first use, in the running event loop)."""
+        if self._queue is None:
+            self._queue = asyncio.Queue(self._size)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run(self._queue), name="essaim-mail")
+        try:
+            self._queue.put_nowait(email)
+        except asyncio.QueueFull:
+            log.error("mail queue full (%d waiting): email to %s dropped", self._size, email.to)
+
+    async def drain(self) -> None:
+        """Wait until every queued email was handed to the mailer (sent or failed)."""
+        if self._queue is not None:
+            await self._queue.join()
+
+    async def close(self) -> None:
+        """Send what is queued (within the grace period), then stop the sender."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        try:
+            async with asyncio.timeout(self._grace):
+                await self.drain()
+        except TimeoutError:
+            assert self._queue is not None
+            log.error("stopping with %d emails unsent", self._queue.qsize())
+        finally:
+            worker.cancel()
+            try:
+                await worker
+            except asyncio.CancelledError:
+                pass
+            self._queue = None
+
+    async def _run(self, queue: asyncio.Queue[Email]) -> None:
+        while True:
+            email = await queue.get()
+            try:
+                await self._send(email)
+            except Exception:
+                log.exception("sending the email to %s failed", email.to)
+            finally:
+                queue.task_done()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from realtime.broker import Broker, broker_from_url
 from server.db import Database
 from server.files import FileStore
-from server.mail import Mailer, mailer_from_url
+from server.mail import Mailer, MailQueue, mailer_from_url
 from server.models import StoreMeta, User
 from server.security import Passwords
 from server.services.write import Write, write
@@ -25,6 +25,9 @@ class Essaim:
         self.db = Database(settings.resolved_database_url)
         self.broker: Broker = broker_from_url(settings.broker_url)
         self.mailer: Mailer = mailer_from_url(settings.smtp_url, settings.mail_from)
+        # Account mail goes through it, so that no request waits for the SMTP exchange.
+        # (Through ``self.mailer`` when it sends: the mailer may be swapped, as tests do.)
+        self.mail_queue = MailQueue(lambda email: self.mailer.send(email))
         self.files = FileStore(settings.attachments_dir)
         self.passwords = Passwords(
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.hash_concurrency
@@ -53,9 +56,12 @@ class Essaim:
 
     async def stop(self) -> None:
         try:
-            await self.broker.disconnect()
+            await self.mail_queue.close()  # before the database: nothing else is awaited
         finally:
-            await self.db.dispose()
+            try:
+                await self.broker.disconnect()
+            finally:
+                await self.db.dispose()
 
 
 async def running(settings: Settings) -> AsyncIterator[Essaim]:

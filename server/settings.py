@@ -89,7 +89,10 @@ class Settings:
     public_url: str = _setting(
         "ESSAIM_PUBLIC_URL",
         "",
-        "Public base URL used in invitation links; empty means the address of the request.",
+        "Public base URL of the links Essaim emails (invitations, password reset, address "
+        "verification, nudges, digests). When empty, a request's own address is used only if "
+        "it is a loopback host or one of ESSAIM_ALLOWED_ORIGINS, else http://localhost:8000 "
+        "(with a warning in the log): set it in production.",
     )
     allowed_origins: tuple[str, ...] = _setting(
         "ESSAIM_ALLOWED_ORIGINS",
@@ -126,6 +129,13 @@ class Settings:
         "ESSAIM_LOGIN_MAX_FAILURES_ACCOUNT",
         5,
         "Failed logins allowed per account within the throttle window.",
+    )
+    login_max_failures_account_all: int = _setting(
+        "ESSAIM_LOGIN_MAX_FAILURES_ACCOUNT_ALL",
+        20,
+        "Failed logins allowed per account from all addresses together within the throttle "
+        "window; past it every login to the account is refused until the window passes or "
+        "its owner resets the password.",
     )
     login_max_failures_address: int = _setting(
         "ESSAIM_LOGIN_MAX_FAILURES_ADDRESS",

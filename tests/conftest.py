@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 
 from server.app import create_app
 from server.db import Database
+from server.mail import Email
 from server.models import Base
 from server.runtime import Essaim
 from server.settings import Settings
@@ -44,6 +45,13 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+async def sent_mail(app: Starlette) -> list[Email]:
+    """The emails sent so far, once the background sender handed every queued one over."""
+    essaim = app.state.essaim
+    await essaim.mail_queue.drain()
+    return essaim.mailer.sent  # type: ignore[no-any-return]
+
+
 def fast_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
     """Test settings: explicit, independent of the caller's environment, cheap hashing."""
     values: dict[str, Any] = dict(
@@ -54,6 +62,9 @@ def fast_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         # Tests sign many people up from one address; the sign-up throttle has its own tests.
         register_max_per_address=100_000,
         account_email_max_per_address=100_000,
+        # Test clients call the server http://testserver: emailed links may name it
+        # (``server.links``).
+        allowed_origins=("http://testserver",),
     )
     values.update(overrides)
     return Settings.from_env({}, **values)

@@ -19,11 +19,13 @@ from server.services import account_links, accounts
 from server.services.views import me_view
 
 
-def _address(call: Call) -> str:
+def client_address(call: Call) -> str:
+    """The client's address (the proxy's X-Forwarded-For only from FORWARDED_ALLOW_IPS)."""
     return call.request.client.host if call.request.client else "unknown"
 
 
 def _base_url(call: Call) -> str:
+    # Only a candidate: server.links decides whether links may name it.
     return str(call.request.base_url)
 
 
@@ -45,7 +47,9 @@ def _logged_in(call: Call, login: accounts.Login, status: int) -> Response:
 )
 async def register(call: Call) -> Response:
     ua = call.request.headers.get("user-agent", "")
-    login = await accounts.register(call.essaim, call.body, _address(call), ua, _base_url(call))
+    login = await accounts.register(
+        call.essaim, call.body, client_address(call), ua, _base_url(call)
+    )
     return _logged_in(call, login, 201)
 
 
@@ -59,7 +63,9 @@ async def register(call: Call) -> Response:
 )
 async def login(call: Call) -> Response:
     ua = call.request.headers.get("user-agent", "")
-    return _logged_in(call, await accounts.login(call.essaim, call.body, _address(call), ua), 200)
+    return _logged_in(
+        call, await accounts.login(call.essaim, call.body, client_address(call), ua), 200
+    )
 
 
 @endpoint("POST", "/auth/logout", "Revoke the current session", tag="auth", status=204)
@@ -99,7 +105,7 @@ RESET_REQUESTED = {"message": "if an account uses this address, a reset link was
 )
 async def request_password_reset(call: Call) -> dict[str, Any]:
     await account_links.request_password_reset(
-        call.essaim, call.body.email, _address(call), _base_url(call)
+        call.essaim, call.body.email, client_address(call), _base_url(call)
     )
     return RESET_REQUESTED
 
@@ -139,5 +145,7 @@ async def verify_email(call: Call) -> None:
     status=202,
 )
 async def resend_verification(call: Call) -> dict[str, Any]:
-    await account_links.resend_verification(call.essaim, call.user, _address(call), _base_url(call))
+    await account_links.resend_verification(
+        call.essaim, call.user, client_address(call), _base_url(call)
+    )
     return {"message": "a verification link was sent"}

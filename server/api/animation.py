@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from server.api.http import Call, endpoint
+from server.links import link_base
 from server.runtime import Essaim
 from server.schemas import NudgeIn, NudgeTemplateIn, PromptIn, ThresholdsIn, VisitIn, WelcomeIn
 from server.services import (
@@ -123,7 +124,7 @@ async def put_nudge_template(call: Call) -> dict[str, Any]:
 )
 async def send_nudge(call: Call) -> dict[str, Any]:
     cid = call.id("collective_id")
-    base_url = str(call.request.base_url)
+    base_url = link_base(call.essaim.settings, str(call.request.base_url))
     return await nudges.send_nudge(call.essaim, call.user, cid, call.body, base_url)
 
 

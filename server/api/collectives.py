@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from server.api.http import Call, endpoint
+from server.links import link_base
 from server.schemas import (
     CollectiveIn,
     CollectivePatch,
@@ -98,7 +99,11 @@ async def remove_member(call: Call) -> None:
 )
 async def create_invitation(call: Call) -> dict[str, Any]:
     invitation = await collectives.create_invitation(
-        call.essaim, call.user, call.id("collective_id"), call.body, str(call.request.base_url)
+        call.essaim,
+        call.user,
+        call.id("collective_id"),
+        call.body,
+        link_base(call.essaim.settings, str(call.request.base_url)),
     )
     return dataclasses.asdict(invitation)
 

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from server.api.accounts import client_address
 from server.api.http import SESSION_COOKIE, Call, endpoint
 from server.schemas import AccountDeletionIn
 from server.services import data_export, privacy
@@ -40,7 +41,11 @@ async def export_my_data(call: Call) -> Response:
 async def delete_my_account(call: Call) -> Response:
     body: AccountDeletionIn = call.body
     erased = await privacy.delete_account(
-        call.essaim, call.user, body.password, erase_contributions=body.erase_contributions
+        call.essaim,
+        call.user,
+        body.password,
+        erase_contributions=body.erase_contributions,
+        address=client_address(call),
     )
     answer: dict[str, Any] = {
         "deleted": True,

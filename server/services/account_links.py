@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from server.errors import Conflict, Gone, NotFound
+from server.links import link_base
+from server.mail import Email
 from server.models import AccountToken, LoginFailure, User, utcnow
 from server.security import new_token, token_hash
 from server.services import throttle
@@ -29,7 +31,13 @@ VERIFY_EMAIL = "verify_email"
 
 
 def _link(essaim: Essaim, base_url: str, path: str, token: str) -> str:
-    return f"{(essaim.settings.public_url or base_url).rstrip('/')}/{path}/{token}"
+    return f"{link_base(essaim.settings, base_url)}/{path}/{token}"
+
+
+async def _post(essaim: Essaim, email: Email) -> None:
+    """Hand the email to the background sender: the request never waits for the SMTP
+    exchange, which would tell by its duration whether an account uses the address."""
+    essaim.mail_queue.submit(email)
 
 
 def _issue(w: Write, user: User, purpose: str, ttl: timedelta) -> str:
@@ -49,8 +57,8 @@ def _issue(w: Write, user: User, purpose: str, ttl: timedelta) -> str:
 def _email_throttle(essaim: Essaim, purpose: str, email: str, address: str) -> dict[str, int]:
     settings = essaim.settings
     return {
-        f"{purpose}:email:{email}": settings.account_email_max_per_email,
-        f"{purpose}:address:{address}": settings.account_email_max_per_address,
+        throttle.email_key(purpose, email): settings.account_email_max_per_email,
+        throttle.email_address_key(purpose, address): settings.account_email_max_per_address,
     }
 
 
@@ -62,7 +70,7 @@ async def send_verification(essaim: Essaim, w: Write, user: User, base_url: str)
     hours = essaim.settings.email_verification_ttl_hours
     token = _issue(w, user, VERIFY_EMAIL, timedelta(hours=hours))
     email = verification_email(user, _link(essaim, base_url, "verify", token), hours)
-    w.after_commit(lambda: essaim.mailer.send(email))
+    w.after_commit(lambda: _post(essaim, email))
 
 
 async def resend_verification(essaim: Essaim, user: User, address: str, base_url: str) -> None:
@@ -111,7 +119,7 @@ async def request_password_reset(essaim: Essaim, email: str, address: str, base_
             return
         token = _issue(w, user, PASSWORD_RESET, timedelta(minutes=minutes))
         message = password_reset_email(user, _link(essaim, base_url, "reset", token), minutes)
-        w.after_commit(lambda: essaim.mailer.send(message))
+        w.after_commit(lambda: _post(essaim, message))
 
 
 async def check_reset_link(essaim: Essaim, token: str) -> None:
@@ -151,10 +159,7 @@ async def reset_password(essaim: Essaim, token: str, password: str) -> None:
         # The owner proved they hold the mailbox: the account's failed logins are forgiven.
         await w.session.execute(
             delete(LoginFailure)
-            .where(
-                (LoginFailure.key == f"account:{user.email}")
-                | LoginFailure.key.startswith(throttle.pair_prefix(user.email))
-            )
+            .where(throttle.account_keys(user.email))
             .execution_options(synchronize_session=False)
         )
     await revoke_sessions(essaim, user)

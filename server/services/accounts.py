@@ -38,7 +38,7 @@ async def register(
         # Counted before the (costly) hash, so a burst from one address hashes at most the limit.
         await throttle.admit(
             w.session,
-            {f"register:{address}": settings.register_max_per_address},
+            {throttle.register_key(address): settings.register_max_per_address},
             settings.register_window_seconds,
             "too many accounts created from this address; try again later",
         )
@@ -79,20 +79,26 @@ async def create_user(
         ) from None
 
 
-async def login(essaim: Essaim, body: LoginIn, address: str, user_agent: str = "") -> Login:
-    """Open a session for the right password, within the throttle.
+async def count_password_attempt(
+    essaim: Essaim, email: str, address: str, refusal: str = "too many failed logins"
+) -> list[int]:
+    """Count one password attempt on the account ``email`` from ``address``, before the
+    password is verified, or raise TooManyRequests; returns the recorded rows (a success
+    deletes them). Every check of an account's password goes through here (logins, and
+    the confirmation of an account's deletion), so one limit bounds all the guesses.
 
-    Every attempt is counted, under the account, the address and the (account, address)
-    pair, before its password is verified (``services.throttle``). Past the account's limit,
-    only addresses that have not failed on this account may still try, so an attacker who
-    fails five times locks themselves out, not the owner; each new address they bring gets
-    one try there, and is itself bounded by the per-address limit across all accounts.
+    The attempt is counted under the account, the client (an IPv6 address by its /64,
+    ``throttle.client``) and the (account, client) pair. Past the account's limit, only
+    clients that have not failed on it may still try, so an attacker who fails five times
+    locks themselves out, not the owner; each new client they bring gets one try there, up to
+    ``ESSAIM_LOGIN_MAX_FAILURES_ACCOUNT_ALL``: past that every client is refused until the
+    window passes or the owner resets the password (which forgives the account's failures).
     """
     settings = essaim.settings
-    account, by_address = f"account:{body.email}", f"address:{address}"
-    pair = throttle.pair_prefix(body.email) + address
+    account, by_address = throttle.account_key(email), throttle.address_key(address)
+    pair = throttle.pair_key(email, address)
     refused = TooManyRequests(
-        "too many failed logins; try again later", retry_after=settings.login_window_seconds
+        f"{refusal}; try again later", retry_after=settings.login_window_seconds
     )
     since = throttle.window_start(settings.login_window_seconds)
     async with essaim.write(None) as w:
@@ -105,15 +111,24 @@ async def login(essaim: Essaim, body: LoginIn, address: str, user_agent: str = "
             address_failures >= settings.login_max_failures_address
             or pair_failures >= limit
             or (account_failures >= limit and pair_failures > 0)
+            or account_failures >= settings.login_max_failures_account_all
         ):
             raise refused
-        attempt = await throttle.record(w.session, (account, by_address, pair), since)
-        user = await w.session.scalar(select(User).where(User.email == body.email))
+        return await throttle.record(w.session, (account, by_address, pair), since)
+
+
+async def login(essaim: Essaim, body: LoginIn, address: str, user_agent: str = "") -> Login:
+    """Open a session for the right password, within the throttle
+    (``count_password_attempt``)."""
+    attempt = await count_password_attempt(essaim, body.email, address)
+    async with essaim.db.read() as session:
+        user = await session.scalar(select(User).where(User.email == body.email))
     ok = await essaim.passwords.verify_async(user.password_hash if user else None, body.password)
     if user is None or not ok:
         raise InvalidInput(
             "wrong email or password", code="bad_credentials", fields={"password": "wrong"}
         )
+    pair = throttle.pair_key(body.email, address)
     rehashed = None
     if essaim.passwords.needs_rehash(user.password_hash):
         rehashed = await essaim.passwords.hash_async(body.password)
@@ -122,7 +137,10 @@ async def login(essaim: Essaim, body: LoginIn, address: str, user_agent: str = "
         # address's failures on other accounts), and was not a failure itself.
         await w.session.execute(
             delete(LoginFailure)
-            .where((LoginFailure.key.in_((account, pair))) | (LoginFailure.id.in_(attempt)))
+            .where(
+                (LoginFailure.key.in_((throttle.account_key(body.email), pair)))
+                | (LoginFailure.id.in_(attempt))
+            )
             .execution_options(synchronize_session=False)
         )
         if rehashed is not None:

@@ -45,6 +45,7 @@ from server.models import (
 from server.runtime import Essaim
 from server.services import throttle
 from server.services.access import lock_collective
+from server.services.accounts import count_password_attempt
 from server.services.boards import reaction_counts
 from server.services.cards import remove_card
 from server.services.discussion import remove_comment
@@ -69,12 +70,15 @@ class Erased:
 
 
 async def delete_account(
-    essaim: Essaim, user: User, password: str, *, erase_contributions: bool
+    essaim: Essaim, user: User, password: str, *, erase_contributions: bool, address: str
 ) -> Erased:
     """Erase ``user``'s account once their password is confirmed (403 ``wrong_password``).
 
     The last animator of a collective must hand it over first (409
     ``last_animator_account``, with the collectives in ``collectives``)."""
+    # Counted like a login before the password is verified: a stolen session must not
+    # become an unlimited password oracle.
+    await count_password_attempt(essaim, user.email, address, "too many wrong passwords")
     if not await essaim.passwords.verify_async(user.password_hash, password):
         raise Forbidden("the password is not the right one", code="wrong_password")
     async with essaim.db.read() as session:
@@ -237,13 +241,7 @@ async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -
         delete(LoginSession).where(LoginSession.user_id == uid),
         # Every throttle key naming the address: the account's, the emailed links', and the
         # per-address ones of the account (whose email is only hashed, but still theirs).
-        delete(LoginFailure).where(
-            or_(
-                LoginFailure.key == f"account:{email}",
-                LoginFailure.key.endswith(f":email:{email}"),
-                LoginFailure.key.startswith(throttle.pair_prefix(email)),
-            )
-        ),
+        delete(LoginFailure).where(throttle.keys_naming(email)),
         delete(AccountToken).where(AccountToken.user_id == uid),
         delete(Visit).where(Visit.user_id == uid),
         delete(Notification).where(Notification.user_id == uid),

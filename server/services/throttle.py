@@ -17,10 +17,11 @@ The rows live in ``login_failures`` (``server.models.LoginFailure``).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import ColumnElement, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import TooManyRequests
@@ -64,10 +65,73 @@ async def record(session: AsyncSession, keys: Iterable[str], since: datetime) ->
     return [row.id for row in rows]
 
 
+# ---------------------------------------------------------------- keys
+# Every key is built here, so that counting, forgiving and forgetting them agree.
+
+
+def client(address: str) -> str:
+    """Whom an address stands for: an IPv4 address itself, an IPv6 address its /64 network.
+
+    One IPv6 subscriber gets a whole /64 (2^64 addresses): keyed by full address, each new
+    address would bring a fresh allowance."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # "unknown", or a test transport's name
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def account_key(email: str) -> str:
+    return f"account:{email}"
+
+
+def address_key(address: str) -> str:
+    return f"address:{client(address)}"
+
+
 def pair_prefix(email: str) -> str:
     """The key prefix of one account's login failures by address, ``pair:<hash>|<address>``
     (the email hashed: with a 254-character email and an IPv6 address the key would not fit)."""
     return f"pair:{hashlib.sha256(email.encode()).hexdigest()[:24]}|"
+
+
+def pair_key(email: str, address: str) -> str:
+    return pair_prefix(email) + client(address)
+
+
+def register_key(address: str) -> str:
+    return f"register:{client(address)}"
+
+
+def email_key(purpose: str, email: str) -> str:
+    """Emails about one's account (``purpose``) asked for one address."""
+    return f"{purpose}:email:{email}"
+
+
+def email_address_key(purpose: str, address: str) -> str:
+    """Emails about one's account (``purpose``) asked for from one client address."""
+    return f"{purpose}:address:{client(address)}"
+
+
+def account_keys(email: str) -> ColumnElement[bool]:
+    """The keys of an account's failed logins: its own and its (account, address) pairs."""
+    return or_(
+        LoginFailure.key == account_key(email),
+        LoginFailure.key.startswith(pair_prefix(email), autoescape=True),
+    )
+
+
+def keys_naming(email: str) -> ColumnElement[bool]:
+    """Every key that names ``email``: the account's, its pairs' and the emailed links'
+    (escaped: an ``_`` or ``%`` in an address must not match other addresses' keys)."""
+    return or_(
+        account_keys(email),
+        LoginFailure.key.endswith(email_key("", email), autoescape=True),
+    )
 
 
 def window_start(seconds: int) -> datetime:

@@ -1,4 +1,5 @@
-"""Outgoing mail: the log backend keeps and logs messages; the SMTP backend really sends."""
+"""Outgoing mail: the log backend keeps and logs messages; the SMTP backend really sends;
+the background queue logs failures and overflow instead of raising."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from server.mail import Email, Mailer, SmtpMailer, mailer_from_url
+from server.mail import Email, Mailer, MailQueue, SmtpMailer, mailer_from_url
 
 
 class Inbox:
@@ -68,3 +69,19 @@ async def test_without_smtp_url_emails_go_to_the_log(caplog: pytest.LogCaptureFi
 def test_an_unknown_mail_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="SMTP_URL"):
         mailer_from_url("http://mail.example.fr", "x@example.fr")
+
+
+async def test_a_failing_or_full_mail_queue_logs_and_never_raises(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Broken(Mailer):
+        async def send(self, email: Email) -> None:
+            raise OSError("connection refused")
+
+    queue = MailQueue(Broken("e@example.fr").send, size=1)
+    queue.submit(Email(to="a@example.fr", subject="s", text="t"))
+    queue.submit(Email(to="b@example.fr", subject="s", text="t"))  # the queue holds one
+    await queue.drain()
+    await queue.close()
+    assert "email to b@example.fr dropped" in caplog.text
+    assert "sending the email to a@example.fr failed" in caplog.text

@@ -16,6 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from search.indexer import Indexer
 from server.app import create_app
+from server.mail import Email
 from server.runtime import Essaim
 from tests.conftest import Template, fast_settings
 
@@ -99,3 +100,15 @@ async def test_a_hub_whose_start_fails_after_its_tasks_began_stops_them_first(
             pass
     assert started and all(task.done() for task in started)
     assert open_connections(app.state.essaim) == 0
+
+
+async def test_stopping_the_platform_sends_what_is_queued_then_stops_the_sender(
+    tmp_path: Path, database_url: str
+) -> None:
+    essaim = Essaim(fast_settings(tmp_path / "d", database_url))
+    await essaim.start(migrate=False)
+    for n in range(3):
+        essaim.mail_queue.submit(Email(to=f"p{n}@example.fr", subject="s", text="t"))
+    await essaim.stop()
+    assert [m.to for m in essaim.mailer.sent] == [f"p{n}@example.fr" for n in range(3)]
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "essaim-mail"]

@@ -11,16 +11,16 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import expect
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sent_mail
 from tests.web.conftest import Site, logged_in, screenshot
 from tests.web.test_safe_next import OFF_SITE
 
 pytestmark = pytest.mark.browser
 
 
-def emailed_path(site: Site, to: str, kind: str) -> str:
+async def emailed_path(site: Site, to: str, kind: str) -> str:
     """The path of the last ``kind`` link (reset, verify) emailed to ``to``."""
-    for email in reversed(site.app.state.essaim.mailer.sent):
+    for email in reversed(await sent_mail(site.app)):
         found = re.search(rf"https?://[^/\s]+(/{kind}/[A-Za-z0-9_-]+)", email.text)
         if email.to == to and found:
             return found.group(1)
@@ -63,7 +63,7 @@ async def test_a_forgotten_password_is_replaced_through_the_emailed_link(
     await expect(page.locator("#forgot-sent")).to_contain_text("un courriel avec un lien")
     await screenshot(page, "forgot-password")
 
-    await page.goto(emailed_path(site, "paul@example.fr", "reset"))
+    await page.goto(await emailed_path(site, "paul@example.fr", "reset"))
     await page.get_by_label("Nouveau mot de passe").fill("une phrase toute neuve")
     await page.get_by_role("button", name="Enregistrer mon nouveau mot de passe").click()
     await expect(page.locator("#reset-done")).to_contain_text("Votre mot de passe a été changé.")
@@ -82,7 +82,7 @@ async def test_the_emailed_link_verifies_the_address_and_the_profile_says_so(
     context, page, errors = await logged_in(browser, site, "vera")
     await page.goto("/profile")
     await expect(page.locator("#email-status")).to_contain_text("pas encore vérifiée")
-    await page.goto(emailed_path(site, "vera@example.fr", "verify"))
+    await page.goto(await emailed_path(site, "vera@example.fr", "verify"))
     await expect(page.locator("#verify-done")).to_contain_text("Votre adresse est vérifiée")
     await page.goto("/profile")
     await expect(page.locator("#email-status")).to_have_text("Votre adresse est vérifiée.")

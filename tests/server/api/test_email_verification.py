@@ -13,9 +13,8 @@ from starlette.applications import Starlette
 
 from server.models import utcnow
 from server.models.accounts import AccountToken
-from tests.conftest import MakeClient
+from tests.conftest import MakeClient, sent_mail
 from tests.server.api.test_auth import clients, custom_app
-from tests.server.api.test_password_reset import mailer
 
 VERIFY = "/api/v1/auth/verify-email"
 
@@ -29,10 +28,10 @@ def verify_token(text: str) -> str:
 async def test_sign_up_emails_a_link_that_verifies_the_address_once(
     app: Starlette, make_client: MakeClient
 ) -> None:
-    before = len(mailer(app).sent)
+    before = len(await sent_mail(app))
     anna = await make_client("anna")
-    assert len(mailer(app).sent) == before + 1
-    email = mailer(app).sent[-1]
+    assert len(await sent_mail(app)) == before + 1
+    email = (await sent_mail(app))[-1]
     assert email.to == "anna@example.fr"
     assert email.subject == "Confirmez votre adresse sur Essaim"
     token = verify_token(email.text)
@@ -62,7 +61,7 @@ async def test_an_expired_or_unknown_link_verifies_nothing(
     app: Starlette, make_client: MakeClient
 ) -> None:
     anna = await make_client("anna")
-    token = verify_token(mailer(app).sent[-1].text)
+    token = verify_token((await sent_mail(app))[-1].text)
     async with app.state.essaim.db.write() as session:
         await session.execute(
             update(AccountToken).values(expires_at=utcnow() - timedelta(seconds=1))
@@ -83,11 +82,11 @@ async def test_the_link_can_be_sent_again_within_a_throttle(
         clients(app) as new,
     ):
         anna = await new("anna")
-        first = verify_token(mailer(app).sent[-1].text)
+        first = verify_token((await sent_mail(app))[-1].text)
         for _ in range(2):
             assert (await anna.post(VERIFY)).status_code == 202
-        assert mailer(app).sent[-1].to == "anna@example.fr"
-        latest = verify_token(mailer(app).sent[-1].text)
+        assert (await sent_mail(app))[-1].to == "anna@example.fr"
+        latest = verify_token((await sent_mail(app))[-1].text)
         assert latest != first
         refused = await anna.post(VERIFY)
         assert refused.status_code == 429

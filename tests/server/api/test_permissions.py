@@ -36,6 +36,7 @@ from tests.conftest import (
     fast_settings,
     join,
     require_postgres,
+    sent_mail,
 )
 
 ROLES = ("outsider", "observer", "member", "animator")  # refused attempts usually come first
@@ -257,7 +258,7 @@ class Targets:
                         "/api/v1/auth/password-reset", json={"email": actor.user["email"]}
                     )
                     assert response.status_code == 202, response.text
-                for email in reversed(scene.app.state.essaim.mailer.sent):
+                for email in reversed(await sent_mail(scene.app)):
                     found = re.search(rf"/{kind}/([A-Za-z0-9_-]+)", email.text)
                     if email.to == actor.user["email"] and found:
                         return found.group(1)
