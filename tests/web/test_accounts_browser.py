@@ -58,15 +58,37 @@ async def test_a_forgotten_password_is_replaced_through_the_emailed_link(
     await page.goto("/login")
     await page.get_by_role("link", name="Mot de passe oublié ?").click()
     await expect(page).to_have_url(f"{site.url}/forgot-password")
-    await page.get_by_label("Courriel").fill("paul@example.fr")
-    await page.get_by_role("button", name="M'envoyer un lien").click()
+    # An empty, then a malformed address is said under the field, which it is tied to.
+    email = page.get_by_label("Courriel")
+    await page.get_by_role("button", name="M’envoyer un lien").click()
+    await expect(email).to_have_attribute("aria-invalid", "true")
+    await expect(email).to_be_focused()
+    await expect(email).to_have_accessible_description("Indiquez l’adresse e-mail de votre compte.")
+    await email.fill("paul-at-example")
+    await page.get_by_role("button", name="M’envoyer un lien").click()
+    await expect(email).to_have_accessible_description(re.compile("pas une adresse e-mail"))
+    await email.fill("paul@example.fr")
+    await page.get_by_role("button", name="M’envoyer un lien").click()
+    # The result takes the focus, so it is read out where the form was.
     await expect(page.locator("#forgot-sent")).to_contain_text("un courriel avec un lien")
+    await expect(page.locator("#forgot-sent")).to_be_focused()
     await screenshot(page, "forgot-password")
 
     await page.goto(await emailed_path(site, "paul@example.fr", "reset"))
-    await page.get_by_label("Nouveau mot de passe").fill("une phrase toute neuve")
+    password = page.get_by_label("Nouveau mot de passe")
+    await password.fill("court")
+    await page.get_by_role("button", name="Enregistrer mon nouveau mot de passe").click()
+    await expect(password).to_have_attribute("aria-invalid", "true")
+    await expect(password).to_have_accessible_description(
+        re.compile("trop court\u00a0: au moins 10 caractères")
+    )
+    await password.fill("une phrase toute neuve")
     await page.get_by_role("button", name="Enregistrer mon nouveau mot de passe").click()
     await expect(page.locator("#reset-done")).to_contain_text("Votre mot de passe a été changé.")
+    await expect(page.locator("#reset-done")).to_be_focused()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Votre nouveau mot de passe est enregistré"
+    )
 
     await page.locator("#reset-done").get_by_role("link", name="Se connecter").click()
     await page.get_by_label("Courriel").fill("paul@example.fr")
@@ -84,7 +106,43 @@ async def test_the_emailed_link_verifies_the_address_and_the_profile_says_so(
     await expect(page.locator("#email-status")).to_contain_text("pas encore vérifiée")
     await page.goto(await emailed_path(site, "vera@example.fr", "verify"))
     await expect(page.locator("#verify-done")).to_contain_text("Votre adresse est vérifiée")
+    link = emailed_path(site, "vera@example.fr", "verify")
     await page.goto("/profile")
     await expect(page.locator("#email-status")).to_have_text("Votre adresse est vérifiée.")
-    assert errors == []
+    # The same link again is good news, with the way on; a made-up one says what to do.
+    await page.goto(link)
+    used = page.locator("#verify-used")
+    await expect(used).to_contain_text("votre adresse est vérifiée")
+    await expect(used.get_by_role("link", name="Aller sur Essaim")).to_be_visible()
+    await expect(page.locator("#verify-email .form-error")).to_be_hidden()
+    await page.goto("/verify/not-a-token")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien n’est pas valide")
+    invalid = page.locator("#verify-invalid")
+    await expect(invalid.get_by_role("link", name="Mon profil")).to_be_visible()
+    assert [e for e in errors if "404 (Not Found)" not in e and "410 (Gone)" not in e] == []
+    await context.close()
+
+
+async def test_a_wrong_password_when_deleting_the_account_is_said_under_the_field(
+    browser: Any, site: Site
+) -> None:
+    context, page, _ = await logged_in(browser, site, "wanda")
+    await page.goto("/profile")
+    toggle = page.locator("#delete-account-box summary")
+    # The toggle shows whether it is open (a marker that turns) and is not the final button.
+    marker = "el => getComputedStyle(el, '::before').transform"
+    closed = await toggle.evaluate(marker)
+    await toggle.click()
+    assert await toggle.evaluate(marker) != closed
+    final = page.get_by_role("button", name="Supprimer définitivement mon compte")
+    colours = "el => getComputedStyle(el).backgroundColor"
+    assert await final.evaluate(colours) != await toggle.evaluate(colours)
+    field = page.get_by_label("Votre mot de passe, pour confirmer")
+    await field.fill("pas le bon mot de passe")
+    page.on("dialog", lambda dialog: dialog.accept())
+    await final.click()
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    await expect(field).to_have_accessible_description("Ce n’est pas le bon mot de passe.")
+    await expect(field).to_be_focused()
+    await expect(page).to_have_url(f"{site.url}/profile")
     await context.close()

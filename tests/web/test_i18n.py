@@ -3,6 +3,10 @@ English catalog has the same messages, and the language is chosen as documented.
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -68,6 +72,41 @@ def test_every_message_has_a_french_translation() -> None:
     french = translations("fr")
     changed = [m for m in extracted() if french.gettext(m) == m and m not in SAME_IN_FRENCH]
     assert changed == [], "identical to the English id: translate it or list it in SAME_IN_FRENCH"
+
+
+def strings(language: str) -> list[str]:
+    """Every translated text of ``language``: plural forms apart, the id where it is empty."""
+    out: list[str] = []
+    for msgid, string in catalog_ids(language).items():
+        forms = string if isinstance(string, tuple) else (string,)
+        out.extend(form or msgid for form in forms if isinstance(form or msgid, str))
+    return out
+
+
+def test_french_punctuation_does_not_wrap_and_apostrophes_are_curly() -> None:
+    # An ordinary space before « : ; ? ! » (or after « «) lets the mark start the next line.
+    loose = [s for s in strings("fr") if re.search(r" [:;?!»]|« ", s)]
+    assert loose == [], "use a no-break space (U+00A0 or U+202F)"
+    straight = [s for s in strings("fr") if "'" in s]
+    assert straight == [], "French apostrophes are curly (’)"
+
+
+def test_english_text_uses_english_quotation_marks() -> None:
+    assert [s for s in strings("en") if "«" in s or "»" in s] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogs_pass_msgfmt(language: str) -> None:
+    """GNU msgfmt is stricter than Babel: a msgid without msgstr, a broken format string."""
+    if shutil.which("msgfmt") is None:
+        pytest.skip("GNU gettext's msgfmt is not installed")
+    checked = subprocess.run(
+        ["msgfmt", "--check-format", "-o", "/dev/null", str(catalog_path(language))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_scripts_receive_their_translations_with_plural_forms() -> None:

@@ -5,6 +5,7 @@ date, and an offline browser says so."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -72,8 +73,8 @@ async def test_concurrent_card_edits_are_settled_in_a_dialog(
     await save(anna)
     dialog = anna.get_by_role("dialog", name="Quelqu’un a enregistré entre-temps")
     await expect(dialog).to_be_visible()
-    await expect(dialog).to_contain_text("Changé par vous seul : Titre")
-    await expect(dialog).to_contain_text("Changé par l’autre seul : Texte")
+    await expect(dialog).to_contain_text("Modifié seulement par vous\u00a0: Titre")
+    await expect(dialog).to_contain_text("Modifié seulement par l’autre personne\u00a0: Texte")
     # The focus stays in the dialog.
     for _ in range(8):
         await anna.keyboard.press("Tab")
@@ -103,10 +104,11 @@ async def test_concurrent_card_edits_are_settled_in_a_dialog(
     await screenshot(anna, "conflict-clash", full_page=False)
     await dialog.get_by_role("button", name="Garder la mienne").click()
     await expect(dialog).to_be_hidden()
+    # Keep mine keeps A's title (the clash) and M's text, which only M changed: nothing lost.
     await expect(anna.locator("#card h1")).to_have_text("Titre d’Anna")
-    await expect(anna.locator("#card .prose")).to_have_text("Le texte de Marc")
+    await expect(anna.locator("#card .prose")).to_have_text("Second texte de Marc")
     card = await stored(site, card_id)
-    assert (card["title"], card["body"]) == ("Titre d’Anna", "Le texte de Marc")
+    assert (card["title"], card["body"]) == ("Titre d’Anna", "Second texte de Marc")
     await expect(marc.locator("#card h1")).to_have_text("Titre d’Anna", timeout=WAIT)
 
     # Take theirs: A's title change is dropped, M's text stays.
@@ -216,16 +218,27 @@ async def test_a_move_the_server_refused_goes_back_with_a_message(
 
     await page.route("**/api/v1/cards/*", refuse)
     await move_with_menu(page, title, "Capitalisée")
-    await expect(page.locator(".toast.error")).to_contain_text(
-        "Le déplacement n’a pas été enregistré"
+    # An alert, in two sentences (the reason keeps its capital).
+    failed = page.get_by_role("alert").filter(has_text="Le déplacement n’a pas été enregistré")
+    await expect(failed).to_have_text(
+        re.compile(r"^Le déplacement n’a pas été enregistré\. Le serveur est injoignable")
     )
     await expect(column_of(page, title).locator("h2")).to_have_text("Émergence")
     assert await board_dom(page) == before
     assert (await stored(site, scene["card"]["id"]))["column_id"] == scene["columns"][0]
     # The request got no answer: the banner says changes are not sent, until the server answers.
-    await expect(page.locator("#connection")).to_contain_text("vos modifications ne sont pas")
+    banner = page.locator("#connection")
+    await expect(banner).to_contain_text("vos modifications ne sont pas")
+    # The message and the banner are stacked, never one over the other.
+    toast_box, banner_box = await failed.bounding_box(), await banner.bounding_box()
+    assert toast_box and banner_box
+    assert toast_box["y"] + toast_box["height"] <= banner_box["y"]
     await page.unroute("**/api/v1/cards/*")
-    await expect(page.locator("#connection")).to_be_hidden(timeout=WAIT)
+    await expect(banner).to_be_hidden(timeout=WAIT)
+    # The error stays until the person dismisses it.
+    await expect(failed).to_be_visible()
+    await failed.get_by_role("button", name="Fermer ce message").click()
+    await expect(failed).to_be_hidden()
     await ctx.close()
 
 

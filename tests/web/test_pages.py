@@ -55,7 +55,8 @@ async def test_a_member_sees_their_board_and_not_anyone_elses(world: World) -> N
 async def test_the_profile_page_shows_the_account_and_each_membership(world: World) -> None:
     page = await world.member.get("/profile")
     assert page.status_code == 200
-    assert 'value="marc"' in page.text and "Mon entreprise dans « Rénovation Drôme »" in page.text
+    assert 'value="marc"' in page.text
+    assert "Mon entreprise dans «\u00a0Rénovation Drôme\u00a0»" in page.text
 
 
 async def test_only_animators_and_observers_open_the_animation_view(world: World) -> None:
@@ -121,7 +122,7 @@ async def test_invitation_pages_say_what_is_wrong(world: World, make_client: Mak
     path = created.json()["url"].split("testserver", 1)[-1]
     shown = await anonymous.get(path)
     assert shown.status_code == 200
-    assert "Rejoindre « Rénovation Drôme »" in shown.text
+    assert "Rejoindre «\u00a0Rénovation Drôme\u00a0»" in shown.text
     assert "observateur" in shown.text
     newcomer = await make_client("nina")
     token = path.rsplit("/", 1)[1]

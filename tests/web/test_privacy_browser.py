@@ -37,7 +37,7 @@ async def test_an_animator_revokes_a_pending_invitation(
     pending = page.locator("#invitations")
     await expect(pending.get_by_text("pia@example.fr")).to_be_visible(timeout=WAIT)
     await screenshot(page, "invitations")
-    await pending.get_by_role("button", name="Révoquer l'invitation de pia@example.fr").click()
+    await pending.get_by_role("button", name="Révoquer l’invitation de pia@example.fr").click()
     await expect(pending.get_by_text("Aucune invitation en attente.")).to_be_visible(timeout=WAIT)
     assert errors == []
     await context.close()

@@ -77,7 +77,7 @@ function cardTile(card) {
     tabindex: "0",
     draggable: editable() ? "true" : null,
     "aria-roledescription": editable() ? t("movable card") : null,
-    "aria-label": `${kindLabel(card.kind)} : ${card.title}`,
+    "aria-label": t("{kind}: {title}", { kind: kindLabel(card.kind), title: card.title }),
     dataset: { id: card.id },
   },
   h("div", { class: "card-top" },
@@ -225,7 +225,8 @@ async function moveCard(cardId, columnId, beforeId) {
     pending.delete(cardId);
     show();
     focusCard(cardId);
-    const text = t("The move was not saved: {reason}", { reason: errorText(error) });
+    // Two sentences: the reason is a sentence of its own, with its own capital.
+    const text = t("The move was not saved. {reason}", { reason: errorText(error) });
     toast(text, "error");
     if (error instanceof ApiError) refetch().catch(() => {}); // a conflict: take the latest board
   }

@@ -224,13 +224,36 @@ export function timeEl(iso) {
   return h("time", { datetime: iso, title: iso ? timeFormat.format(new Date(iso)) : "" }, ago(iso));
 }
 
-/** A short message at the bottom of the screen, read out by screen readers. */
+/** A short message at the bottom of the screen, read out by screen readers. Information is
+ * polite and goes after 5 s; an error is an alert and stays until it is dismissed, so that
+ * someone who looked away (or reads slowly) still learns that something was not saved. */
 export function toast(text, kind = "info") {
   const box = document.getElementById("toasts");
   if (!box) return;
-  const item = h("div", { class: `toast ${kind}` }, text);
+  // The same message twice (a retried move) is shown once, the newest.
+  for (const old of box.querySelectorAll(".toast")) {
+    if (old.dataset.text === text) old.remove();
+  }
+  const error = kind === "error";
+  const item = h("div", { class: `toast ${kind}`, role: error ? "alert" : "status", dataset: { text } },
+    h("span", { class: "toast-text" }, text));
+  if (error) {
+    const close = h("button", {
+      type: "button", class: "toast-close", "aria-label": t("Dismiss this message"), title: t("Dismiss this message"),
+    }, "×");
+    close.addEventListener("click", () => {
+      // Focus was on the button: give it back to the page rather than losing it to <body>.
+      if (document.activeElement === close) document.getElementById("main")?.focus();
+      item.remove();
+    });
+    item.append(close);
+  } else {
+    setTimeout(() => item.remove(), 5000);
+  }
   box.append(item);
-  setTimeout(() => item.remove(), 5000);
+  // Keep the stack short: the oldest messages go first.
+  const all = box.querySelectorAll(".toast");
+  for (let i = 0; i < all.length - 3; i += 1) all[i].remove();
 }
 
 /** Show an error under a form (and mark invalid fields); clear it with `null`. */
@@ -251,6 +274,28 @@ export function formError(form, error) {
       if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
     }
   }
+}
+
+/** Show a field's own error right under it, tied to it (aria-invalid, aria-describedby) so a
+ * screen reader reads it with the field; clear it with `null`. */
+export function fieldError(input, message) {
+  const id = `${input.id}-error`;
+  const others = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter((x) => x && x !== id);
+  let box = document.getElementById(id);
+  if (!message) {
+    box?.remove();
+    input.removeAttribute("aria-invalid");
+    if (others.length) input.setAttribute("aria-describedby", others.join(" "));
+    else input.removeAttribute("aria-describedby");
+    return;
+  }
+  if (!box) {
+    box = h("p", { class: "field-error", id });
+    (input.closest(".field") || input.parentElement).append(box);
+  }
+  box.textContent = message;
+  input.setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-describedby", [...others, id].join(" "));
 }
 
 /** Disable a form's buttons while `work` runs, and report its error under the form. */

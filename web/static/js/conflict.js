@@ -2,7 +2,8 @@
 //
 // It shows, field by field, what changed on each side since the editor opened: a field changed
 // on one side only is merged without asking; a field changed on both sides is shown side by
-// side with a choice. The person then keeps their version, takes the other one, or merges.
+// side with a choice. The person then keeps their version (for what they changed: what only the
+// other person changed stays), takes the other one, or merges.
 // A modal <dialog>: the rest of the page is inert, Tab stays inside, Escape goes back to editing.
 
 import { h, t } from "./common.js";
@@ -57,10 +58,14 @@ export function resolveConflict({ fields, base, mine, theirs }) {
         fields.map((f) => h("div", {},
           h("p", { class: "conflict-label" }, f.label),
           h(f.long ? "pre" : "p", { class: "conflict-value" }, shown(f, values[f.name]) || t("(empty)")))))))) : null,
+  h("p", { class: "hint conflict-keep-hint", id: "conflict-keep-hint" },
+    onlyTheirs.length
+      ? t("“Keep mine” keeps your version wherever you changed something; what only they changed stays.")
+      : t("“Keep mine” keeps your version wherever you changed something.")),
   h("div", { class: "dialog-actions" },
     h("button", { type: "button", class: "button ghost", value: "back" }, t("Back to editing")),
     h("button", { type: "button", class: "button", value: "theirs" }, t("Take theirs")),
-    h("button", { type: "button", class: "button", value: "mine" }, t("Keep mine")),
+    h("button", { type: "button", class: "button", value: "mine", "aria-describedby": "conflict-keep-hint" }, t("Keep mine")),
     h("button", { type: "button", class: "button primary", value: "merge" }, t("Merge"))));
 
   const opener = document.activeElement;
@@ -68,14 +73,16 @@ export function resolveConflict({ fields, base, mine, theirs }) {
   return new Promise((resolve) => {
     const finish = (choice) => {
       let values = null;
-      if (choice === "mine") values = { ...mine };
       if (choice === "theirs") values = { ...theirs };
-      if (choice === "merge") {
+      // Keep mine and merge both start from their version, so a field only they changed is
+      // never thrown away: keep mine takes my value wherever I changed something (clashes
+      // included), merge takes the side picked for each clash.
+      if (choice === "mine" || choice === "merge") {
         values = { ...theirs };
         for (const f of onlyMine) values[f.name] = mine[f.name];
         for (const f of clashes) {
           const picked = dialog.querySelector(`input[name="pick-${f.name}"]:checked`)?.value;
-          values[f.name] = picked === "theirs" ? theirs[f.name] : mine[f.name];
+          values[f.name] = choice === "merge" && picked === "theirs" ? theirs[f.name] : mine[f.name];
         }
       }
       dialog.close();

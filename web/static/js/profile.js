@@ -1,6 +1,6 @@
 // One's account (name, language) and one's business in each collective.
 
-import { api, errorText, splitList, submitting, t, toast } from "./common.js";
+import { ApiError, api, errorText, fieldError, formError, splitList, submitting, t, toast } from "./common.js";
 
 const me = document.getElementById("profile-form");
 me.addEventListener("submit", (event) => {
@@ -36,12 +36,29 @@ document.querySelectorAll(".membership-form").forEach((form) => {
 const deletion = document.getElementById("delete-account");
 deletion?.addEventListener("submit", (event) => {
   event.preventDefault();
+  const password = deletion.elements.password;
+  fieldError(password, null);
+  if (!password.value) {
+    fieldError(password, t("Type your password to confirm."));
+    password.focus();
+    return;
+  }
   submitting(deletion, async () => {
     if (!window.confirm(t("Delete your account for good?"))) return;
-    await api("DELETE", "/me", {
-      password: deletion.elements.password.value,
-      erase_contributions: deletion.elements.erase_contributions.checked,
-    });
+    try {
+      await api("DELETE", "/me", {
+        password: password.value,
+        erase_contributions: deletion.elements.erase_contributions.checked,
+      });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== "wrong_password") throw error;
+      // Said under the password field, where the person types it again.
+      formError(deletion, null);
+      fieldError(password, errorText(error));
+      password.select();
+      password.focus();
+      return;
+    }
     location.href = "/login?deleted=1";
   });
 });
