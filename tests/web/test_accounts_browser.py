@@ -106,7 +106,7 @@ async def test_the_emailed_link_verifies_the_address_and_the_profile_says_so(
     await expect(page.locator("#email-status")).to_contain_text("pas encore vérifiée")
     await page.goto(await emailed_path(site, "vera@example.fr", "verify"))
     await expect(page.locator("#verify-done")).to_contain_text("Votre adresse est vérifiée")
-    link = emailed_path(site, "vera@example.fr", "verify")
+    link = await emailed_path(site, "vera@example.fr", "verify")
     await page.goto("/profile")
     await expect(page.locator("#email-status")).to_have_text("Votre adresse est vérifiée.")
     # The same link again is good news, with the way on; a made-up one says what to do.
