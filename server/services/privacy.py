@@ -14,6 +14,7 @@ redacted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,7 @@ from server.models import (
     Role,
     User,
     Visit,
+    utcnow,
 )
 from server.runtime import Essaim
 from server.services import throttle
@@ -48,6 +50,7 @@ from server.services.access import lock_collective
 from server.services.boards import reaction_counts
 from server.services.cards import remove_card
 from server.services.discussion import remove_comment
+from server.services.nudges import NUDGE_TITLE
 from server.services.sessions import revoke_sessions
 from server.services.write import Write
 
@@ -105,7 +108,7 @@ async def delete_account(
             w.session, collective_ids, user.id, old_email, erased_cards, erased_comments
         )
         await _rewrite_audit(w.session, collective_ids, user.id, old_email)
-        await _rewrite_notifications(w.session, old_name, old_email)
+        await _rewrite_notifications(w.session, collective_ids, user.id, old_name, old_email)
         if not erase_contributions:
             await _reindex_contributions(w, user.id)
     return Erased(user.id, cards, comments)
@@ -252,10 +255,18 @@ async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -
         delete(Nudge).where(Nudge.recipient_id == uid),
     ):
         await session.execute(statement.execution_options(synchronize_session=False))
-    # Invitations sent to their address forget it (a pending one can no longer be for them).
+    # Invitations sent to their address forget it. A pending one is revoked first: with no
+    # address it would become an open link that anyone holding it could use.
+    sent_to_them = func.lower(func.trim(Invitation.email)) == email.strip().lower()
     await session.execute(
         update(Invitation)
-        .where(func.lower(func.trim(Invitation.email)) == email.strip().lower())
+        .where(sent_to_them, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Invitation)
+        .where(sent_to_them)
         .values(email=None)
         .execution_options(synchronize_session=False)
     )
@@ -294,6 +305,8 @@ def _scrub(value: Any, uid: int, email: str) -> Any:
 
 # Events that already carry ids only (the client needs them whole to drop the item).
 IDS_ONLY = frozenset({"card.deleted", "card.hidden", "comment.deleted", "comment.hidden"})
+# Events carrying a message from an animator to one person.
+PERSONAL_MESSAGES = frozenset({"nudge.sent", "welcome.sent"})
 
 
 def _redacted(event: Event, erased_cards: set[int], erased_comments: set[int]) -> bool:
@@ -334,8 +347,12 @@ async def _rewrite_events(
                     payload["card_id"] = event.card_id
             else:
                 payload = _scrub(event.payload, uid, email)
-                if event.kind == "nudge.sent" and (payload.get("user") or {}).get("id") == uid:
-                    payload["message"] = ""  # written to them, it greets them by name
+                if event.kind in PERSONAL_MESSAGES and (
+                    (payload.get("user") or {}).get("id") == uid or event.actor_id == uid
+                ):
+                    # Written to them, it greets them by name (« Bienvenue {prenom} »); written
+                    # by them, it may be signed (« — {animateur} »).
+                    payload["message"] = ""
             if payload != event.payload:
                 event.payload = payload
         await session.flush()
@@ -357,18 +374,46 @@ async def _rewrite_audit(
             entry.detail = detail
 
 
-async def _rewrite_notifications(session: AsyncSession, name: str, email: str) -> None:
-    """Others' notifications that quote the name (« Un message de … ») quote the pseudonym."""
-    for needle in {name, email} - {""}:
-        pattern = f"%{needle}%"
-        found = await session.scalars(
-            select(Notification).where(
-                or_(Notification.title.like(pattern), Notification.body.like(pattern))
-            )
+async def _rewrite_notifications(
+    session: AsyncSession, collective_ids: set[int], uid: int, name: str, email: str
+) -> None:
+    """The notifications they sent others (nudges, welcomes: ``data.sender`` is them) name the
+    pseudonym. Only those: a substring search over everyone's notifications would rewrite a
+    namesake's, or every « e » for a person called « e ». The title names the sender through
+    one template; the message is the recipient's and is kept, but where it is signed with the
+    sender's name (« — {animateur} ») that name, as a whole word, becomes the pseudonym."""
+    found = await session.scalars(
+        select(Notification).where(
+            Notification.kind.in_(SENT_NOTIFICATIONS),
+            Notification.collective_id.in_(collective_ids),
         )
-        for notification in found:
-            notification.title = notification.title.replace(needle, PSEUDONYM)
-            notification.body = notification.body.replace(needle, PSEUDONYM)
+    )
+    for notification in found:
+        sender = (notification.data or {}).get("sender")
+        if not isinstance(sender, dict) or sender.get("id") != uid:
+            continue
+        notification.data = _scrub(notification.data, uid, email)
+        if name:
+            notification.body = _whole_word(name).sub(PSEUDONYM, notification.body)
+        if name and notification.kind == "nudge":
+            named = _NUDGE_TITLE_HEAD.format(sender=name)
+            if notification.title.startswith(named):
+                head = _NUDGE_TITLE_HEAD.format(sender=PSEUDONYM)
+                notification.title = head + notification.title[len(named) :]
+    if name:
+        # The nudges they sent, as stored for the cooldown and the animators' history.
+        for nudge in await session.scalars(select(Nudge).where(Nudge.sender_id == uid)):
+            nudge.message = _whole_word(name).sub(PSEUDONYM, nudge.message)
+
+
+def _whole_word(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
+# Notifications one person sends another (``data.sender``), and the part of a nudge's title
+# that names the sender (« Un message de {sender} (»).
+SENT_NOTIFICATIONS = ("nudge", "welcome")
+_NUDGE_TITLE_HEAD = NUDGE_TITLE.split("{collective}")[0]
 
 
 async def _reindex_contributions(w: Write, uid: int) -> None:

@@ -246,3 +246,118 @@ async def test_a_namesake_keeps_their_name_in_the_event_log(
     created = [e for e in page.json()["events"] if e["card"] == card.json()["id"]][0]
     assert created["data"]["title"] == NAME
     assert created["data"]["author"] == {"id": namesake.id, "display_name": NAME}
+
+
+async def test_deletion_revokes_the_pending_invitations_sent_to_the_address(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    """Clearing the address of a pending invitation would turn it into an open link."""
+    cid = world.collective_id
+    pia = await make_client("pia")
+    sent = await world.animator.post(
+        f"/api/v1/collectives/{cid}/invitations", json={"role": "member", "email": "pia@example.fr"}
+    )
+    token = sent.json()["url"].rsplit("/", 1)[1]
+
+    assert (await delete_account(pia)).status_code == 200
+
+    intruder = await make_client("quentin")
+    refused = await intruder.post(f"/api/v1/invitations/{token}/accept")
+    assert refused.status_code == 410, refused.text
+    assert refused.json()["error"]["code"] == "invitation_revoked"
+    assert intruder.id not in [
+        m["user"]["id"]
+        for m in (await world.animator.get(f"/api/v1/collectives/{cid}/members")).json()["members"]
+    ]
+    pending = (await world.animator.get(f"/api/v1/collectives/{cid}/invitations")).json()
+    assert pending["invitations"] == []
+    assert await rows_containing(app, "pia@example.fr") == []
+
+
+async def test_deletion_leaves_other_peoples_notifications_alone(
+    world: World, make_client: MakeClient
+) -> None:
+    """Someone called « e », in no collective, deletes their account: the member's nudge from
+    Anna keeps every « e » of its title and message."""
+    cid = world.collective_id
+    message = "Relisez la fiche de Marie, elle est utile"
+    nudged = await world.animator.post(
+        f"/api/v1/collectives/{cid}/nudges", json={"user_id": world.member.id, "message": message}
+    )
+    assert nudged.status_code == 201, nudged.text
+    before = (await world.member.get("/api/v1/me/notifications")).json()["notifications"]
+
+    assert (await delete_account(await make_client("e"))).status_code == 200
+
+    after = (await world.member.get("/api/v1/me/notifications")).json()["notifications"]
+    assert after == before
+    assert (after[0]["title"], after[0]["body"]) == (
+        "Un message de anna (Rénovation Drôme)",
+        message,
+    )
+
+
+SENDER = "Séraphin Lampion"
+
+
+async def test_the_notifications_a_deleted_animator_sent_name_the_pseudonym(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    cid = world.collective_id
+    sender = await make_client()
+    registered = await sender.post(
+        "/api/v1/auth/register",
+        json={"email": "seraphin@example.fr", "password": PASSWORD, "display_name": SENDER},
+    )
+    sender.csrf, sender.user = registered.json()["csrf_token"], registered.json()["user"]
+    await join(world.animator, sender, cid, "animator")
+    newcomer = await make_client("nina")
+    await join(world.animator, newcomer, cid, "member")
+    nudged = await sender.post(
+        f"/api/v1/collectives/{cid}/nudges",
+        json={"user_id": world.member.id, "message": "Votre avis compte. — {animateur}"},
+    )
+    assert nudged.status_code == 201, nudged.text
+    welcomed = await sender.post(
+        f"/api/v1/collectives/{cid}/welcomes", json={"user_id": newcomer.id}
+    )
+    assert welcomed.status_code in (200, 201), welcomed.text
+
+    assert (await delete_account(sender)).status_code == 200
+
+    (nudge,) = (await world.member.get("/api/v1/me/notifications")).json()["notifications"]
+    assert nudge["title"] == f"Un message de {PSEUDONYM} (Rénovation Drôme)"
+    assert nudge["body"] == f"Votre avis compte. — {PSEUDONYM}"
+    assert nudge["data"]["sender"] == {"id": sender.id, "display_name": PSEUDONYM}
+    (welcome,) = (await newcomer.get("/api/v1/me/notifications")).json()["notifications"]
+    assert welcome["data"]["sender"]["display_name"] == PSEUDONYM
+    assert welcome["body"].endswith(f"— {PSEUDONYM}"), welcome["body"]
+    # Not in the event log either (nudge.sent and welcome.sent they sent carry no message).
+    assert await rows_containing(app, SENDER, "seraphin@example.fr") == []
+
+
+async def test_the_welcome_a_deleted_newcomer_received_leaves_no_name_in_the_log(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    """The default welcome greets by first name (« Bienvenue Zéphyrine… »), in welcome.sent."""
+    cid = world.collective_id
+    newcomer = await make_client()
+    registered = await newcomer.post(
+        "/api/v1/auth/register",
+        json={"email": EMAIL, "password": PASSWORD, "display_name": NAME},
+    )
+    newcomer.csrf, newcomer.user = registered.json()["csrf_token"], registered.json()["user"]
+    await join(world.animator, newcomer, cid, "member")
+    welcomed = await world.animator.post(
+        f"/api/v1/collectives/{cid}/welcomes", json={"user_id": newcomer.id}
+    )
+    assert welcomed.status_code in (200, 201), welcomed.text
+    first_name = NAME.split()[0]
+    assert await rows_containing(app, first_name), "the welcome greets her"
+
+    assert (await delete_account(newcomer)).status_code == 200
+
+    assert await rows_containing(app, first_name, NAME, EMAIL) == []
+    page = await world.animator.get(f"/api/v1/collectives/{cid}/events?since=0&limit=500")
+    (sent,) = [e for e in page.json()["events"] if e["kind"] == "welcome.sent"]
+    assert sent["data"]["message"] == ""
