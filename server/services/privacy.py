@@ -14,6 +14,7 @@ redacted.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Conflict, Forbidden
 from server.models import (
     AccountToken,
+    Attachment,
     AuditEntry,
     Card,
     Collective,
@@ -93,8 +95,10 @@ async def delete_account(
         cards = comments = 0
         erased_cards: set[int] = set()
         erased_comments: set[int] = set()
+        erased_files: set[int] = set()
         if erase_contributions:
             erased_cards, erased_comments = await _erase_contributions(w, user)
+            erased_files = await _erase_attachments(essaim, w, user.id, erased_cards)
             cards, comments = len(erased_cards), len(erased_comments)
         await _leave_collectives(w, user)
         await _forget_personal_rows(w.session, user, old_email)
@@ -105,7 +109,11 @@ async def delete_account(
         row.password_hash = ""
         await w.session.flush()
         await _rewrite_events(
-            w.session, collective_ids, user.id, old_email, erased_cards, erased_comments
+            w.session,
+            collective_ids,
+            user.id,
+            old_email,
+            Erasure(erased_cards, erased_comments, erased_files),
         )
         await _rewrite_audit(w.session, collective_ids, user.id, old_email)
         await _rewrite_notifications(w.session, collective_ids, user.id, old_name, old_email)
@@ -223,6 +231,41 @@ async def _erase_contributions(w: Write, user: User) -> tuple[set[int], set[int]
     return erased_cards, erased_comments
 
 
+async def _erase_attachments(
+    essaim: Essaim, w: Write, uid: int, erased_cards: set[int]
+) -> set[int]:
+    """Delete the attachments of their erased cards (whoever attached them: the card is gone)
+    and the files they attached to others' cards; the search index drops them, and a stored
+    file goes from the disk once no attachment names its content any more."""
+    session = w.session
+    attachments = list(
+        await session.scalars(
+            select(Attachment)
+            .where(or_(Attachment.card_id.in_(erased_cards), Attachment.uploader_id == uid))
+            .order_by(Attachment.id)
+        )
+    )
+    if not attachments:
+        return set()
+    for attachment in attachments:
+        await session.delete(attachment)
+        w.index("attachment", attachment.id, attachment.collective_id, op="delete")
+    await session.flush()
+    hashes = {a.sha256 for a in attachments}
+    still_named = set(
+        await session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(hashes)))
+    )
+    orphans = [essaim.files.path_of(sha) for sha in sorted(hashes - still_named)]
+
+    async def remove_files() -> None:
+        # After commit: a rollback must not leave rows naming files that are gone.
+        for path in orphans:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+
+    w.after_commit(remove_files)
+    return {a.id for a in attachments}
+
+
 async def _leave_collectives(w: Write, user: User) -> None:
     """Leave every collective (``member.removed`` for the live member lists); their
     organisation, trade and skills go with the membership rows."""
@@ -309,13 +352,24 @@ IDS_ONLY = frozenset({"card.deleted", "card.hidden", "comment.deleted", "comment
 PERSONAL_MESSAGES = frozenset({"nudge.sent", "welcome.sent"})
 
 
-def _redacted(event: Event, erased_cards: set[int], erased_comments: set[int]) -> bool:
+@dataclass(frozen=True)
+class Erasure:
+    """What ``erase_contributions`` deleted: its old events keep ids only."""
+
+    cards: set[int]
+    comments: set[int]
+    attachments: set[int]
+
+
+def _redacted(event: Event, erased: Erasure) -> bool:
     data = event.payload or {}
     if event.kind in IDS_ONLY:
         return False
     if event.kind.startswith("comment."):
-        return data.get("id") in erased_comments or event.card_id in erased_cards
-    return event.card_id in erased_cards and event.kind.startswith(("card.", "attachment."))
+        return data.get("id") in erased.comments or event.card_id in erased.cards
+    if event.kind.startswith("attachment."):
+        return data.get("id") in erased.attachments or event.card_id in erased.cards
+    return event.card_id in erased.cards and event.kind.startswith("card.")
 
 
 async def _rewrite_events(
@@ -323,8 +377,7 @@ async def _rewrite_events(
     collective_ids: set[int],
     uid: int,
     email: str,
-    erased_cards: set[int],
-    erased_comments: set[int],
+    erased: Erasure,
 ) -> None:
     """Rewrite the stored payloads, so every replay (``/events``, ``/ws``) shows the pseudonym
     and, after ``erase_contributions``, no longer the erased content (ids only)."""
@@ -341,7 +394,7 @@ async def _rewrite_events(
         if not batch:
             return
         for event in batch:
-            if _redacted(event, erased_cards, erased_comments):
+            if _redacted(event, erased):
                 payload: dict[str, Any] = {"id": (event.payload or {}).get("id"), "redacted": True}
                 if event.kind.startswith("comment."):
                     payload["card_id"] = event.card_id

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import tempfile
 import zipfile
+from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 
 from tests.conftest import PASSWORD, ApiClient, MakeClient, World, join
@@ -355,3 +359,117 @@ async def test_the_welcome_a_deleted_newcomer_received_leaves_no_name_in_the_log
     page = await world.animator.get(f"/api/v1/collectives/{cid}/events?since=0&limit=500")
     (sent,) = [e for e in page.json()["events"] if e["kind"] == "welcome.sent"]
     assert sent["data"]["message"] == ""
+
+
+# ---------------------------------------------------------------- export limits
+
+
+@pytest.fixture
+def export_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The exports' temporary files go here, where the test can see every one left behind."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+async def test_exports_are_throttled_per_account_and_leave_no_file(
+    app: Starlette, world: World, export_dir: Path
+) -> None:
+    limit = app.state.essaim.settings.export_max_per_hour
+    for _ in range(limit):
+        done = await world.member.get("/api/v1/me/export")
+        assert done.status_code == 200, done.text
+        assert list(export_dir.iterdir()) == [], "each copy is removed once sent"
+
+    refused = await world.member.get("/api/v1/me/export")
+
+    assert refused.status_code == 429, refused.headers
+    assert refused.json()["error"]["code"] == "too_many_requests"
+    assert list(export_dir.iterdir()) == [], "a refused export writes nothing"
+    # Per account: another person still exports.
+    assert (await world.animator.get("/api/v1/me/export")).status_code == 200
+
+
+async def test_an_export_cut_off_mid_download_leaves_no_file(
+    app: Starlette, world: World, export_dir: Path
+) -> None:
+    """The client goes away while the ZIP is being sent: its copy is removed all the same."""
+    cookie = "; ".join(f"{name}={value}" for name, value in world.member.http.cookies.items())
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v1/me/export",
+        "raw_path": b"/api/v1/me/export",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    started: list[int] = []
+    requested: list[bool] = []
+    never = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        if requested:  # the request was read: the client says nothing more
+            await never.wait()
+        requested.append(True)
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            started.append(message["status"])
+        elif message["type"] == "http.response.body":
+            assert list(export_dir.iterdir()), "the copy exists while it is being sent"
+            raise OSError("connection reset by peer")
+
+    with pytest.raises(OSError, match="connection reset"):
+        await app(scope, receive, send)
+
+    assert started == [200]
+    assert list(export_dir.iterdir()) == []
+
+
+async def test_erasure_removes_the_attachments_of_her_cards_and_those_she_attached(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    person = await person_with_traces(app, world, make_client)
+    essaim = app.state.essaim
+
+    async def attach(client: ApiClient, card_id: int, name: str, content: bytes) -> Any:
+        added = await client.post(
+            f"/api/v1/cards/{card_id}/attachments", files={"file": (name, content, "text/plain")}
+        )
+        assert added.status_code == 201, added.text
+        return added.json()
+
+    hers_elsewhere = await attach(
+        person.client, world.card["id"], "devis-zephyrine.txt", b"Devis de la chaudiere\n"
+    )
+    annas_on_hers = await attach(world.animator, person.card_id, "note-anna.txt", b"Note d'Anna\n")
+    # Marc attached the same bytes as hers to his own card: that file stays for him.
+    kept = await attach(world.member, world.card["id"], "copie.txt", b"Devis de la chaudiere\n")
+    erased = [person.attachment_id, hers_elsewhere["id"], annas_on_hers["id"]]
+    own = (await person.client.get(f"/api/v1/cards/{person.card_id}")).json()["attachments"]
+    files = {
+        a["id"]: essaim.files.path_of(a["sha256"]) for a in [*own, hers_elsewhere, annas_on_hers]
+    }
+    assert all(path.is_file() for path in files.values())
+
+    assert (await delete_account(person.client, erase_contributions=True)).status_code == 200
+
+    for attachment_id in erased:
+        gone = await world.animator.get(f"/api/v1/attachments/{attachment_id}")
+        assert gone.status_code == 404, attachment_id
+    card = (await world.animator.get(f"/api/v1/cards/{world.card['id']}")).json()
+    assert [a["id"] for a in card["attachments"]] == [kept["id"]]
+    assert not files[person.attachment_id].exists()
+    assert not files[annas_on_hers["id"]].exists()
+    assert files[hers_elsewhere["id"]].is_file(), "still Marc's file"
+    assert (await world.member.get(kept["url"])).content == b"Devis de la chaudiere\n"
+    await app.state.search.indexer.drain()
+    assert await rows_containing(app, "devis-zephyrine.txt", "note-anna.txt", UPLOAD[0]) == []
