@@ -5,7 +5,7 @@
     ├── InvalidInput                 422     invalid_input (``fields`` says which and why)
     ├── NotAuthenticated             401     not_authenticated
     ├── Forbidden                    403     forbidden, csrf_failed, invitation_other_address,
-    │                                        wrong_password
+    │                                        wrong_password, email_not_verified
     ├── NotFound                     404     not_found
     ├── Conflict                     409     conflict, version_conflict (with ``current``),
     │                                        last_animator_account (with ``collectives``),

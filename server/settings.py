@@ -185,6 +185,12 @@ class Settings:
         3600,
         "Length of the throttle window of password-reset and verification emails, in seconds.",
     )
+    export_max_per_hour: int = _setting(
+        "ESSAIM_EXPORT_MAX_PER_HOUR",
+        5,
+        "Data exports (GET /me/export) one account may download per hour: each builds a full"
+        " copy of its data and files on disk.",
+    )
     argon2_time_cost: int = _setting(
         "ESSAIM_ARGON2_TIME_COST", 3, "argon2id time cost (iterations) for password hashes."
     )

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
-from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from server.api.accounts import client_address
 from server.api.http import SESSION_COOKIE, Call, endpoint
 from server.schemas import AccountDeletionIn
 from server.services import data_export, privacy
+
+
+class TemporaryFileResponse(FileResponse):
+    """A file response that removes its file once the exchange ends, however it ends: a
+    background task would not run when the client goes away mid-download."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await asyncio.to_thread(Path(self.path).unlink, missing_ok=True)
 
 
 @endpoint(
@@ -21,12 +34,11 @@ from server.services import data_export, privacy
 )
 async def export_my_data(call: Call) -> Response:
     export = await data_export.export_data(call.essaim, call.user)
-    return FileResponse(
+    return TemporaryFileResponse(
         export.path,
         media_type="application/zip",
         filename=export.filename,
         headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-        background=BackgroundTask(export.path.unlink, missing_ok=True),
     )
 
 

@@ -224,21 +224,36 @@ def _same_address(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
-def _require_invited(invitation: Invitation, user: User) -> None:
-    """An invitation that names an address admits only the account with that address."""
-    if invitation.email and not _same_address(invitation.email, user.email):
-        raise Forbidden(
+def _refusal(invitation: Invitation, user: User) -> Forbidden | None:
+    """Why ``user`` may not accept ``invitation``, or None.
+
+    An invitation that names an address admits only the account with that address, and only
+    once the account has proved it receives mail there: anyone can sign up with any address,
+    and the link alone proves nothing (the animator who sent it got the same link to share).
+    So accepting does not verify the address either: the verification link does."""
+    if not invitation.email:
+        return None
+    if not _same_address(invitation.email, user.email):
+        return Forbidden(
             "this invitation was sent to another email address; log in with that address"
             " or ask the animator for an invitation to yours",
             code="invitation_other_address",
         )
+    if user.email_verified_at is None:
+        return Forbidden(
+            "this invitation is for a verified address: open the verification link emailed"
+            " to you (or ask for a new one) and come back to this invitation",
+            code="email_not_verified",
+        )
+    return None
 
 
 async def preview_invitation(
     essaim: Essaim, token: str, user: User | None = None
 ) -> dict[str, Any]:
     """What an invitation leads to, shown before accepting (no login needed). ``addressed``
-    says it names an email; with ``user``, ``for_you`` says whether that account may accept.
+    says it names an email; with ``user``, ``for_you`` says whether that account may accept
+    it now, and ``verify_first`` that it is theirs once they verify their address.
     The address itself is never shown: a forwarded link must not reveal whom it was for."""
     async with essaim.db.read() as session:
         invitation = await _usable_invitation(session, token)
@@ -251,14 +266,18 @@ async def preview_invitation(
             "addressed": invitation.email is not None,
         }
         if user is not None:
-            preview["for_you"] = not invitation.email or _same_address(invitation.email, user.email)
+            refusal = _refusal(invitation, user)
+            preview["for_you"] = refusal is None
+            preview["verify_first"] = refusal is not None and refusal.code == "email_not_verified"
         return preview
 
 
 async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str, Any]:
     async with essaim.write(user) as w:
         invitation = await _usable_invitation(w.session, token)
-        _require_invited(invitation, user)
+        refusal = _refusal(invitation, user)
+        if refusal is not None:
+            raise refusal
         cid = invitation.collective_id
         if await find_membership(w.session, cid, user.id) is not None:
             raise Conflict("you are already a member of this collective", code="already_member")

@@ -37,6 +37,7 @@ from server.models import (
     User,
 )
 from server.runtime import Essaim
+from server.services import throttle
 from server.services.boards import reaction_counts
 from server.services.views import iso, me_view
 
@@ -47,7 +48,25 @@ class Export:
     filename: str
 
 
+EXPORT_WINDOW_SECONDS = 3600
+
+
+def throttle_key(user_id: int) -> str:
+    return f"export:user:{user_id}"
+
+
 async def export_data(essaim: Essaim, user: User) -> Export:
+    """The ZIP of ``user``'s data, in a temporary file the caller removes once sent.
+
+    Counted first (``ESSAIM_EXPORT_MAX_PER_HOUR``, 429 beyond): each export is a full copy of
+    the person's files, and nothing else would stop a loop from filling the disk."""
+    async with essaim.write(user) as w:
+        await throttle.admit(
+            w.session,
+            {throttle_key(user.id): essaim.settings.export_max_per_hour},
+            EXPORT_WINDOW_SECONDS,
+            "too many data exports asked for; try again later",
+        )
     files: list[tuple[str, Path]] = []
     async with essaim.db.read() as session:
         account = await session.get(User, user.id)

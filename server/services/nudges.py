@@ -82,6 +82,10 @@ async def _recipient(
     return user, found
 
 
+# The title of a nudge's notification (account deletion renames the sender in it).
+NUDGE_TITLE = "Un message de {sender} ({collective})"
+
+
 def _personal(text: str | None, default: str, recipient: User, name: str, sender: User) -> str:
     """The message as sent: its placeholders filled when it uses them correctly."""
     chosen = text or default
@@ -142,7 +146,7 @@ async def send_nudge(
             recipient.id,
             collective_id,
             "nudge",
-            f"Un message de {user.display_name} ({collective.name})",
+            NUDGE_TITLE.format(sender=user.display_name, collective=collective.name),
             message,
             {"nudge_id": nudge.id, "sender": user_view(user)},
         )

@@ -14,6 +14,8 @@ redacted.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.errors import Conflict, Forbidden
 from server.models import (
     AccountToken,
+    Attachment,
     AuditEntry,
     Card,
     Collective,
@@ -41,6 +44,7 @@ from server.models import (
     Role,
     User,
     Visit,
+    utcnow,
 )
 from server.runtime import Essaim
 from server.services import throttle
@@ -49,6 +53,7 @@ from server.services.accounts import count_password_attempt
 from server.services.boards import reaction_counts
 from server.services.cards import remove_card
 from server.services.discussion import remove_comment
+from server.services.nudges import NUDGE_TITLE
 from server.services.sessions import revoke_sessions
 from server.services.write import Write
 
@@ -94,8 +99,10 @@ async def delete_account(
         cards = comments = 0
         erased_cards: set[int] = set()
         erased_comments: set[int] = set()
+        erased_files: set[int] = set()
         if erase_contributions:
             erased_cards, erased_comments = await _erase_contributions(w, user)
+            erased_files = await _erase_attachments(essaim, w, user.id, erased_cards)
             cards, comments = len(erased_cards), len(erased_comments)
         await _leave_collectives(w, user)
         await _forget_personal_rows(w.session, user, old_email)
@@ -106,10 +113,14 @@ async def delete_account(
         row.password_hash = ""
         await w.session.flush()
         await _rewrite_events(
-            w.session, collective_ids, user.id, old_email, erased_cards, erased_comments
+            w.session,
+            collective_ids,
+            user.id,
+            old_email,
+            Erasure(erased_cards, erased_comments, erased_files),
         )
         await _rewrite_audit(w.session, collective_ids, user.id, old_email)
-        await _rewrite_notifications(w.session, old_name, old_email)
+        await _rewrite_notifications(w.session, collective_ids, user.id, old_name, old_email)
         if not erase_contributions:
             await _reindex_contributions(w, user.id)
     return Erased(user.id, cards, comments)
@@ -224,6 +235,41 @@ async def _erase_contributions(w: Write, user: User) -> tuple[set[int], set[int]
     return erased_cards, erased_comments
 
 
+async def _erase_attachments(
+    essaim: Essaim, w: Write, uid: int, erased_cards: set[int]
+) -> set[int]:
+    """Delete the attachments of their erased cards (whoever attached them: the card is gone)
+    and the files they attached to others' cards; the search index drops them, and a stored
+    file goes from the disk once no attachment names its content any more."""
+    session = w.session
+    attachments = list(
+        await session.scalars(
+            select(Attachment)
+            .where(or_(Attachment.card_id.in_(erased_cards), Attachment.uploader_id == uid))
+            .order_by(Attachment.id)
+        )
+    )
+    if not attachments:
+        return set()
+    for attachment in attachments:
+        await session.delete(attachment)
+        w.index("attachment", attachment.id, attachment.collective_id, op="delete")
+    await session.flush()
+    hashes = {a.sha256 for a in attachments}
+    still_named = set(
+        await session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(hashes)))
+    )
+    orphans = [essaim.files.path_of(sha) for sha in sorted(hashes - still_named)]
+
+    async def remove_files() -> None:
+        # After commit: a rollback must not leave rows naming files that are gone.
+        for path in orphans:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+
+    w.after_commit(remove_files)
+    return {a.id for a in attachments}
+
+
 async def _leave_collectives(w: Write, user: User) -> None:
     """Leave every collective (``member.removed`` for the live member lists); their
     organisation, trade and skills go with the membership rows."""
@@ -250,10 +296,18 @@ async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -
         delete(Nudge).where(Nudge.recipient_id == uid),
     ):
         await session.execute(statement.execution_options(synchronize_session=False))
-    # Invitations sent to their address forget it (a pending one can no longer be for them).
+    # Invitations sent to their address forget it. A pending one is revoked first: with no
+    # address it would become an open link that anyone holding it could use.
+    sent_to_them = func.lower(func.trim(Invitation.email)) == email.strip().lower()
     await session.execute(
         update(Invitation)
-        .where(func.lower(func.trim(Invitation.email)) == email.strip().lower())
+        .where(sent_to_them, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Invitation)
+        .where(sent_to_them)
         .values(email=None)
         .execution_options(synchronize_session=False)
     )
@@ -292,15 +346,28 @@ def _scrub(value: Any, uid: int, email: str) -> Any:
 
 # Events that already carry ids only (the client needs them whole to drop the item).
 IDS_ONLY = frozenset({"card.deleted", "card.hidden", "comment.deleted", "comment.hidden"})
+# Events carrying a message from an animator to one person.
+PERSONAL_MESSAGES = frozenset({"nudge.sent", "welcome.sent"})
 
 
-def _redacted(event: Event, erased_cards: set[int], erased_comments: set[int]) -> bool:
+@dataclass(frozen=True)
+class Erasure:
+    """What ``erase_contributions`` deleted: its old events keep ids only."""
+
+    cards: set[int]
+    comments: set[int]
+    attachments: set[int]
+
+
+def _redacted(event: Event, erased: Erasure) -> bool:
     data = event.payload or {}
     if event.kind in IDS_ONLY:
         return False
     if event.kind.startswith("comment."):
-        return data.get("id") in erased_comments or event.card_id in erased_cards
-    return event.card_id in erased_cards and event.kind.startswith(("card.", "attachment."))
+        return data.get("id") in erased.comments or event.card_id in erased.cards
+    if event.kind.startswith("attachment."):
+        return data.get("id") in erased.attachments or event.card_id in erased.cards
+    return event.card_id in erased.cards and event.kind.startswith("card.")
 
 
 async def _rewrite_events(
@@ -308,8 +375,7 @@ async def _rewrite_events(
     collective_ids: set[int],
     uid: int,
     email: str,
-    erased_cards: set[int],
-    erased_comments: set[int],
+    erased: Erasure,
 ) -> None:
     """Rewrite the stored payloads, so every replay (``/events``, ``/ws``) shows the pseudonym
     and, after ``erase_contributions``, no longer the erased content (ids only)."""
@@ -326,14 +392,18 @@ async def _rewrite_events(
         if not batch:
             return
         for event in batch:
-            if _redacted(event, erased_cards, erased_comments):
+            if _redacted(event, erased):
                 payload: dict[str, Any] = {"id": (event.payload or {}).get("id"), "redacted": True}
                 if event.kind.startswith("comment."):
                     payload["card_id"] = event.card_id
             else:
                 payload = _scrub(event.payload, uid, email)
-                if event.kind == "nudge.sent" and (payload.get("user") or {}).get("id") == uid:
-                    payload["message"] = ""  # written to them, it greets them by name
+                if event.kind in PERSONAL_MESSAGES and (
+                    (payload.get("user") or {}).get("id") == uid or event.actor_id == uid
+                ):
+                    # Written to them, it greets them by name (« Bienvenue {prenom} »); written
+                    # by them, it may be signed (« — {animateur} »).
+                    payload["message"] = ""
             if payload != event.payload:
                 event.payload = payload
         await session.flush()
@@ -355,18 +425,46 @@ async def _rewrite_audit(
             entry.detail = detail
 
 
-async def _rewrite_notifications(session: AsyncSession, name: str, email: str) -> None:
-    """Others' notifications that quote the name (« Un message de … ») quote the pseudonym."""
-    for needle in {name, email} - {""}:
-        pattern = f"%{needle}%"
-        found = await session.scalars(
-            select(Notification).where(
-                or_(Notification.title.like(pattern), Notification.body.like(pattern))
-            )
+async def _rewrite_notifications(
+    session: AsyncSession, collective_ids: set[int], uid: int, name: str, email: str
+) -> None:
+    """The notifications they sent others (nudges, welcomes: ``data.sender`` is them) name the
+    pseudonym. Only those: a substring search over everyone's notifications would rewrite a
+    namesake's, or every « e » for a person called « e ». The title names the sender through
+    one template; the message is the recipient's and is kept, but where it is signed with the
+    sender's name (« — {animateur} ») that name, as a whole word, becomes the pseudonym."""
+    found = await session.scalars(
+        select(Notification).where(
+            Notification.kind.in_(SENT_NOTIFICATIONS),
+            Notification.collective_id.in_(collective_ids),
         )
-        for notification in found:
-            notification.title = notification.title.replace(needle, PSEUDONYM)
-            notification.body = notification.body.replace(needle, PSEUDONYM)
+    )
+    for notification in found:
+        sender = (notification.data or {}).get("sender")
+        if not isinstance(sender, dict) or sender.get("id") != uid:
+            continue
+        notification.data = _scrub(notification.data, uid, email)
+        if name:
+            notification.body = _whole_word(name).sub(PSEUDONYM, notification.body)
+        if name and notification.kind == "nudge":
+            named = _NUDGE_TITLE_HEAD.format(sender=name)
+            if notification.title.startswith(named):
+                head = _NUDGE_TITLE_HEAD.format(sender=PSEUDONYM)
+                notification.title = head + notification.title[len(named) :]
+    if name:
+        # The nudges they sent, as stored for the cooldown and the animators' history.
+        for nudge in await session.scalars(select(Nudge).where(Nudge.sender_id == uid)):
+            nudge.message = _whole_word(name).sub(PSEUDONYM, nudge.message)
+
+
+def _whole_word(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
+# Notifications one person sends another (``data.sender``), and the part of a nudge's title
+# that names the sender (« Un message de {sender} (»).
+SENT_NOTIFICATIONS = ("nudge", "welcome")
+_NUDGE_TITLE_HEAD = NUDGE_TITLE.split("{collective}")[0]
 
 
 async def _reindex_contributions(w: Write, uid: int) -> None:

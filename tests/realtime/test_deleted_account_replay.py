@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 
+from starlette.applications import Starlette
+
 from tests.conftest import PASSWORD, MakeClient, World
 from tests.realtime.conftest import Connect
 from tests.support.privacy import EMAIL, NAME, person_with_traces
 
 
 async def test_a_replay_from_the_start_shows_the_pseudonym(
-    world: World, make_client: MakeClient, connect: Connect
+    app: Starlette, world: World, make_client: MakeClient, connect: Connect
 ) -> None:
-    person = await person_with_traces(world, make_client)
+    person = await person_with_traces(app, world, make_client)
     deleted = await person.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD})
     assert deleted.status_code == 200, deleted.text
     seq = (await world.animator.get(f"/api/v1/collectives/{world.collective_id}")).json()["seq"]

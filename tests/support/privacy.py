@@ -10,6 +10,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 
 from tests.conftest import PASSWORD, ApiClient, MakeClient, World
+from tests.support.accounts import verify_address
 
 NAME = "Zéphyrine Quatrefages"
 EMAIL = "zephyrine.quatrefages@example.fr"
@@ -29,9 +30,9 @@ class Person:
     attachment_id: int = 0
 
 
-async def person_with_traces(world: World, make_client: MakeClient) -> Person:
-    """A member invited to her address who wrote, commented, reacted, attached, flagged, was
-    nudged, had her profile and role changed, and once mistyped her password."""
+async def person_with_traces(app: Starlette, world: World, make_client: MakeClient) -> Person:
+    """A member invited to her (verified) address who wrote, commented, reacted, attached,
+    flagged, was nudged, had her profile and role changed, and once mistyped her password."""
     cid = world.collective_id
     anna = world.animator
     client = await make_client()
@@ -42,6 +43,7 @@ async def person_with_traces(world: World, make_client: MakeClient) -> Person:
     assert registered.status_code == 201, registered.text
     client.csrf = registered.json()["csrf_token"]
     client.user = registered.json()["user"]
+    await verify_address(app, client)  # an invitation to an address wants it verified
     invited = await anna.post(
         f"/api/v1/collectives/{cid}/invitations", json={"role": "member", "email": EMAIL}
     )

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from server.models import Invitation, Membership, utcnow
 from tests.conftest import ApiClient, MakeClient, World
+from tests.support.accounts import verify_address
 
 
 async def invite(animator: ApiClient, collective_id: int, **body: Any) -> dict[str, Any]:
@@ -52,6 +53,7 @@ async def test_an_invitation_to_an_address_refuses_another_account_and_stays_usa
     assert [i["id"] for i in listed["invitations"]] == [sent["id"]], "nothing was consumed"
     # The invited person still gets in with the same link.
     pia = await make_client("pia")
+    await verify_address(app, pia)
     accepted = await pia.post(f"/api/v1/invitations/{sent['token']}/accept")
     assert accepted.status_code == 200, accepted.text
     assert pia.id in await members_of(app, cid)
@@ -68,6 +70,7 @@ async def test_the_address_is_compared_without_case_or_surrounding_spaces(
         )
         await session.commit()
     pia = await make_client("pia")
+    await verify_address(app, pia)
     accepted = await pia.post(f"/api/v1/invitations/{sent['token']}/accept")
     assert accepted.status_code == 200, accepted.text
 
@@ -96,7 +99,7 @@ async def test_the_preview_says_whether_the_invitation_is_for_this_account(
 
 
 async def test_the_invitation_page_says_when_the_account_is_not_the_invited_one(
-    world: World, make_client: MakeClient
+    app: Starlette, world: World, make_client: MakeClient
 ) -> None:
     sent = await invite(world.animator, world.collective_id, email="pia@example.fr")
     quentin = await make_client("quentin")
@@ -106,9 +109,57 @@ async def test_the_invitation_page_says_when_the_account_is_not_the_invited_one(
     assert "quentin@example.fr" in page.text
     assert 'id="accept-invitation"' not in page.text
     pia = await make_client("pia")
+    await verify_address(app, pia)
     page = await pia.get(f"/invitations/{sent['token']}")
     assert 'id="invitation-other-address"' not in page.text
     assert 'id="accept-invitation"' in page.text
+
+
+async def test_an_invitation_to_an_address_wants_that_address_verified(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    """Anyone can sign up with any address: a stranger who registers the invited address
+    (never verified) and got hold of the link does not get in with it."""
+    cid = world.collective_id
+    sent = await invite(world.animator, cid, email="victim@example.fr")
+    stranger = await make_client("victim")
+    before = await members_of(app, cid)
+
+    refused = await stranger.post(f"/api/v1/invitations/{sent['token']}/accept")
+
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "email_not_verified"
+    assert await members_of(app, cid) == before
+    me = (await stranger.get("/api/v1/me")).json()["user"]
+    assert me["email_verified"] is False, "holding the link verifies nothing"
+    listed = (await world.animator.get(f"/api/v1/collectives/{cid}/invitations")).json()
+    assert [i["id"] for i in listed["invitations"]] == [sent["id"]], "nothing was consumed"
+    # The page says what to do (verify, with a button to get the link again), not « join ».
+    page = await stranger.get(f"/invitations/{sent['token']}")
+    assert 'id="invitation-verify-email"' in page.text
+    assert 'id="invitation-resend-verification"' in page.text
+    assert 'id="accept-invitation"' not in page.text
+    assert 'id="invitation-other-address"' not in page.text
+    # Once the address is proven (the emailed link), the same invitation lets them in.
+    await verify_address(app, stranger)
+    page = await stranger.get(f"/invitations/{sent['token']}")
+    assert 'id="accept-invitation"' in page.text
+    assert 'id="invitation-verify-email"' not in page.text
+    accepted = await stranger.post(f"/api/v1/invitations/{sent['token']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    assert stranger.id in await members_of(app, cid)
+
+
+async def test_an_open_invitation_does_not_ask_for_a_verified_address(
+    app: Starlette, world: World, make_client: MakeClient
+) -> None:
+    sent = await invite(world.animator, world.collective_id)
+    newcomer = await make_client("zoe")
+    assert (await newcomer.get("/api/v1/me")).json()["user"]["email_verified"] is False
+    page = await newcomer.get(f"/invitations/{sent['token']}")
+    assert 'id="accept-invitation"' in page.text
+    accepted = await newcomer.post(f"/api/v1/invitations/{sent['token']}/accept")
+    assert accepted.status_code == 200, accepted.text
 
 
 # ---------------------------------------------------------------- listing and revoking

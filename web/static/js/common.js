@@ -57,6 +57,7 @@ const ERROR_TEXT = {
   invitation_expired: N_("This invitation has expired."),
   invitation_revoked: N_("This invitation was withdrawn by the animator."),
   invitation_other_address: N_("This invitation was sent to another email address."),
+  email_not_verified: N_("Verify your email address first: open the link we emailed you, then come back to this invitation."),
   email_already_verified: N_("Your email address is already verified."),
   already_member: N_("You are already a member of this collective."),
   last_animator: N_("A collective keeps at least one animator."),
