@@ -1,7 +1,7 @@
 // Log in, sign up and accept an invitation, each going back to where the person was going;
 // ask for a password-reset link, choose the new password, and confirm one's email address.
 
-import { ApiError, N_, api, errorText, fieldError, formError, pageData, submitting, t, toast } from "./common.js";
+import { ApiError, N_, api, fieldError, formError, pageData, resendsVerification, submitting, t } from "./common.js";
 import { safeNext } from "./next.js";
 
 const data = pageData();
@@ -40,18 +40,7 @@ accept?.addEventListener("click", async () => {
 });
 
 // An invitation to an address waits for its verification: send the link again.
-const resendFromInvitation = document.getElementById("invitation-resend-verification");
-resendFromInvitation?.addEventListener("click", async () => {
-  resendFromInvitation.disabled = true;
-  try {
-    await api("POST", "/auth/verify-email");
-    toast(t("A new link is on its way."));
-  } catch (error) {
-    toast(errorText(error), "error");
-  } finally {
-    resendFromInvitation.disabled = false;
-  }
-});
+resendsVerification(document.getElementById("invitation-resend-verification"));
 
 // The emailed links' own errors, in the person's language (the API's messages are English).
 const LINK_TEXT = {

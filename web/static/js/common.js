@@ -533,3 +533,18 @@ initToggles();
 initTopSearch();
 initLogout();
 initNotifications();
+
+/** A « send the link again » button: asks for a new verification email, says how it went. */
+export function resendsVerification(button) {
+  button?.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await api("POST", "/auth/verify-email");
+      toast(t("A new link is on its way."));
+    } catch (error) {
+      toast(errorText(error), "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

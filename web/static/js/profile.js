@@ -1,6 +1,6 @@
 // One's account (name, language) and one's business in each collective.
 
-import { ApiError, api, errorText, fieldError, formError, splitList, submitting, t, toast } from "./common.js";
+import { ApiError, api, errorText, fieldError, formError, resendsVerification, splitList, submitting, t, toast } from "./common.js";
 
 const me = document.getElementById("profile-form");
 me.addEventListener("submit", (event) => {
@@ -64,15 +64,4 @@ deletion?.addEventListener("submit", (event) => {
 });
 
 // The address is not verified yet: send the link again.
-const resend = document.getElementById("resend-verification");
-resend?.addEventListener("click", async () => {
-  resend.disabled = true;
-  try {
-    await api("POST", "/auth/verify-email");
-    toast(t("A new link is on its way."));
-  } catch (error) {
-    toast(errorText(error), "error");
-  } finally {
-    resend.disabled = false;
-  }
-});
+resendsVerification(document.getElementById("resend-verification"));
