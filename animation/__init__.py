@@ -15,5 +15,5 @@ Pure functions over plain records (``records``), read from the database by ``loa
   grouped by failure cause with thresholds, weekly series and suggested actions.
 
 ``records.METRIC_CAUSES`` maps each metric to its failure causes. Visits (``records.Visit``,
-recorded debounced by ``server.services.visits``) widen "active" to members who only read.
+recorded debounced by ``animation.visits``) widen "active" to members who only read.
 """

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from animation.records import Activity, BoardInfo, Kind, Member, Visit
-from server.models import Board, BoardColumn, Card, Event, Membership
-from server.models import Visit as VisitRow
-from server.runtime import Essaim
+from server.core.models import Board, BoardColumn, Card, Event, Membership
+from server.core.models import Visit as VisitRow
+from server.core.platform import Essaim
 
 # Event kinds that are something a member did, and what they become.
 KINDS = {

@@ -6,7 +6,7 @@ the live boards meanwhile.
 The histories are the simulation's (``bench.collective_cast``, seeded): a collective of
 ``--members`` over ``--days``, and, as the baseline measured in the same run, the simulation's
 own 60 members over 180 days. For each, the pure computations behind the animator's requests,
-with the very functions the endpoints call (``server.services.engagement`` and
+with the very functions the endpoints call (``animation.engagement`` and
 ``animation.alerts``), best of ``--repeat``:
 
 * ``panel_ms``: ``GET …/engagement`` (health panel with its weekly series, and every metric);
@@ -34,13 +34,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from animation.alerts import Thresholds, evaluate
+from animation.engagement import Scene, _collective_figures, member_rows
 from animation.health import Inputs
 from animation.load import Records
 from animation.records import BoardInfo, Period
 from bench.collective_cast import START
 from bench.simulate_collective import History, in_memory
-from server.models import Membership, Role, User
-from server.services.engagement import Scene, _collective_figures, member_rows
+from server.core.models import Membership, Role, User
 
 SEED = 7
 TICK = 0.005

@@ -19,7 +19,7 @@ from animation.records import Activity, Kind, Member
 START = datetime(2026, 1, 5, tzinfo=UTC)
 BEHAVIOURS = ("steady", "fading", "late", "lurking", "burst")
 BOARDS = ("idea", "practice", "question")  # the kind of card posted on each board
-REACTIONS = ("useful", "plus_one", "tried_it")  # server.models.ReactionKind, in order
+REACTIONS = ("useful", "plus_one", "tried_it")  # server.core.models.ReactionKind, in order
 
 # Population mixes: shares of the members (the animator aside), so any --members keeps the
 # same mix, and the rhythms steady-like members draw from (a session every N days).

@@ -17,9 +17,9 @@ from typing import Any
 import uvicorn
 from playwright.async_api import async_playwright
 
-from server.app import create_app
-from server.demo import load_demo
-from server.settings import Settings
+from server.app.asgi import create_app
+from server.cli.demo import load_demo
+from server.core.settings import Settings
 
 FLAGS = [
     "--headless",

@@ -28,7 +28,7 @@ from typing import Any
 from search.backend import SearchBackend
 from search.documents import CardState, Document
 from search.query import Query, parse_words
-from server.db import Database
+from server.core.db import Database
 
 JUDGED = Path(__file__).resolve().parent.parent / "tests" / "search" / "judged_set.json"
 

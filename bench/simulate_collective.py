@@ -50,9 +50,12 @@ from bench.collective_cast import (
     plan,
     synthesize,
 )
-from server.models import BoardKind, CardKind, ReactionKind, Role, User, clock_at
-from server.runtime import Essaim
-from server.schemas import (
+from server.core.models import BoardKind, CardKind, ReactionKind, Role, User, clock_at
+from server.core.platform import Essaim
+from server.core.settings import Settings
+from server.domain import boards, cards, collectives, discussion
+from server.domain.accounts import identity
+from server.domain.schemas import (
     BoardIn,
     CardIn,
     CollectiveIn,
@@ -61,8 +64,6 @@ from server.schemas import (
     ReactionIn,
     RegisterIn,
 )
-from server.services import accounts, boards, cards, collectives, discussion
-from server.settings import Settings
 
 PASSWORD = "simulation-password"
 SEEDS = (7, 11, 23, 42, 99)
@@ -90,7 +91,7 @@ async def write_history(
     users: dict[int, User] = {}
     with clock_at(START - timedelta(hours=1)):
         for p in cast:
-            login = await accounts.create_user(
+            login = await identity.create_user(
                 essaim,
                 RegisterIn(
                     email=f"membre{p.index}@simulation.essaim.fr",

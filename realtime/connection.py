@@ -22,7 +22,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from websockets.protocol import State
 
 from realtime.presence import Viewer
-from server.models import User
+from server.core.models import User
 
 try:  # uvicorn's default WebSocket protocol (uvicorn >= 0.35 with websockets installed)
     from uvicorn.protocols.websockets.websockets_sansio_impl import (

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from realtime.broker import Message, RedisBroker
 from realtime.connection import (
     CLOSE_SILENT,
     CLOSE_UNAUTHENTICATED,
@@ -23,12 +22,13 @@ from realtime.connection import (
     Subscription,
 )
 from realtime.presence import MemoryPresence, Presence, RedisPresence, Viewer
-from server.models import Board, Collective, Event, Membership, Role, User
-from server.runtime import Essaim
-from server.services.access import membership
-from server.services.events import redacted
-from server.services.sessions import SESSIONS_CHANNEL, live_sessions, session_expiry
-from server.services.views import event_message
+from server.core.broker import Message, RedisBroker
+from server.core.models import Board, Collective, Event, Membership, Role, User
+from server.core.platform import Essaim
+from server.domain.access import membership
+from server.domain.accounts.sessions import SESSIONS_CHANNEL, live_sessions, session_expiry
+from server.domain.views import event_message
+from server.events.read import redacted
 
 log = logging.getLogger("essaim.realtime")
 

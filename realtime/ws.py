@@ -16,13 +16,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from realtime.connection import CLOSE_UNAUTHENTICATED, Connection, Outgoing, Subscription
 from realtime.hub import Hub
-from server.api.http import SESSION_COOKIE, origin_allowed
-from server.errors import EssaimError, NotAuthenticated, NotFound
-from server.models import Event
-from server.runtime import Essaim
-from server.services.access import is_animator
-from server.services.accounts import authenticate
-from server.services.events import visible_messages
+from server.app.http import SESSION_COOKIE, origin_allowed
+from server.core.errors import EssaimError, NotAuthenticated, NotFound
+from server.core.models import Event
+from server.core.platform import Essaim
+from server.domain.access import is_animator
+from server.domain.accounts.identity import authenticate
+from server.events.read import visible_messages
 
 MAX_MESSAGE_BYTES = 64 * 1024
 # No client message needs more than a couple of levels; this bounds json.loads's recursion.

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from search.documents import CardState, Document
 from search.query import Query, Result
-from server.db import Database
-from server.settings import Settings
+from server.core.db import Database
+from server.core.settings import Settings
 
 
 class SearchUnavailable(Exception):

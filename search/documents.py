@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from search.extract import Unreadable, chunks, extract_text, searchable
 from search.french import analyze
-from server.files import FileStore
-from server.models import Attachment, Card, Comment, Moderation
+from server.core.files import FileStore
+from server.core.models import Attachment, Card, Comment, Moderation
 
 log = logging.getLogger("essaim.search")
 

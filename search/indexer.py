@@ -19,8 +19,8 @@ from sqlalchemy import update
 from search.backend import SearchBackend, SearchUnavailable
 from search.documents import ENTITIES, EntityType, Loaded, load
 from search.outbox import MAX_BACKOFF_SECONDS, Batch, Key, Outcome, backoff, claim
-from server.models import Attachment
-from server.runtime import Essaim
+from server.core.models import Attachment
+from server.core.platform import Essaim
 
 log = logging.getLogger("essaim.search")
 

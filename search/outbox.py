@@ -25,12 +25,12 @@ from sqlalchemy import Select, case, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from search.backend import SearchUnavailable
-from server.db import Database
-from server.models import Attachment, OutboxEntry, utcnow
+from server.core.db import Database
+from server.core.models import Attachment, OutboxEntry, utcnow
 
 MAX_BACKOFF_SECONDS = 60.0
 # Advisory lock keys (two int4): the first names the entity kind, the second is its id. Away
-# from 0, the first half of the single-bigint migration lock (server.db.MIGRATION_LOCK).
+# from 0, the first half of the single-bigint migration lock (server.core.db.MIGRATION_LOCK).
 LOCK_CLASS = {"card": 7_240_914, "comment": 7_240_915, "attachment": 7_240_916}
 ERROR_CHARS = 2000
 

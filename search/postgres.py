@@ -14,7 +14,7 @@ from search.backend import SearchBackend
 from search.documents import CardState, Document
 from search.query import Query, Result
 from search.sqlbase import Alternatives, SQLBackend, escape_marks, facet_rows, page_hits
-from server.db import Database
+from server.core.db import Database
 
 CONFIG = "search.french_unaccent"
 # Private-use characters delimit matches in ts_headline's output, so the rest can be escaped.

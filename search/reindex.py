@@ -14,8 +14,8 @@ from search.backend import SearchBackend
 from search.documents import EntityType, Loaded, load
 from search.indexer import apply, record_text_status
 from search.outbox import ERROR_CHARS
-from server.models import Attachment, Card, Comment, OutboxEntry, utcnow
-from server.runtime import Essaim
+from server.core.models import Attachment, Card, Comment, OutboxEntry, utcnow
+from server.core.platform import Essaim
 
 log = logging.getLogger("essaim.search")
 

@@ -9,7 +9,7 @@ import logging
 
 from search.backend import SearchBackend, SearchUnavailable, backend_from_url
 from search.indexer import Indexer, backoff
-from server.runtime import Essaim
+from server.core.platform import Essaim
 
 log = logging.getLogger("essaim.search")
 

@@ -12,14 +12,14 @@ from sqlalchemy import select
 from search.backend import SearchBackend
 from search.query import Query, parse_words
 from search.visibility import recheck
-from server.errors import NotFound
-from server.models import Membership, Role, User
-from server.runtime import Essaim
+from server.core.errors import NotFound
+from server.core.models import Membership, Role, User
+from server.core.platform import Essaim
 
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What a caller asks for; values are already validated (see ``server.api.search``)."""
+    """What a caller asks for; values are already validated (see ``server.app.api.search``)."""
 
     text: str
     collective_id: int | None = None

@@ -15,7 +15,7 @@ from search.documents import Document
 from search.french import words as folded_words
 from search.query import Hit, Query, Result, Word
 from search.typos import allowed_typos, closest
-from server.db import Database
+from server.core.db import Database
 
 # Per query word, its alternatives as (folded word, stem, prefix?): the word as typed and,
 # when the index does not know it, the nearest known words.

@@ -23,7 +23,7 @@ from search.french import analyze
 from search.query import Query, Result
 from search.snippets import snippet
 from search.sqlbase import Alternatives, SQLBackend, facet_rows, page_hits
-from server.db import Database
+from server.core.db import Database
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS search_documents (

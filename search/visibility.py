@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from search.outbox import behind
 from search.query import Hit, Query, Result
-from server.models import Attachment, Card, Comment, Moderation
+from server.core.models import Attachment, Card, Comment, Moderation
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
-from server.app import create_app
-from server.db import Database
-from server.mail import Email
-from server.models import Base
-from server.runtime import Essaim
-from server.settings import Settings
+from server.app.asgi import create_app
+from server.core.db import Database
+from server.core.mail import Email
+from server.core.models import Base
+from server.core.platform import Essaim
+from server.core.settings import Settings
 
 REQUIRE_SERVICES = os.environ.get("ESSAIM_REQUIRE_SERVICES") == "1"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -63,7 +63,7 @@ def fast_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         register_max_per_address=100_000,
         account_email_max_per_address=100_000,
         # Test clients call the server http://testserver: emailed links may name it
-        # (``server.links``).
+        # (``server.core.links``).
         allowed_origins=("http://testserver",),
     )
     values.update(overrides)

@@ -27,9 +27,9 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from server.app import MULTIPART_OVERHEAD, create_app
-from server.cli import parser as cli_parser
-from server.settings import Settings, setting_docs
+from server.app.asgi import MULTIPART_OVERHEAD, create_app
+from server.cli.main import parser as cli_parser
+from server.core.settings import Settings, setting_docs
 from tests.conftest import Template, fast_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 
 APP_REPLICAS = ("app1", "app2")
-# Read by `essaim serve` for uvicorn (server/cli.py), not a field of Settings.
+# Read by `essaim serve` for uvicorn (server/cli/main.py), not a field of Settings.
 SERVE_ONLY_VARIABLES: set[str] = set()
 
 _VARIABLE = re.compile(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import server.app  # noqa: F401  (registers the endpoints)
-from server.api.http import ENDPOINTS
-from server.settings import setting_docs
+import server.app.asgi  # noqa: F401  (registers the endpoints)
+from server.app.http import ENDPOINTS
+from server.core.settings import setting_docs
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

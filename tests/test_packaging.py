@@ -98,10 +98,10 @@ def test_wheel_holds_every_file_of_the_packages(wheel: Path) -> None:
         "web/locale/fr/LC_MESSAGES/",
         "web/locale/en/LC_MESSAGES/",
         "server/templates/",
-        "server/migrations/versions/",
+        "server/core/migrations/versions/",
     ):
         assert any(name.startswith(folder) for name in shipped), folder
-    assert "server/migrations/script.py.mako" in shipped
+    assert "server/core/migrations/script.py.mako" in shipped
     assert NOT_SHIPPED <= source_files(), "NOT_SHIPPED names a file that no longer exists"
 
 
@@ -127,8 +127,8 @@ SMOKE = textwrap.dedent(
     for module in (server, web):
         assert Path(module.__file__).resolve().is_relative_to(unpacked), module.__file__
 
-    from server.app import create_app
-    from server.settings import Settings
+    from server.app.asgi import create_app
+    from server.core.settings import Settings
     from web.i18n import translations
 
     assert translations("fr").gettext("Log in") != "Log in"

@@ -18,12 +18,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.api.http import SESSION_COOKIE
-from server.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
-from server.runtime import Essaim
-from server.services import account_links, boards, cards, collectives, phases
-from server.services.accounts import Authenticated, authenticate
-from server.services.views import me_view
+from server.app.http import SESSION_COOKIE
+from server.core.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
+from server.core.platform import Essaim
+from server.domain import boards, cards, collectives, phases
+from server.domain.accounts import links
+from server.domain.accounts.identity import Authenticated, authenticate
+from server.domain.views import me_view
 from web.i18n import WEB_DIR
 from web.render import render
 
@@ -140,7 +141,7 @@ async def reset_password(request: Request, auth: Authenticated | None) -> Respon
     """The form to choose a new password, or why the emailed link no longer works."""
     token = request.path_params["token"]
     try:
-        await account_links.check_reset_link(_essaim(request), token)
+        await links.check_reset_link(_essaim(request), token)
     except (Gone, NotFound) as error:
         return render(request, auth, "reset.html", {"problem": error.code}, status=error.status)
     return render(request, auth, "reset.html", {"problem": None}, data={"token": token})

@@ -10,11 +10,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from server.services.views import me_view
+from server.domain.views import me_view
 from web.i18n import LANGUAGES, WEB_DIR, locale, pick_language, script_catalog, translations
 
 if TYPE_CHECKING:
-    from server.services.accounts import Authenticated
+    from server.domain.accounts.identity import Authenticated
 
 # Scripts and styles only from this site, no inline script (page data travels as JSON in a
 # non-executable <script type="application/json">), no plugins, no framing by others.

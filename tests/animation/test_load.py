@@ -10,11 +10,13 @@ from animation.load import load_records
 from animation.members import member_profiles
 from animation.records import Activity, BoardInfo, Kind, Member, Period
 from animation.responses import time_to_first_response
-from server.demo import load_demo
-from server.demo_content import COLLECTIVE
-from server.models import BoardKind, CardKind, ReactionKind, Role, User, clock_at
-from server.runtime import Essaim
-from server.schemas import (
+from server.cli.demo import load_demo
+from server.cli.demo_content import COLLECTIVE
+from server.core.models import BoardKind, CardKind, ReactionKind, Role, User, clock_at
+from server.core.platform import Essaim
+from server.domain import boards, cards, collectives, discussion
+from server.domain.accounts import identity
+from server.domain.schemas import (
     BoardIn,
     CardIn,
     CardPatch,
@@ -24,7 +26,6 @@ from server.schemas import (
     ReactionIn,
     RegisterIn,
 )
-from server.services import accounts, boards, cards, collectives, discussion
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -33,7 +34,7 @@ async def user(essaim: Essaim, name: str) -> User:
     body = RegisterIn(
         email=f"{name}@example.fr", password="correct horse battery", display_name=name
     )
-    return (await accounts.create_user(essaim, body)).user
+    return (await identity.create_user(essaim, body)).user
 
 
 async def test_loads_what_members_did(essaim: Essaim) -> None:

@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack
 import pytest
 import redis.asyncio as aioredis
 
-from realtime.broker import (
+from server.core.broker import (
     Broker,
     MemoryBroker,
     Message,

@@ -14,6 +14,7 @@ from websockets.frames import Frame, Opcode
 
 import realtime.hub as hub_module
 from realtime.connection import Connection, Outgoing, text_frame
+from server.cli import main
 from tests.conftest import ApiClient, World
 from tests.realtime.conftest import Connect, LiveServer, open_ws
 
@@ -135,13 +136,11 @@ def test_essaim_serve_turns_per_message_compression_off(
     # uvicorn's own default is on (~50 KB per connection, and frames could not be shared).
     import uvicorn
 
-    from server import cli
-
     served: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(options))
-    monkeypatch.setattr("server.app.create_app", lambda settings: object())
+    monkeypatch.setattr("server.app.asgi.create_app", lambda settings: object())
     monkeypatch.setattr("logging.basicConfig", lambda **options: None)
-    assert cli.main(["serve", "--data-dir", str(tmp_path)]) == 0
+    assert main.main(["serve", "--data-dir", str(tmp_path)]) == 0
     assert served["ws_per_message_deflate"] is False
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from realtime.connection import Subscription
 from realtime.hub import Feed, Hub
-from server.runtime import Essaim
+from server.core.platform import Essaim
 from tests.conftest import fast_settings
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from realtime.broker import MemoryBroker
 from realtime.connection import Connection
 from realtime.hub import Hub
 from realtime.presence import Viewer
+from server.core.broker import MemoryBroker
 
 
 def logged(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[logging.LogRecord]:

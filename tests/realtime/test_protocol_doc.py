@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import realtime.hub as hub
-from server.services.sessions import SESSIONS_CHANNEL
+from server.domain.accounts.sessions import SESSIONS_CHANNEL
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "realtime.md").read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ from websockets.exceptions import ConnectionClosed
 
 import realtime.hub as hub_module
 from realtime.hub import Hub
-from server.models import LoginSession, User
-from server.services.sessions import revoke_sessions
+from server.core.models import LoginSession, User
+from server.domain.accounts.sessions import revoke_sessions
 from tests.conftest import PASSWORD, ApiClient, MakeClient, World
 from tests.realtime.conftest import Connect, LiveServer, WsClient, open_ws
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
-import server.api.search  # noqa: F401  (registers GET /search before the app is built)
+import server.app.api.search  # noqa: F401  (registers GET /search before the app is built)
 from search.runtime import SearchRuntime
-from server.app import create_app
-from server.settings import Settings
+from server.app.asgi import create_app
+from server.core.settings import Settings
 from tests.conftest import ApiClient, Template, empty_database, fast_settings, join
 from tests.search.fake_meilisearch import FakeMeilisearch
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from search.extract import DOCX, ODT, PDF, Unreadable, chunks, extract_text
-from server.models import Attachment
+from server.core.models import Attachment
 from tests.search.conftest import Stack
 
 

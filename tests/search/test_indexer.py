@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import search.indexer
 import search.reindex
 from search.backend import SearchUnavailable
-from search.cli import outbox_summary
 from search.documents import CardState, Document, EntityType, Loaded
 from search.indexer import Indexer
 from search.query import Query, Result
 from search.reindex import reindex
-from server.files import FileStore
-from server.models import OutboxEntry, utcnow
+from server.cli.search import outbox_summary
+from server.core.files import FileStore
+from server.core.models import OutboxEntry, utcnow
 from tests.search.conftest import Stack
 from tests.search.test_behaviour import ids
 from tests.search.test_outage import Outage

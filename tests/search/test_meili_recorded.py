@@ -38,11 +38,11 @@ from search.indexer import Indexer
 from search.meili import MeilisearchBackend
 from search.query import Query, parse_words
 from search.runtime import SearchRuntime
-from server.app import create_app
-from server.db import Database
-from server.models import OutboxEntry, utcnow
-from server.runtime import Essaim
-from server.settings import Settings
+from server.app.asgi import create_app
+from server.core.db import Database
+from server.core.models import OutboxEntry, utcnow
+from server.core.platform import Essaim
+from server.core.settings import Settings
 from tests.conftest import ApiClient, Template, fast_settings, join
 
 RECORDINGS = Path(__file__).parent / "recordings"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from search.backend import SearchBackend, SearchUnavailable
 from search.documents import CardState, Document
 from search.query import Query, Result
-from server.models import OutboxEntry
+from server.core.models import OutboxEntry
 from tests.search.conftest import Stack
 from tests.search.fake_meilisearch import FakeMeilisearch
 from tests.search.test_behaviour import ids

@@ -11,7 +11,7 @@ import pytest
 import search.runtime
 from search.backend import SearchUnavailable
 from search.runtime import SearchRuntime
-from server.runtime import Essaim
+from server.core.platform import Essaim
 from tests.search.test_outage import Outage
 
 

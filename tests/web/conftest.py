@@ -18,8 +18,8 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
-from server.app import create_app
-from server.demo import load_demo
+from server.app.asgi import create_app
+from server.cli.demo import load_demo
 from tests.conftest import PASSWORD, ApiClient, fast_settings, unavailable
 from tests.realtime.conftest import LiveServer
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from server.demo_content import DEMO_PASSWORD
+from server.cli.demo_content import DEMO_PASSWORD
 from tests.web.conftest import Site, logged_in, screenshot
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ as an animator and as a member; then one action of each event kind goes through 
 after each one the events since the previous step are fetched as each viewer and applied, in
 Chromium, by ``web/static/js/state.js`` as served to the pages. The state reached from the old
 snapshot must equal a fresh fetch, step after step. Event kinds come from the registry that
-``Write.emit`` enforces (server/services/event_kinds.py): a new kind without a scenario here,
+``Write.emit`` enforces (server/events/kinds.py): a new kind without a scenario here,
 and without a reason to leave the pages' state alone, fails the test.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from server.services.event_kinds import EVENT_KINDS
+from server.events.kinds import EVENT_KINDS
 from tests.conftest import ApiClient, join
 from tests.web.conftest import Site, logged_in
 

@@ -32,7 +32,7 @@ function contentOf(view) {
 
 function html(markup) {
   const div = h("div", { class: "prose" });
-  div.innerHTML = markup; // sanitised server-side (server/markdown.py): no script, safe links only
+  div.innerHTML = markup; // sanitised server-side (server/core/markdown.py): no script, safe links only
   return div;
 }
 

@@ -1,0 +1,553 @@
+"""The report for funders over a period: participation (meetings attended, online activity),
+the animation indicators and their trend per month, as data, CSV or a printable HTML page.
+
+Animators get each member's row; observers (funders) get aggregates only — counts and
+distributions, never a name (DESIGN.md: observers never see another member's data). Rows are
+the collective's current participants (observers excluded); totals are the sums of the rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from sqlalchemy import select
+
+from animation.load import Records, load_records
+from animation.participation import (
+    PARIS,
+    REFERENCE_PYRAMID,
+    active_ids,
+    concentration,
+    heat_map,
+    participation_pyramid,
+)
+from animation.periods import parse_period
+from animation.practice import experiments, practices_tried
+from animation.records import CONTRIBUTIONS, METRIC_CAUSES, Activity, Kind, Period
+from animation.report import charts
+from animation.responses import (
+    Answers,
+    newcomer_reply_rate,
+    questions_answered,
+    time_to_first_response,
+)
+from server.core.errors import Forbidden
+from server.core.models import Attendance, Collective, Meeting, Membership, Role, User, utcnow
+from server.core.platform import Essaim
+from server.core.spreadsheet import SpreadsheetWriter
+from server.domain.access import membership
+from server.domain.views import iso, user_view
+
+FORMATS = ("html", "csv", "json")
+REGULAR_FROM = 4  # contributions in the period from which a member is "regular" (pyramid)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    unit: str  # "" (a count), "%", "h" or "" for an index
+    metric: str  # the animation function it comes from (its causes in METRIC_CAUSES)
+
+
+INDICATORS = (
+    Indicator("active_members", "Membres actifs", "", "active_members"),
+    Indicator("contributions", "Contributions (fiches et commentaires)", "", "contributions"),
+    Indicator("reactions", "Réactions", "", "engaged_per_day"),
+    Indicator(
+        "first_response_hours", "Délai médian de première réponse", "h", "time_to_first_response"
+    ),
+    Indicator(
+        "newcomer_reply_rate",
+        "Premières contributions ayant reçu une réponse",
+        "%",
+        "newcomer_reply_rate",
+    ),
+    Indicator("questions_answered", "Questions ayant reçu une réponse", "%", "questions_answered"),
+    Indicator("practices_tried", "Pratiques essayées", "", "practices_tried"),
+    Indicator("experiments_started", "Expérimentations lancées", "", "experiments"),
+    Indicator("gini", "Concentration des contributions (indice de Gini)", "", "concentration"),
+    Indicator("meetings", "Rencontres et ateliers tenus", "", "meetings"),
+    Indicator("attendance_rate", "Taux de présence aux rencontres", "%", "meetings"),
+)
+# Causes of the indicators that do not come from a tagged animation function.
+EXTRA_CAUSES = {"contributions": ("I",), "meetings": ("P", "I")}
+LEVEL_LABELS = ("Lecteurs (aucune contribution)", "Occasionnels (1 à 3)", "Réguliers (4 et plus)")
+ROLE_LABELS = {Role.animator: "animateur", Role.member: "membre", Role.observer: "observateur"}
+MONTHS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), PARIS).astimezone(UTC)
+
+
+def _months(start: date, end: date) -> list[tuple[str, date, date]]:
+    """(``YYYY-MM``, first day, last day) of each month overlapping [start, end], clipped."""
+    out = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + timedelta(days=32)).replace(day=1)
+        out.append((f"{first:%Y-%m}", max(first, start), min(following - timedelta(days=1), end)))
+        first = following
+    return out
+
+
+async def report_data(
+    essaim: Essaim, user: User, collective_id: int, raw_from: str | None, raw_to: str | None
+) -> dict[str, Any]:
+    """The report as data (also answered as ``format=json``)."""
+    async with essaim.db.read() as session:
+        member = await membership(session, user, collective_id)
+        if member.role == Role.member:
+            raise Forbidden("reports are for animators and observers (funders)")
+        collective = await session.get(Collective, collective_id)
+        assert collective is not None
+        now = utcnow()
+        # By default from the collective's start (else the last 90 days) to today.
+        start, end = parse_period(
+            raw_from, raw_to, now.astimezone(PARIS).date(), collective.starts_on
+        )
+        people = (
+            await session.execute(
+                select(Membership, User)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.collective_id == collective_id, Membership.role != Role.observer)
+                .order_by(User.display_name, User.id)
+            )
+        ).all()
+        meetings = list(
+            await session.scalars(
+                select(Meeting)
+                .where(
+                    Meeting.collective_id == collective_id,
+                    Meeting.held_on >= start,
+                    Meeting.held_on <= end,
+                )
+                .order_by(Meeting.held_on, Meeting.id)
+            )
+        )
+        attendance = (
+            await session.execute(
+                select(Attendance.meeting_id, Attendance.user_id).where(
+                    Attendance.meeting_id.in_([m.id for m in meetings])
+                )
+            )
+        ).all()
+    period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
+    records = await load_records(essaim, collective_id, until=period.end)
+    # Pure computation over the whole history: off the event loop (see engagement.engagement).
+    return await asyncio.to_thread(
+        _report,
+        collective,
+        member.role,
+        start,
+        end,
+        now,
+        [(m, u) for m, u in people],
+        meetings,
+        [(meeting_id, user_id) for meeting_id, user_id in attendance],
+        records,
+    )
+
+
+def _report(
+    collective: Collective,
+    role: str,
+    start: date,
+    end: date,
+    now: datetime,
+    people: Sequence[tuple[Membership, User]],
+    meetings: list[Meeting],
+    attendance: Sequence[tuple[int, int]],
+    records: Records,
+) -> dict[str, Any]:
+    period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
+    ids = {m.user_id for m, _ in people}
+    acts = [a for a in records.activities if a.actor_id in ids]
+    in_period: dict[int, list[Activity]] = {}
+    for a in acts:
+        if a.at in period:
+            in_period.setdefault(a.actor_id, []).append(a)
+    attended: dict[int, set[int]] = {}
+    for meeting_id, user_id in attendance:
+        attended.setdefault(meeting_id, set()).add(user_id)
+
+    rows = [_member_row(m, u, in_period.get(u.id, []), meetings, attended) for m, u in people]
+    totals = {
+        key: sum(int(r[key]) for r in rows)
+        for key in ("meetings_attended", "cards", "comments", "reactions", "active_weeks")
+    }
+    pyramid = participation_pyramid(acts, records.members, period, REGULAR_FROM)
+    concentrated = concentration(acts, records.members, period)
+    observer = role == Role.observer
+    return {
+        "collective": {
+            "id": collective.id,
+            "name": collective.name,
+            "territory": collective.territory,
+            "theme": collective.theme,
+            "funders": list(collective.funders),
+        },
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "generated_at": iso(now),
+        "audience": "observer" if observer else "animator",
+        "summary": {
+            "participants": len(rows),
+            "active_members": len(active_ids(acts, records.members, period)),
+            "meetings_held": len(meetings),
+            **totals,
+            "attendance_rate": _rate(totals["meetings_attended"], len(meetings) * len(rows)),
+        },
+        "members": None if observer else rows,
+        "distribution": _distribution(rows),
+        "meetings": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "kind": m.kind,
+                "held_on": m.held_on.isoformat(),
+                "attendee_count": len(attended.get(m.id, set()) & ids),
+            }
+            for m in meetings
+        ],
+        "indicators": _indicators(acts, records.members, start, end, meetings, attended, ids),
+        "heat_map": heat_map(acts, period),
+        "pyramid": {
+            "readers": pyramid.readers,
+            "occasional": pyramid.occasional,
+            "regular": pyramid.regular,
+            "shares": list(pyramid.shares) if pyramid.shares else None,
+            "reference": list(REFERENCE_PYRAMID),
+            "regular_from": REGULAR_FROM,
+        },
+        "concentration": {
+            "gini": round(concentrated.gini, 3),
+            "bus_factor": concentrated.bus_factor,
+            "gini_without_animators": round(concentrated.gini_without_animators, 3),
+            "bus_factor_without_animators": concentrated.bus_factor_without_animators,
+        },
+    }
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def _member_row(
+    m: Membership,
+    u: User,
+    mine: list[Activity],
+    meetings: list[Meeting],
+    attended: dict[int, set[int]],
+) -> dict[str, Any]:
+    weeks = {a.at.astimezone(PARIS).isocalendar()[:2] for a in mine}
+    return {
+        "user": user_view(u),
+        "organisation": m.organisation,
+        "role": m.role,
+        "meetings_attended": sum(1 for x in meetings if u.id in attended.get(x.id, set())),
+        "meetings_held": len(meetings),
+        "cards": sum(1 for a in mine if a.kind is Kind.post),
+        "comments": sum(1 for a in mine if a.kind is Kind.comment),
+        "reactions": sum(1 for a in mine if a.kind is Kind.reaction),
+        "active_weeks": len(weeks),
+    }
+
+
+def _bucket(value: int, edges: tuple[tuple[str, int, int], ...]) -> str:
+    return next(label for label, low, high in edges if low <= value <= high)
+
+
+MEETING_BUCKETS = (("0", 0, 0), ("1", 1, 1), ("2", 2, 2), ("3 et plus", 3, 10**9))
+WEEK_BUCKETS = (("0", 0, 0), ("1 à 2", 1, 2), ("3 à 5", 3, 5), ("6 et plus", 6, 10**9))
+
+
+def _distribution(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """How many participants fall in each bracket: what observers see instead of names."""
+    out: dict[str, dict[str, int]] = {
+        "meetings_attended": {label: 0 for label, _, _ in MEETING_BUCKETS},
+        "active_weeks": {label: 0 for label, _, _ in WEEK_BUCKETS},
+        "contributions": {label: 0 for label in LEVEL_LABELS},
+    }
+    for r in rows:
+        out["meetings_attended"][_bucket(r["meetings_attended"], MEETING_BUCKETS)] += 1
+        out["active_weeks"][_bucket(r["active_weeks"], WEEK_BUCKETS)] += 1
+        written = r["cards"] + r["comments"]
+        level = 0 if written == 0 else 1 if written < REGULAR_FROM else 2
+        out["contributions"][LEVEL_LABELS[level]] += 1
+    return out
+
+
+def _indicators(
+    acts: list[Activity],
+    members: Any,
+    start: date,
+    end: date,
+    meetings: list[Meeting],
+    attended: dict[int, set[int]],
+    ids: set[int],
+) -> list[dict[str, Any]]:
+    months = _months(start, end)
+    columns = [(label, first, last) for label, first, last in months] + [("period", start, end)]
+    values: dict[str, list[float | None]] = {i.key: [] for i in INDICATORS}
+    answers = Answers.of(acts)  # read once for every month
+    for _, first, last in columns:
+        window = Period(_midnight(first), _midnight(last + timedelta(days=1)))
+        held = [m for m in meetings if first <= m.held_on <= last]
+        came = sum(len(attended.get(m.id, set()) & ids) for m in held)
+        answered = questions_answered(acts, window, answers=answers)
+        newcomers = newcomer_reply_rate(acts, window, answers=answers)
+        figures: dict[str, float | None] = {
+            "active_members": len(active_ids(acts, members, window)),
+            "contributions": sum(1 for a in acts if a.kind in CONTRIBUTIONS and a.at in window),
+            "reactions": sum(1 for a in acts if a.kind is Kind.reaction and a.at in window),
+            "first_response_hours": _round(
+                time_to_first_response(acts, window, answers=answers).median_hours
+            ),
+            "newcomer_reply_rate": _round(newcomers.rate, 3),
+            "questions_answered": _round(answered.share, 3),
+            "practices_tried": practices_tried(acts, window).tried,
+            "experiments_started": experiments(acts, window).started,
+            "gini": _round(concentration(acts, members, window).gini, 3),
+            "meetings": len(held),
+            "attendance_rate": _rate(came, len(held) * len(ids)),
+        }
+        for key, value in figures.items():
+            values[key].append(value)
+    return [
+        {
+            "key": i.key,
+            "label": i.label,
+            "unit": i.unit,
+            "causes": [str(c) for c in METRIC_CAUSES.get(i.metric, ())]
+            or list(EXTRA_CAUSES.get(i.metric, ())),
+            "months": [
+                {"month": label, "value": value}
+                for (label, _, _), value in zip(months, values[i.key], strict=False)
+            ],
+            "value": values[i.key][-1],
+        }
+        for i in INDICATORS
+    ]
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _figure(value: Any, unit: str = "") -> float | int | None:
+    """A figure as shown: rates as percentages."""
+    if value is None or unit != "%":
+        return value  # type: ignore[no-any-return]
+    return round(float(value) * 100, 1)
+
+
+def _number(value: Any, unit: str = "") -> str:
+    """French numbers for reading: decimal comma, rates as percentages."""
+    figure = _figure(value, unit)
+    if figure is None:
+        return ""
+    return f"{figure:g}".replace(".", ",") if isinstance(figure, float) else str(figure)
+
+
+def report_csv(data: dict[str, Any]) -> str:
+    """The report as a French spreadsheet: ``;``-separated sections with a blank line between,
+    decimal commas, every typed text neutralised (server.core.spreadsheet); the caller
+    adds the BOM Excel needs to read UTF-8."""
+    out = io.StringIO()
+    w = SpreadsheetWriter(out)
+    period = data["period"]
+    w.writerow(["Rapport d'activité", data["collective"]["name"]])
+    w.writerow(["Période", f"du {_french_date(period['from'])} au {_french_date(period['to'])}"])
+    w.writerow(["Financeurs", ", ".join(data["collective"]["funders"])])
+    w.writerow([])
+    summary = data["summary"]
+    if data["members"] is not None:
+        w.writerow(
+            [
+                "Membre",
+                "Organisation",
+                "Rôle",
+                "Rencontres suivies",
+                "Rencontres tenues",
+                "Fiches",
+                "Commentaires",
+                "Réactions",
+                "Semaines actives",
+            ]
+        )
+        for r in data["members"]:
+            w.writerow(
+                [
+                    r["user"]["display_name"],
+                    r["organisation"],
+                    ROLE_LABELS.get(r["role"], r["role"]),
+                    r["meetings_attended"],
+                    r["meetings_held"],
+                    r["cards"],
+                    r["comments"],
+                    r["reactions"],
+                    r["active_weeks"],
+                ]
+            )
+        w.writerow(
+            [
+                "Total",
+                f"{summary['participants']} participants",
+                "",
+                summary["meetings_attended"],
+                summary["meetings_held"],
+                summary["cards"],
+                summary["comments"],
+                summary["reactions"],
+                summary["active_weeks"],
+            ]
+        )
+    else:
+        w.writerow(["Répartition", "Tranche", "Participants"])
+        names = {
+            "meetings_attended": "Rencontres suivies",
+            "active_weeks": "Semaines actives",
+            "contributions": "Contributions en ligne",
+        }
+        for key, label in names.items():
+            for bracket, count in data["distribution"][key].items():
+                w.writerow([label, bracket, count])
+        w.writerow([])
+        w.writerow(["Total", "Valeur"])
+        for key, label in (
+            ("participants", "Participants"),
+            ("meetings_held", "Rencontres tenues"),
+            ("meetings_attended", "Présences aux rencontres"),
+            ("cards", "Fiches"),
+            ("comments", "Commentaires"),
+            ("reactions", "Réactions"),
+        ):
+            w.writerow([label, summary[key]])
+    w.writerow([])
+    months = [m["month"] for m in data["indicators"][0]["months"]]
+    w.writerow(["Indicateur", "Causes", "Unité", *[_french_month(m) for m in months], "Période"])
+    for i in data["indicators"]:
+        unit = i["unit"]
+        w.writerow(
+            [
+                i["label"],
+                " ".join(i["causes"]),
+                unit,
+                *[_figure(m["value"], unit) for m in i["months"]],
+                _figure(i["value"], unit),
+            ]
+        )
+    return out.getvalue()
+
+
+def _french_date(value: str) -> str:
+    day = date.fromisoformat(value)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _french_month(value: str) -> str:
+    year, month = value.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def csv_filename(data: dict[str, Any]) -> str:
+    """``essaim-rapport-<collective>-<from>-<to>.csv`` with an ASCII slug of the name."""
+    period = data["period"]
+    return f"essaim-rapport-{slug(data['collective']['name'])}-{period['from']}-{period['to']}.csv"
+
+
+def slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = "".join(c.lower() if c.isalnum() else " " for c in ascii_name).split()
+    return "-".join(words)[:60] or "collectif"
+
+
+# ---------------------------------------------------------------- HTML
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+)
+
+
+def report_html(data: dict[str, Any]) -> str:
+    """The printable page: self-contained (inline CSS, inline SVG charts), no script."""
+    months = [m["month"] for m in data["indicators"][0]["months"]]
+    sparklines = {
+        i["key"]: Markup(
+            charts.sparkline(
+                [m["value"] for m in i["months"]],
+                f"Évolution mensuelle : {i['label']}",
+                ", ".join(
+                    f"{_french_month(m['month'])} : {_display(m['value'], i['unit'])}"
+                    for m in i["months"]
+                ),
+            )
+        )
+        for i in data["indicators"]
+    }
+    pyramid = data["pyramid"]
+    return _templates.get_template("report.html").render(
+        data=data,
+        months=[_french_month(m) for m in months],
+        period_label=(
+            f"du {_french_date(data['period']['from'])} au {_french_date(data['period']['to'])}"
+        ),
+        sparklines=sparklines,
+        heat_map=Markup(
+            charts.heat_map(data["heat_map"], "Activité par jour de la semaine et par heure")
+        ),
+        pyramid=Markup(
+            charts.pyramid(
+                pyramid["shares"],
+                pyramid["reference"],
+                LEVEL_LABELS,
+                "Pyramide de participation comparée à la règle 90-9-1",
+            )
+        ),
+        levels=list(
+            zip(
+                LEVEL_LABELS,
+                (pyramid["readers"], pyramid["occasional"], pyramid["regular"]),
+                strict=True,
+            )
+        ),
+        role_labels=ROLE_LABELS,
+        display=_display,
+        french_date=_french_date,
+    )
+
+
+def _display(value: Any, unit: str = "") -> str:
+    """A figure for reading: French decimals, units, a dash when unknown."""
+    if value is None:
+        return "—"
+    text = _number(value, unit)
+    return f"{text} %" if unit == "%" else f"{text} h" if unit == "h" else text

@@ -1,0 +1,115 @@
+"""The ASGI application: ``create_app(settings)`` wires the platform, routes and error mapping."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from realtime.hub import Hub
+from realtime.ws import websocket_endpoint
+from search import outbox
+from search.runtime import SearchRuntime
+
+# Importing the endpoint modules registers their routes.
+from server.app.api import accounts, boards, collectives, meetings, moderation, presence  # noqa: F401
+from server.app.api import animation as animation_api
+from server.app.api import privacy as privacy_api  # noqa: F401
+from server.app.api import reports as reports_api  # noqa: F401
+from server.app.api import search as search_api  # noqa: F401
+from server.app.http import (
+    BodyLimit,
+    build_routes,
+    on_essaim_error,
+    on_http_exception,
+    on_unexpected,
+)
+from server.app.openapi import openapi_document
+from server.core.errors import EssaimError
+from server.core.platform import Essaim
+from server.core.settings import Settings
+from web.pages import not_found_page, web_routes
+
+log = logging.getLogger("essaim")
+
+# Multipart framing around an upload: boundaries, part headers, the few small fields.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+async def health(request: Request) -> Response:
+    essaim: Essaim = request.app.state.essaim
+    async with essaim.db.read() as session:
+        await session.execute(text("SELECT 1"))
+    # The search outbox: changes waiting to be indexed, and those the indexer gave up on.
+    return JSONResponse({"status": "ok", "search": await outbox.counts(essaim.db)})
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    """JSON errors for the API, the HTML "not found" page for a person's browser."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and not request.url.path.startswith(("/api/", "/static/")):
+        return await not_found_page(request, exc)
+    return await on_http_exception(request, exc)
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Starlette:
+    settings = settings or Settings.from_env()
+    essaim = Essaim(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Whatever started is stopped, in reverse order, even when a later start or an
+        # earlier stop fails: a database left undisposed leaks its pooled connections.
+        async with AsyncExitStack() as started:
+            await essaim.start(migrate=migrate)
+            started.push_async_callback(essaim.stop)
+            # Each stop is registered before its start: a start that fails or is cancelled
+            # halfway has tasks running already, and they must end before the database does.
+            hub = app.state.hub = Hub(essaim)
+            started.push_async_callback(hub.stop)
+            await hub.start()
+            search = app.state.search = SearchRuntime(essaim)
+            started.push_async_callback(search.stop)
+            await search.start()
+            log.info("Essaim started with %s", essaim.settings.describe())
+            yield
+
+    routes = [
+        Route("/api/openapi.json", openapi),
+        Route("/api/v1/health", health),
+        WebSocketRoute("/ws", websocket_endpoint),
+        Route("/digest/unsubscribe", animation_api.digest_unsubscribe, methods=["GET", "POST"]),
+        *build_routes(),
+        *web_routes(),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(
+                BodyLimit,
+                limit=lambda: (
+                    max(settings.max_body_bytes, settings.max_upload_bytes) + MULTIPART_OVERHEAD
+                ),
+            )
+        ],
+        exception_handlers={
+            EssaimError: on_essaim_error,
+            HTTPException: on_http_error,
+            Exception: on_unexpected,
+        },
+    )
+    app.state.essaim = essaim
+    return app

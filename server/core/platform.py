@@ -1,0 +1,73 @@
+"""The running platform: settings plus the backends they select, built once per process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+
+from sqlalchemy import select
+
+from server.core.broker import Broker, broker_from_url
+from server.core.db import Database
+from server.core.files import FileStore
+from server.core.mail import Mailer, MailQueue, mailer_from_url
+from server.core.models import StoreMeta, User
+from server.core.security import Passwords
+from server.core.settings import Settings
+from server.events.write import Write, write
+
+
+class Essaim:
+    """Everything a domain service needs: database, broker, mailer, files, passwords."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.resolved_database_url)
+        self.broker: Broker = broker_from_url(settings.broker_url)
+        self.mailer: Mailer = mailer_from_url(settings.smtp_url, settings.mail_from)
+        # Account mail goes through it, so that no request waits for the SMTP exchange.
+        # (Through ``self.mailer`` when it sends: the mailer may be swapped, as tests do.)
+        self.mail_queue = MailQueue(lambda email: self.mailer.send(email))
+        self.files = FileStore(settings.attachments_dir)
+        self.passwords = Passwords(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.hash_concurrency
+        )
+
+    def write(self, actor: User | None) -> AbstractAsyncContextManager[Write]:
+        """The single entry point of every mutation (see ``server.events.write``)."""
+        return write(self, actor)
+
+    async def epoch(self) -> str:
+        """This store's epoch (set by the first migration): positions are valid only in it."""
+        async with self.db.read() as session:
+            value = await session.scalar(select(StoreMeta.value).where(StoreMeta.key == "epoch"))
+        return str(value or "")
+
+    async def start(self, *, migrate: bool = True) -> None:
+        """Migrate and connect; on failure nothing stays open (callers only ``stop()`` a
+        platform that started)."""
+        try:
+            if migrate:
+                await self.db.migrate()
+            await self.broker.connect()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        try:
+            await self.mail_queue.close()  # before the database: nothing else is awaited
+        finally:
+            try:
+                await self.broker.disconnect()
+            finally:
+                await self.db.dispose()
+
+
+async def running(settings: Settings) -> AsyncIterator[Essaim]:
+    essaim = Essaim(settings)
+    await essaim.start()
+    try:
+        yield essaim
+    finally:
+        await essaim.stop()

@@ -1,0 +1,485 @@
+"""A person's rights over their data (GDPR): export it (article 20) and erase the account
+(article 17).
+
+Erasure keeps the ``users`` row as a tombstone, so what the person wrote keeps an author: its
+email becomes ``deleted-<id>@deleted.invalid``, its name the pseudonym « Ancien membre », its
+password hash is emptied (no password verifies against it). Everything else personal goes:
+sessions, login failures, visits, notifications, digests, nudges received, memberships (with
+organisation, trade and skills), and the name and email wherever earlier events, audit entries,
+notifications and invitations copied them, so a replay shows the pseudonym. With
+``erase_contributions`` their cards, comments and reactions are deleted too, through the same
+functions as a normal delete (events, search outbox), and the content in their old events is
+redacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from animation.nudges import NUDGE_TITLE
+from server.core import throttle
+from server.core.errors import Conflict, Forbidden
+from server.core.models import (
+    AccountToken,
+    Attachment,
+    AuditEntry,
+    Card,
+    Collective,
+    Comment,
+    DigestDelivery,
+    DigestOptOut,
+    Event,
+    Invitation,
+    LoginFailure,
+    LoginSession,
+    Membership,
+    Moderation,
+    Notification,
+    Nudge,
+    Reaction,
+    Role,
+    User,
+    Visit,
+    utcnow,
+)
+from server.core.platform import Essaim
+from server.domain.access import lock_collective
+from server.domain.accounts.identity import count_password_attempt
+from server.domain.accounts.sessions import revoke_sessions
+from server.domain.boards import reaction_counts
+from server.domain.cards import remove_card
+from server.domain.discussion import remove_comment
+from server.events.write import Write
+
+PSEUDONYM = "Ancien membre"  # « Former member » in English pages
+EVENT_BATCH = 500
+MEMBER_PROFILE: dict[str, Any] = {"organisation": "", "trade": "", "skills": []}
+
+
+def tombstone_email(user_id: int) -> str:
+    # ``.invalid`` is reserved (RFC 2606): no mail can ever reach it.
+    return f"deleted-{user_id}@deleted.invalid"
+
+
+@dataclass(frozen=True)
+class Erased:
+    user_id: int
+    cards: int
+    comments: int
+
+
+async def delete_account(
+    essaim: Essaim, user: User, password: str, *, erase_contributions: bool, address: str
+) -> Erased:
+    """Erase ``user``'s account once their password is confirmed (403 ``wrong_password``).
+
+    The last animator of a collective must hand it over first (409
+    ``last_animator_account``, with the collectives in ``collectives``)."""
+    # Counted like a login before the password is verified: a stolen session must not
+    # become an unlimited password oracle.
+    await count_password_attempt(essaim, user.email, address, "too many wrong passwords")
+    if not await essaim.passwords.verify_async(user.password_hash, password):
+        raise Forbidden("the password is not the right one", code="wrong_password")
+    async with essaim.db.read() as session:
+        await _check_not_last_animator(session, user)
+    # Sessions end first, through the one place that also closes their live sockets.
+    await revoke_sessions(essaim, user)
+    async with essaim.write(user) as w:
+        collective_ids = await _footprint(w.session, user.id)
+        for cid in sorted(collective_ids):  # always the same lock order
+            await lock_collective(w.session, cid)
+        await _check_not_last_animator(w.session, user)
+        old_name, old_email = user.display_name, user.email
+        cards = comments = 0
+        erased_cards: set[int] = set()
+        erased_comments: set[int] = set()
+        erased_files: set[int] = set()
+        if erase_contributions:
+            erased_cards, erased_comments = await _erase_contributions(w, user)
+            erased_files = await _erase_attachments(essaim, w, user.id, erased_cards)
+            cards, comments = len(erased_cards), len(erased_comments)
+        await _leave_collectives(w, user)
+        await _forget_personal_rows(w.session, user, old_email)
+        row = await w.session.get(User, user.id)
+        assert row is not None
+        row.email = tombstone_email(user.id)
+        row.display_name = PSEUDONYM
+        row.password_hash = ""
+        await w.session.flush()
+        await _rewrite_events(
+            w.session,
+            collective_ids,
+            user.id,
+            old_email,
+            Erasure(erased_cards, erased_comments, erased_files),
+        )
+        await _rewrite_audit(w.session, collective_ids, user.id, old_email)
+        await _rewrite_notifications(w.session, collective_ids, user.id, old_name, old_email)
+        if not erase_contributions:
+            await _reindex_contributions(w, user.id)
+    return Erased(user.id, cards, comments)
+
+
+async def _check_not_last_animator(session: AsyncSession, user: User) -> None:
+    mine = (
+        select(Membership.collective_id)
+        .where(Membership.user_id == user.id, Membership.role == Role.animator)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Collective.id, Collective.name)
+        .join(Membership, Membership.collective_id == Collective.id)
+        .where(Collective.id.in_(mine), Membership.role == Role.animator)
+        .group_by(Collective.id, Collective.name)
+        .having(func.count() <= 1)
+        .order_by(Collective.id)
+    )
+    alone = [{"id": cid, "name": name} for cid, name in rows]
+    if alone:
+        raise Conflict(
+            "you are the last animator of a collective: appoint another animator before"
+            " deleting your account",
+            code="last_animator_account",
+            extra={"collectives": alone},
+        )
+
+
+async def _footprint(session: AsyncSession, user_id: int) -> set[int]:
+    """Every collective whose rows may hold the person's name: where they are a member, where
+    they acted, wrote, or were named in the audit log."""
+    found: set[int] = set()
+    for query in (
+        select(Membership.collective_id).where(Membership.user_id == user_id),
+        select(Event.collective_id).where(Event.actor_id == user_id).distinct(),
+        select(Card.collective_id).where(Card.author_id == user_id).distinct(),
+        select(Comment.collective_id).where(Comment.author_id == user_id).distinct(),
+        select(AuditEntry.collective_id)
+        .where(
+            or_(
+                AuditEntry.actor_id == user_id,
+                (AuditEntry.target_type == "member") & (AuditEntry.target_id == user_id),
+            )
+        )
+        .distinct(),
+    ):
+        found.update(await session.scalars(query))
+    return found
+
+
+async def _erase_contributions(w: Write, user: User) -> tuple[set[int], set[int]]:
+    session = w.session
+    comments = list(
+        await session.execute(
+            select(Comment, Card)
+            .join(Card, Card.id == Comment.card_id)
+            .where(Comment.author_id == user.id, Comment.moderation != Moderation.deleted)
+            .order_by(Comment.id)
+        )
+    )
+    for comment, card in comments:
+        await remove_comment(w, comment, card)
+    cards = list(
+        await session.scalars(
+            select(Card)
+            .where(Card.author_id == user.id, Card.moderation != Moderation.deleted)
+            .order_by(Card.id)
+        )
+    )
+    for card in cards:
+        await remove_card(w, card)
+    # What they wrote is gone from the rows too, not only hidden behind ``deleted``.
+    erased_cards = set(await session.scalars(select(Card.id).where(Card.author_id == user.id)))
+    erased_comments = set(
+        await session.scalars(select(Comment.id).where(Comment.author_id == user.id))
+    )
+    await session.execute(
+        update(Card)
+        .where(Card.author_id == user.id)
+        .values(title="", body="", tags=[])
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Comment)
+        .where(Comment.author_id == user.id)
+        .values(body="")
+        .execution_options(synchronize_session=False)
+    )
+    reactions = list(
+        await session.execute(
+            select(Reaction, Card)
+            .join(Card, Card.id == Reaction.card_id)
+            .where(Reaction.user_id == user.id)
+            .order_by(Reaction.id)
+        )
+    )
+    for reaction, card in reactions:
+        await session.delete(reaction)
+        await session.flush()
+        if card.moderation == Moderation.deleted:
+            continue
+        counts = (await reaction_counts(session, [card.id])).get(card.id, {})
+        view = {
+            "card_id": card.id,
+            "kind": reaction.kind,
+            "user_id": user.id,
+            "reactions": counts,
+        }
+        restricted = card.moderation != Moderation.published
+        await w.emit_on_card(card, "reaction.removed", view, restricted=restricted)
+    return erased_cards, erased_comments
+
+
+async def _erase_attachments(
+    essaim: Essaim, w: Write, uid: int, erased_cards: set[int]
+) -> set[int]:
+    """Delete the attachments of their erased cards (whoever attached them: the card is gone)
+    and the files they attached to others' cards; the search index drops them, and a stored
+    file goes from the disk once no attachment names its content any more."""
+    session = w.session
+    attachments = list(
+        await session.scalars(
+            select(Attachment)
+            .where(or_(Attachment.card_id.in_(erased_cards), Attachment.uploader_id == uid))
+            .order_by(Attachment.id)
+        )
+    )
+    if not attachments:
+        return set()
+    for attachment in attachments:
+        await session.delete(attachment)
+        w.index("attachment", attachment.id, attachment.collective_id, op="delete")
+    await session.flush()
+    hashes = {a.sha256 for a in attachments}
+    still_named = set(
+        await session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(hashes)))
+    )
+    orphans = [essaim.files.path_of(sha) for sha in sorted(hashes - still_named)]
+
+    async def remove_files() -> None:
+        # After commit: a rollback must not leave rows naming files that are gone.
+        for path in orphans:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+
+    w.after_commit(remove_files)
+    return {a.id for a in attachments}
+
+
+async def _leave_collectives(w: Write, user: User) -> None:
+    """Leave every collective (``member.removed`` for the live member lists); their
+    organisation, trade and skills go with the membership rows."""
+    memberships = list(
+        await w.session.scalars(select(Membership).where(Membership.user_id == user.id))
+    )
+    for membership in memberships:
+        await w.session.delete(membership)
+        await w.emit(membership.collective_id, "member.removed", {"user_id": user.id})
+
+
+async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -> None:
+    uid = user.id
+    for statement in (
+        delete(LoginSession).where(LoginSession.user_id == uid),
+        # Every throttle key naming the address: the account's, the emailed links', and the
+        # per-address ones of the account (whose email is only hashed, but still theirs).
+        delete(LoginFailure).where(throttle.keys_naming(email)),
+        delete(AccountToken).where(AccountToken.user_id == uid),
+        delete(Visit).where(Visit.user_id == uid),
+        delete(Notification).where(Notification.user_id == uid),
+        delete(DigestDelivery).where(DigestDelivery.user_id == uid),
+        delete(DigestOptOut).where(DigestOptOut.user_id == uid),
+        delete(Nudge).where(Nudge.recipient_id == uid),
+    ):
+        await session.execute(statement.execution_options(synchronize_session=False))
+    # Invitations sent to their address forget it. A pending one is revoked first: with no
+    # address it would become an open link that anyone holding it could use.
+    sent_to_them = func.lower(func.trim(Invitation.email)) == email.strip().lower()
+    await session.execute(
+        update(Invitation)
+        .where(sent_to_them, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Invitation)
+        .where(sent_to_them)
+        .values(email=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _scrub(value: Any, uid: int, email: str) -> Any:
+    """``value`` with the person's name and email replaced.
+
+    A user view (``{"id" | "user_id", "display_name"}``) is renamed only when it is theirs,
+    so a namesake keeps their name, and a card titled like the person keeps its title; any
+    string holding the email (unique to them) is rewritten."""
+    if isinstance(value, dict):
+        owner = value.get("id", value.get("user_id"))
+        scrubbed: dict[str, Any] = {}
+        member = value.get("user")
+        if isinstance(member, dict) and member.get("id") == uid:
+            # A membership view of theirs: its profile in the collective goes too.
+            value = {**value, **{k: MEMBER_PROFILE[k] for k in MEMBER_PROFILE if k in value}}
+        for key, item in value.items():
+            if key == "display_name" and owner is not None and owner != uid:
+                scrubbed[key] = item
+            elif key == "display_name" and owner == uid:
+                scrubbed[key] = PSEUDONYM
+            elif key == "email" and owner == uid:
+                scrubbed[key] = tombstone_email(uid)
+            else:
+                scrubbed[key] = _scrub(item, uid, email)
+        return scrubbed
+    if isinstance(value, list):
+        return [_scrub(item, uid, email) for item in value]
+    if isinstance(value, str):
+        if email and email in value:
+            return value.replace(email, tombstone_email(uid))
+    return value
+
+
+# Events that already carry ids only (the client needs them whole to drop the item).
+IDS_ONLY = frozenset({"card.deleted", "card.hidden", "comment.deleted", "comment.hidden"})
+# Events carrying a message from an animator to one person.
+PERSONAL_MESSAGES = frozenset({"nudge.sent", "welcome.sent"})
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What ``erase_contributions`` deleted: its old events keep ids only."""
+
+    cards: set[int]
+    comments: set[int]
+    attachments: set[int]
+
+
+def _redacted(event: Event, erased: Erasure) -> bool:
+    data = event.payload or {}
+    if event.kind in IDS_ONLY:
+        return False
+    if event.kind.startswith("comment."):
+        return data.get("id") in erased.comments or event.card_id in erased.cards
+    if event.kind.startswith("attachment."):
+        return data.get("id") in erased.attachments or event.card_id in erased.cards
+    return event.card_id in erased.cards and event.kind.startswith("card.")
+
+
+async def _rewrite_events(
+    session: AsyncSession,
+    collective_ids: set[int],
+    uid: int,
+    email: str,
+    erased: Erasure,
+) -> None:
+    """Rewrite the stored payloads, so every replay (``/events``, ``/ws``) shows the pseudonym
+    and, after ``erase_contributions``, no longer the erased content (ids only)."""
+    last = 0
+    while True:
+        batch = list(
+            await session.scalars(
+                select(Event)
+                .where(Event.collective_id.in_(collective_ids), Event.id > last)
+                .order_by(Event.id)
+                .limit(EVENT_BATCH)
+            )
+        )
+        if not batch:
+            return
+        for event in batch:
+            if _redacted(event, erased):
+                payload: dict[str, Any] = {"id": (event.payload or {}).get("id"), "redacted": True}
+                if event.kind.startswith("comment."):
+                    payload["card_id"] = event.card_id
+            else:
+                payload = _scrub(event.payload, uid, email)
+                if event.kind in PERSONAL_MESSAGES and (
+                    (payload.get("user") or {}).get("id") == uid or event.actor_id == uid
+                ):
+                    # Written to them, it greets them by name (« Bienvenue {prenom} »); written
+                    # by them, it may be signed (« — {animateur} »).
+                    payload["message"] = ""
+            if payload != event.payload:
+                event.payload = payload
+        await session.flush()
+        last = batch[-1].id
+
+
+async def _rewrite_audit(
+    session: AsyncSession, collective_ids: set[int], uid: int, email: str
+) -> None:
+    entries = await session.scalars(
+        select(AuditEntry).where(AuditEntry.collective_id.in_(collective_ids))
+    )
+    for entry in entries:
+        detail = dict(entry.detail or {})
+        if entry.target_type == "member" and entry.target_id == uid and "display_name" in detail:
+            detail["display_name"] = PSEUDONYM
+        detail = _scrub(detail, uid, email)
+        if detail != entry.detail:
+            entry.detail = detail
+
+
+async def _rewrite_notifications(
+    session: AsyncSession, collective_ids: set[int], uid: int, name: str, email: str
+) -> None:
+    """The notifications they sent others (nudges, welcomes: ``data.sender`` is them) name the
+    pseudonym. Only those: a substring search over everyone's notifications would rewrite a
+    namesake's, or every « e » for a person called « e ». The title names the sender through
+    one template; the message is the recipient's and is kept, but where it is signed with the
+    sender's name (« — {animateur} ») that name, as a whole word, becomes the pseudonym."""
+    found = await session.scalars(
+        select(Notification).where(
+            Notification.kind.in_(SENT_NOTIFICATIONS),
+            Notification.collective_id.in_(collective_ids),
+        )
+    )
+    for notification in found:
+        sender = (notification.data or {}).get("sender")
+        if not isinstance(sender, dict) or sender.get("id") != uid:
+            continue
+        notification.data = _scrub(notification.data, uid, email)
+        if name:
+            notification.body = _whole_word(name).sub(PSEUDONYM, notification.body)
+        if name and notification.kind == "nudge":
+            named = _NUDGE_TITLE_HEAD.format(sender=name)
+            if notification.title.startswith(named):
+                head = _NUDGE_TITLE_HEAD.format(sender=PSEUDONYM)
+                notification.title = head + notification.title[len(named) :]
+    if name:
+        # The nudges they sent, as stored for the cooldown and the animators' history.
+        for nudge in await session.scalars(select(Nudge).where(Nudge.sender_id == uid)):
+            nudge.message = _whole_word(name).sub(PSEUDONYM, nudge.message)
+
+
+def _whole_word(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
+# Notifications one person sends another (``data.sender``), and the part of a nudge's title
+# that names the sender (« Un message de {sender} (»).
+SENT_NOTIFICATIONS = ("nudge", "welcome")
+_NUDGE_TITLE_HEAD = NUDGE_TITLE.split("{collective}")[0]
+
+
+async def _reindex_contributions(w: Write, uid: int) -> None:
+    """Queue their cards and comments for the indexer, so no index keeps an old author."""
+    cards = await w.session.execute(
+        select(Card.id, Card.collective_id).where(
+            Card.author_id == uid, Card.moderation != Moderation.deleted
+        )
+    )
+    for card_id, cid in cards:
+        w.index("card", card_id, cid)
+    comments = await w.session.execute(
+        select(Comment.id, Comment.collective_id).where(
+            Comment.author_id == uid, Comment.moderation != Moderation.deleted
+        )
+    )
+    for comment_id, cid in comments:
+        w.index("comment", comment_id, cid)
