@@ -289,7 +289,7 @@ def test_dependencies_wait_for_health_and_one_replica_migrates() -> None:
 
 def test_replica_environment_holds_only_real_settings() -> None:
     names = {env for env, _default, _help in setting_docs()}
-    cli_source = (ROOT / "server" / "cli.py").read_text(encoding="utf-8")
+    cli_source = (ROOT / "server" / "cli" / "main.py").read_text(encoding="utf-8")
     for variable in SERVE_ONLY_VARIABLES:
         assert f'"{variable}"' in cli_source, f"essaim serve no longer reads {variable}"
     for name in APP_REPLICAS:

@@ -58,7 +58,8 @@ def test_every_endpoint_is_documented() -> None:
 
 def test_every_event_kind_is_documented() -> None:
     source = "\n".join(
-        p.read_text(encoding="utf-8") for p in (ROOT / "server" / "services").glob("*.py")
+        p.read_text(encoding="utf-8")
+        for p in [*(ROOT / "server").rglob("*.py"), *(ROOT / "animation").rglob("*.py")]
     )
     kinds = set(re.findall(r'"((?:[a-z]+)\.(?:[a-z_]+))"', source))
     kinds = {

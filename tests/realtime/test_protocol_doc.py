@@ -11,7 +11,7 @@ from server.domain.accounts.sessions import SESSIONS_CHANNEL
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "realtime.md").read_text(encoding="utf-8")
 # The event message itself is built by the views shared with the HTTP event log.
-FILES = [*(ROOT / "realtime").glob("*.py"), ROOT / "server" / "services" / "views.py"]
+FILES = [*(ROOT / "realtime").glob("*.py"), ROOT / "server" / "domain" / "views.py"]
 SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in FILES)
 
 
