@@ -28,7 +28,7 @@ from server.core.models import (
 from server.core.platform import Essaim
 from server.domain import cards, discussion
 from server.domain.access import Action, find_membership, membership
-from server.domain.notifications import notification_view, notify
+from server.domain.notifications import NUDGE_TITLE, notification_view, notify
 from server.domain.schemas import CardIn, CommentIn, NudgeIn, PromptIn, WelcomeIn
 from server.domain.views import iso, user_view
 
@@ -75,10 +75,6 @@ async def _recipient(
             fields={"user_id": f"their role is {found.role}"},
         )
     return user, found
-
-
-# The title of a nudge's notification (account deletion renames the sender in it).
-NUDGE_TITLE = "Un message de {sender} ({collective})"
 
 
 def _personal(text: str | None, default: str, recipient: User, name: str, sender: User) -> str:

@@ -1,4 +1,4 @@
-"""The search backend interface, and ``backend_from_url`` choosing one by ``SEARCH_URL``:
+"""The search backend interface; ``search.registry.backend_from_url`` chooses one by ``SEARCH_URL``:
 
     (empty)                  the database's own: SQLite FTS5 or PostgreSQL full-text search
     meilisearch://host:port  Meilisearch over HTTP (meilisearchs:// for HTTPS)
@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from search.documents import CardState, Document
 from search.query import Query, Result
-from server.core.db import Database
-from server.core.settings import Settings
 
 
 class SearchUnavailable(Exception):
@@ -57,24 +54,3 @@ class SearchBackend(ABC):
 
     async def close(self) -> None:  # noqa: B027 - most backends hold nothing of their own
         """Release connections the backend opened itself."""
-
-
-def backend_from_url(settings: Settings, database: Database) -> SearchBackend:
-    """The backend ``settings.search_url`` selects (empty: the database's own search)."""
-    url = settings.search_url.strip()
-    if not url:
-        if database.dialect == "sqlite":
-            from search.sqlite import SQLiteBackend
-
-            return SQLiteBackend(database)
-        if database.dialect == "postgresql":
-            from search.postgres import PostgresBackend
-
-            return PostgresBackend(database)
-        raise ValueError(f"no built-in search for the {database.dialect} database")
-    scheme = urlsplit(url).scheme
-    if scheme in {"meilisearch", "meilisearchs"}:
-        from search.meili import MeilisearchBackend
-
-        return MeilisearchBackend.from_url(url, settings.search_api_key)
-    raise ValueError(f"SEARCH_URL scheme {scheme!r} is not supported (meilisearch://, empty)")

@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import logging
 
-from search.backend import SearchBackend, SearchUnavailable, backend_from_url
+from search.backend import SearchBackend, SearchUnavailable
 from search.indexer import Indexer, backoff
+from search.registry import backend_from_url
 from server.core.platform import Essaim
 
 log = logging.getLogger("essaim.search")

@@ -17,12 +17,14 @@ PostgreSQL deployments use ``pg_dump``/``pg_restore`` (:data:`POSTGRES_HOWTO`).
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import io
 import json
 import os
 import shutil
 import sqlite3
+import sys
 import tarfile
 import tempfile
 import uuid
@@ -35,6 +37,7 @@ from typing import IO, Any
 
 from sqlalchemy.engine import make_url
 
+from server.cli.common import Commands, add_command, settings_from
 from server.core.settings import Settings
 
 FORMAT = "essaim-backup/1"
@@ -309,3 +312,56 @@ def _open(archive: tarfile.TarFile, member: tarfile.TarInfo) -> Iterator[IO[byte
         raise BackupError(f"member {member.name!r} is not a file")
     with source:
         yield source
+
+
+def register(commands: Commands) -> None:
+    backup_command = add_command(
+        commands,
+        "backup",
+        "Back up the embedded database and attachments into one archive, while the server "
+        "runs (PostgreSQL: use pg_dump).",
+    )
+    backup_command.add_argument(
+        "--to", metavar="FILE", help="archive to write (default essaim-backup-<time>.tar.gz)"
+    )
+    backup_command.set_defaults(run=cmd_backup)
+    restore_command = add_command(
+        commands,
+        "restore",
+        "Restore an essaim backup archive into the data directory (stop the server first).",
+    )
+    restore_command.add_argument("file", metavar="FILE", help="archive written by essaim backup")
+    restore_command.add_argument(
+        "--force",
+        action="store_true",
+        help="replace existing data (moved aside to <data dir>/replaced-<time>/)",
+    )
+    restore_command.set_defaults(run=cmd_restore)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    target = Path(args.to) if args.to else default_archive_name()
+    try:
+        summary = backup(settings_from(args), target)
+    except BackupError as exc:
+        print(f"essaim backup: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Sauvegarde écrite : {summary.archive} (base {summary.database_bytes} octets, "
+        f"révision {summary.revision}, {summary.attachments} pièces jointes)."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    try:
+        summary = restore(settings, Path(args.file), force=args.force)
+    except BackupError as exc:
+        print(f"essaim restore: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"Sauvegarde {summary.archive} restaurée dans {settings.data_dir} (révision "
+        f"{summary.revision}, {summary.attachments} pièces jointes)."
+    )
+    return 0

@@ -3,6 +3,7 @@ its history in time order (backdated with ``clock_at``) so the event log looks l
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from animation import visits
+from server.cli.common import Commands, add_command, settings_from, with_platform
 from server.cli.demo_content import (
     COLLECTIVE,
     DEMO_PASSWORD,
@@ -362,3 +364,19 @@ def _moments(content: DemoCollective) -> dict[str, list[float]]:
             for index, (who, _) in enumerate(card.reactions):
                 seen.setdefault(who, []).append(max(card.days_ago - 0.3 - 0.4 * index, 0.02))
     return seen
+
+
+def register(commands: Commands) -> None:
+    add_command(
+        commands, "demo", "Load the French demo collective (energy-renovation artisans)."
+    ).set_defaults(run=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    result = with_platform(settings_from(args), load_demo)
+    if result.already_loaded:
+        print("La collective de démonstration est déjà chargée.")
+    else:
+        print(f"Collective de démonstration chargée (id {result.collective_id}).")
+    print(f"Connectez-vous avec {result.animator_email} / {result.password} (animatrice).")
+    return 0

@@ -12,6 +12,10 @@ from server.core.platform import Essaim
 from server.domain.views import iso
 from server.events.write import Write
 
+# The title of a nudge's notification (animation.nudges sends it; account erasure renames the
+# sender in it, so both read the one template).
+NUDGE_TITLE = "Un message de {sender} ({collective})"
+
 
 def notification_view(n: Notification) -> dict[str, Any]:
     return {

@@ -21,7 +21,7 @@ from search.documents import CardState, Document, EntityType, Loaded
 from search.indexer import Indexer
 from search.query import Query, Result
 from search.reindex import reindex
-from server.cli.search import outbox_summary
+from server.cli.settings import outbox_summary
 from server.core.files import FileStore
 from server.core.models import OutboxEntry, utcnow
 from tests.search.conftest import Stack

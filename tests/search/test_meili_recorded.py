@@ -32,11 +32,12 @@ import pytest
 from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 
-from search.backend import SearchBackend, SearchUnavailable, backend_from_url
+from search.backend import SearchBackend, SearchUnavailable
 from search.documents import CardState, Document
 from search.indexer import Indexer
 from search.meili import MeilisearchBackend
 from search.query import Query, parse_words
+from search.registry import backend_from_url
 from search.runtime import SearchRuntime
 from server.app.asgi import create_app
 from server.core.db import Database

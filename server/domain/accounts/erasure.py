@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from animation.nudges import NUDGE_TITLE
 from server.core import throttle
 from server.core.errors import Conflict, Forbidden
 from server.core.models import (
@@ -55,6 +54,7 @@ from server.domain.accounts.sessions import revoke_sessions
 from server.domain.boards import reaction_counts
 from server.domain.cards import remove_card
 from server.domain.discussion import remove_comment
+from server.domain.notifications import NUDGE_TITLE
 from server.events.write import Write
 
 PSEUDONYM = "Ancien membre"  # « Former member » in English pages
