@@ -72,10 +72,6 @@ def stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
-def is_stop(word: str) -> bool:
-    return word in STOP_WORDS
-
-
 def terms(text: str) -> list[str]:
     """The indexable terms of ``text``: folded, elisions split, stop words dropped, stemmed."""
     return [stem(w) for w in words(text) if w not in STOP_WORDS]

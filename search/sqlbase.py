@@ -200,12 +200,6 @@ class SQLBackend:
             out.append(alts)
         return out
 
-    async def _alternatives(self, session: AsyncSession, words: Sequence[Word]) -> Alternatives:
-        """Per word: its stem (and prefixes while typed), plus near words when it is unknown."""
-        return await self._with_typos(
-            session, words, await self._exact_alternatives(session, words)
-        )
-
     async def search(self, query: Query) -> Result:
         if not query.words or not query.collective_ids:
             return Result(total=0)

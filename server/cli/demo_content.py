@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from server.core.models.boards import DEFAULT_COLUMNS
-
 
 @dataclass(frozen=True)
 class DemoPerson:
@@ -76,17 +74,6 @@ class DemoCollective:
 
 
 DEMO_PASSWORD = "essaim-demo-2026"
-
-# ``DemoCard.column`` is an index into the board kind's default columns.
-BOARD_COLUMNS = DEFAULT_COLUMNS
-
-ROLES: frozenset[str] = frozenset({"animator", "member", "observer"})
-PHASE_KINDS: frozenset[str] = frozenset({"collective", "individual"})
-CARD_KINDS: frozenset[str] = frozenset(
-    {"idea", "practice", "document", "question", "experiment", "resource"}
-)
-REACTION_KINDS: frozenset[str] = frozenset({"useful", "plus_one", "tried_it"})
-EMAIL_DOMAIN = "demo.essaim.fr"
 
 
 # --------------------------------------------------------------------------------------
@@ -1177,84 +1164,6 @@ COLLECTIVE: DemoCollective = DemoCollective(
     phases=PHASES,
     boards=BOARDS,
 )
-
-
-# --------------------------------------------------------------------------------------
-# Validation
-# --------------------------------------------------------------------------------------
-
-
-def validate(collective: DemoCollective = COLLECTIVE) -> None:
-    """Raise ``ValueError`` if the demo content is internally inconsistent."""
-    errors: list[str] = []
-
-    keys: set[str] = set()
-    emails: set[str] = set()
-    for person in collective.people:
-        if person.key in keys:
-            errors.append(f"duplicate person key {person.key!r}")
-        keys.add(person.key)
-        if person.email in emails:
-            errors.append(f"duplicate email {person.email!r}")
-        emails.add(person.email)
-        if not person.email.endswith("@" + EMAIL_DOMAIN):
-            errors.append(f"{person.key}: email outside {EMAIL_DOMAIN}")
-        if person.role not in ROLES:
-            errors.append(f"{person.key}: bad role {person.role!r}")
-        if not 1 <= len(person.skills) <= 4:
-            errors.append(f"{person.key}: expected 1-4 skills")
-
-    if collective.starts_on_offset_days > collective.ends_on_offset_days:
-        errors.append("collective ends before it starts")
-    for phase in collective.phases:
-        if phase.kind not in PHASE_KINDS:
-            errors.append(f"phase {phase.name!r}: bad kind {phase.kind!r}")
-        if phase.starts_on_offset_days > phase.ends_on_offset_days:
-            errors.append(f"phase {phase.name!r}: ends before it starts")
-
-    for board in collective.boards:
-        columns = BOARD_COLUMNS.get(board.kind)
-        if columns is None:
-            errors.append(f"board {board.name!r}: bad kind {board.kind!r}")
-            continue
-        for card in board.cards:
-            where = f"{board.name} / {card.title!r}"
-            if card.kind not in CARD_KINDS:
-                errors.append(f"{where}: bad card kind {card.kind!r}")
-            if len(card.title) > 200:
-                errors.append(f"{where}: title longer than 200 characters")
-            if not 0 <= card.column < len(columns):
-                errors.append(f"{where}: column {card.column} out of range")
-            if card.author not in keys:
-                errors.append(f"{where}: unknown author {card.author!r}")
-            if card.days_ago <= 0:
-                errors.append(f"{where}: days_ago must be positive")
-            if card.days_ago > -collective.starts_on_offset_days:
-                errors.append(f"{where}: card older than the collective")
-            if not 1 <= len(card.tags) <= 4 or any(
-                t != t.lower() or not t or any(c.isspace() for c in t) for t in card.tags
-            ):
-                errors.append(f"{where}: expected 1-4 lowercase tags without spaces")
-            for comment in card.comments:
-                if comment.author not in keys:
-                    errors.append(f"{where}: unknown comment author {comment.author!r}")
-                if not 0 < comment.days_ago < card.days_ago:
-                    errors.append(f"{where}: comment at {comment.days_ago} not after card")
-            seen: set[tuple[str, str]] = set()
-            for reaction in card.reactions:
-                person_key, reaction_kind = reaction
-                if person_key not in keys:
-                    errors.append(f"{where}: unknown reacting person {person_key!r}")
-                if reaction_kind not in REACTION_KINDS:
-                    errors.append(f"{where}: bad reaction kind {reaction_kind!r}")
-                if person_key == card.author:
-                    errors.append(f"{where}: author reacts to own card")
-                if reaction in seen:
-                    errors.append(f"{where}: duplicate reaction {reaction!r}")
-                seen.add(reaction)
-
-    if errors:
-        raise ValueError("invalid demo content:\n- " + "\n- ".join(errors))
 
 
 # --------------------------------------------------------------------------------------

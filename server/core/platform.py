@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
 from sqlalchemy import select
@@ -62,12 +61,3 @@ class Essaim:
                 await self.broker.disconnect()
             finally:
                 await self.db.dispose()
-
-
-async def running(settings: Settings) -> AsyncIterator[Essaim]:
-    essaim = Essaim(settings)
-    await essaim.start()
-    try:
-        yield essaim
-    finally:
-        await essaim.stop()

@@ -3,7 +3,6 @@ client that applies events to what it fetched holds what it would fetch now."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -167,10 +166,3 @@ def event_message(event: Event) -> dict[str, Any]:
         "at": iso(event.at),
         "data": event.payload,
     }
-
-
-def count_by(items: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in items:
-        counts[item] = counts.get(item, 0) + 1
-    return counts
