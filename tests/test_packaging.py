@@ -97,7 +97,7 @@ def test_wheel_holds_every_file_of_the_packages(wheel: Path) -> None:
         "web/static/js/",
         "web/locale/fr/LC_MESSAGES/",
         "web/locale/en/LC_MESSAGES/",
-        "server/templates/",
+        "animation/report/templates/",
         "server/core/migrations/versions/",
     ):
         assert any(name.startswith(folder) for name in shipped), folder
@@ -109,7 +109,7 @@ def test_wheel_declares_the_essaim_command(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         (entry_points,) = [n for n in archive.namelist() if n.endswith("entry_points.txt")]
         text = archive.read(entry_points).decode()
-    assert re.search(r"^essaim\s*=\s*server\.cli:main$", text, re.MULTILINE), text
+    assert re.search(r"^essaim\s*=\s*server\.cli\.main:main$", text, re.MULTILINE), text
 
 
 # Run by a separate interpreter that sees the unpacked wheel and not the source tree: migrates
