@@ -1,5 +1,7 @@
-"""The moderation audit log: every moderation action writes one entry in its own transaction,
-and animators read the log newest first, page by page."""
+"""The audit log of what animators did: every moderation action (hiding, restoring, pinning,
+locking, resolving flags) and every change to a membership (role changed, member removed)
+adds one entry to the transaction of the action itself, so the entry commits with it or not at
+all; animators read the log newest first, page by page."""
 
 from __future__ import annotations
 
