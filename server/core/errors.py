@@ -25,10 +25,11 @@ adds (``current`` for a version conflict, ``retry_after``, ``collectives``...).
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import StrEnum, unique
 from typing import Any, ClassVar
 
 
+@unique
 class ErrorCode(StrEnum):
     """An error code: serialised as its value, with its HTTP status, WebSocket close code
     (None when it never closes a socket) and documentation line."""
@@ -53,12 +54,17 @@ class ErrorCode(StrEnum):
         return self.ws_close
 
     # 400
-    BAD_REQUEST = "bad_request", 400, None, "a request the server cannot act on (generic)"
+    BAD_REQUEST = (
+        "bad_request",
+        400,
+        None,
+        "generic refusal: the base class's code (every error raised today has a precise one)",
+    )
     MALFORMED_REQUEST = (
         "malformed_request",
         400,
         None,
-        "the request itself is malformed (e.g. an unreadable form or query)",
+        "the request cannot be parsed (e.g. a broken multipart form)",
     )
     MALFORMED_JSON = "malformed_json", 400, None, "the body is not valid JSON"
     # 401
@@ -187,7 +193,7 @@ class ErrorCode(StrEnum):
         "internal_error",
         500,
         1011,
-        "unexpected server error; a socket closed so reconnects with `since`",
+        "unexpected server error (a socket closed with it reconnects with `since`)",
     )
     SEARCH_UNAVAILABLE = (
         "search_unavailable",
@@ -196,7 +202,12 @@ class ErrorCode(StrEnum):
         "the search engine does not answer; try again shortly",
     )
     # Any other status the web framework raises (its own status, no fixed one).
-    HTTP_ERROR = "http_error", None, None, "another HTTP error raised by the framework"
+    HTTP_ERROR = (
+        "http_error",
+        None,
+        None,
+        "another error of the web framework, with the status it raised",
+    )
     # WebSocket only: `error` messages (the socket stays open) and close codes.
     MALFORMED = (
         "malformed",
