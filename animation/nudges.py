@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from animation.thresholds import DEFAULT_WELCOME, check_template, fill, template_of
-from server.core.errors import Conflict, InvalidInput
+from server.core.errors import Conflict, ErrorCode, InvalidInput
 from server.core.mail import Email
 from server.core.models import (
     Board,
@@ -114,7 +114,7 @@ async def send_nudge(
             raise Conflict(
                 f"{recipient.display_name} was nudged on {last:%Y-%m-%d %H:%M} UTC; "
                 f"at most one nudge every {NUDGE_COOLDOWN.days} days",
-                code="nudged_recently",
+                code=ErrorCode.NUDGED_RECENTLY,
                 fields={"user_id": "nudged recently"},
                 extra={"last_nudge_at": iso(last), "next_nudge_at": iso(again)},
             )

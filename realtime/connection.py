@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from websockets.protocol import State
 
 from realtime.presence import Viewer
+from server.core.errors import ErrorCode
 from server.core.models import User
 
 try:  # uvicorn's default WebSocket protocol (uvicorn >= 0.35 with websockets installed)
@@ -33,11 +34,6 @@ except ImportError:  # pragma: no cover - older uvicorn: every frame goes throug
 
 log = logging.getLogger("essaim.realtime")
 
-CLOSE_SLOW_CONSUMER = 4429
-CLOSE_SILENT = 4408
-# No valid session: none at connection, or it was revoked (logout, password reset, account
-# deletion) or expired while the socket was open.
-CLOSE_UNAUTHENTICATED = 4401
 # A frame carries several queued messages up to about this many characters.
 BATCH_BYTES = 64 * 1024
 
@@ -169,7 +165,7 @@ class Connection:
         self.errors = 0
         self.close_code: int | None = None
         self.close_reason = ""
-        # Closed with CLOSE_SILENT when nothing was received for ``silence`` seconds (the hub
+        # Closed with CLIENT_SILENT when nothing was received for ``silence`` seconds (the hub
         # checks every connection now and then: no timer per connection).
         self.silence = silence
         self.last_seen = time.monotonic()
@@ -206,7 +202,7 @@ class Connection:
         if pending is None:
             pending = self._pending = deque()
         elif len(pending) >= self._queue_size:
-            self.close(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with since")
+            self.close(ErrorCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
             return
         pending.append(message)
         if self._drainer is None:
@@ -222,7 +218,7 @@ class Connection:
                         self._room = asyncio.Event()
                     await self._room.wait()
         except TimeoutError:
-            self.close(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with since")
+            self.close(ErrorCode.SLOW_CONSUMER, "slow consumer: reconnect with since")
             return
         self.send(message)
 
@@ -234,11 +230,11 @@ class Connection:
     def send_json(self, message: dict[str, Any]) -> None:
         self.send(Outgoing.encode(message))
 
-    def close(self, code: int, reason: str) -> None:
+    def close(self, code: ErrorCode, reason: str) -> None:
         """Close after what is already queued is dropped (the client resumes with since)."""
         if self.close_code is not None:
             return
-        self.close_code, self.close_reason = code, reason
+        self.close_code, self.close_reason = code.close_code, reason
         self._pending = None
         self._make_room()
         if self._drainer is None and not self._broken:

@@ -14,15 +14,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from realtime.connection import (
-    CLOSE_SILENT,
-    CLOSE_UNAUTHENTICATED,
-    Connection,
-    Outgoing,
-    Subscription,
-)
+from realtime.connection import Connection, Outgoing, Subscription
 from realtime.presence import MemoryPresence, Presence, RedisPresence, Viewer
 from server.core.broker import Message, RedisBroker
+from server.core.errors import ErrorCode
 from server.core.models import Board, Collective, Event, Membership, Role, User
 from server.core.platform import Essaim
 from server.domain.access import membership
@@ -111,7 +106,7 @@ class Feed:
             log.exception("feed of collective %s failed", self.collective)
             self.ready.set()
             for sub in list(self.subscriptions):
-                sub.connection.close(1011, "feed failed: reconnect with since")
+                sub.connection.close(ErrorCode.INTERNAL_ERROR, "feed failed: reconnect with since")
 
     async def _handle(self, message: Message) -> None:
         if message.get("type") == "presence":
@@ -224,7 +219,7 @@ class Hub:
 
     async def stop(self) -> None:
         for connection in list(self.connections):
-            connection.close(1001, "server shutting down: reconnect with since")
+            connection.close(ErrorCode.SHUTTING_DOWN, "server shutting down: reconnect with since")
         for connection in list(self.connections):
             try:
                 await asyncio.wait_for(connection.wait_closed(), 2)
@@ -261,7 +256,7 @@ class Hub:
         expired, close the connection and say False."""
         expires_at = await session_expiry(self.essaim, connection.session_id)
         if expires_at is None or expires_at.timestamp() <= wallclock():
-            connection.close(CLOSE_UNAUTHENTICATED, SESSION_ENDED)
+            connection.close(ErrorCode.NOT_AUTHENTICATED, SESSION_ENDED)
             return False
         connection.expires_at = expires_at.timestamp()
         return True
@@ -270,7 +265,7 @@ class Hub:
         """Close this process's connections of these (revoked) sessions."""
         for connection in list(self.connections):
             if connection.session_id in session_ids:
-                connection.close(CLOSE_UNAUTHENTICATED, SESSION_ENDED)
+                connection.close(ErrorCode.NOT_AUTHENTICATED, SESSION_ENDED)
 
     async def _follow_sessions(self) -> None:
         """Close the sockets of sessions revoked in any process as the broker says so, and
@@ -453,9 +448,9 @@ class Hub:
             now, wall = time.monotonic(), wallclock()
             for connection in list(self.connections):
                 if now - connection.last_seen > connection.silence:
-                    connection.close(CLOSE_SILENT, "no message for three heartbeats")
+                    connection.close(ErrorCode.CLIENT_SILENT, "no message for three heartbeats")
                 elif connection.expires_at <= wall:
-                    connection.close(CLOSE_UNAUTHENTICATED, SESSION_ENDED)
+                    connection.close(ErrorCode.NOT_AUTHENTICATED, SESSION_ENDED)
             self._freeze_if_grown()
 
     def _freeze_if_grown(self) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from realtime.connection import CLOSE_UNAUTHENTICATED, Connection, Outgoing, Subscription
+from realtime.connection import Connection, Outgoing, Subscription
 from realtime.hub import Hub
 from server.app.http import SESSION_COOKIE, origin_allowed
-from server.core.errors import EssaimError, NotAuthenticated, NotFound
+from server.core.errors import BadMessage, ErrorCode, EssaimError, NotAuthenticated, NotFound
 from server.core.models import Event
 from server.core.platform import Essaim
 from server.domain.access import is_animator
@@ -32,16 +32,6 @@ MAX_SUBSCRIPTIONS = 50
 MAX_ID = 2_147_483_647
 REPLAY_PAGE = 500
 
-CLOSE_ABUSE = 4400
-CLOSE_ORIGIN = 4403
-
-
-class BadMessage(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
     essaim: Essaim = websocket.app.state.essaim
@@ -49,12 +39,12 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     settings = essaim.settings
     await websocket.accept()
     if not origin_allowed(websocket, settings):
-        await websocket.close(CLOSE_ORIGIN, "origin not allowed")
+        await websocket.close(ErrorCode.ORIGIN_NOT_ALLOWED.close_code, "origin not allowed")
         return
     try:
         auth = await authenticate(essaim, websocket.cookies.get(SESSION_COOKIE))
     except NotAuthenticated:
-        await websocket.close(CLOSE_UNAUTHENTICATED, "log in first")
+        await websocket.close(ErrorCode.NOT_AUTHENTICATED.close_code, "log in first")
         return
     silence = 3 * settings.ws_heartbeat_seconds
     connection = Connection(
@@ -85,7 +75,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 async def _read_loop(
     websocket: WebSocket, connection: Connection, hub: Hub, essaim: Essaim
 ) -> None:
-    # No timeout here: the hub closes silent connections (CLOSE_SILENT), which ends this loop
+    # No timeout here: the hub closes silent connections (CLIENT_SILENT), which ends this loop
     # with the disconnect that follows, without a timer per connection and per message.
     while not connection.closing:
         raw = await _receive_text(websocket)
@@ -123,20 +113,20 @@ async def _answer(raw: str, connection: Connection, hub: Hub, essaim: Essaim) ->
             {"type": "error", "code": bad.code, "message": bad.message, "ref": ref}
         )
         if connection.errors > MAX_ERRORS:
-            connection.close(CLOSE_ABUSE, "too many bad messages")
+            connection.close(ErrorCode.TOO_MANY_BAD_MESSAGES, "too many bad messages")
 
 
 def _parse(raw: str) -> dict[str, Any]:
     if len(raw.encode("utf-8", "replace")) > MAX_MESSAGE_BYTES:
-        raise BadMessage("too_large", f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
+        raise BadMessage(ErrorCode.TOO_LARGE, f"messages are limited to {MAX_MESSAGE_BYTES} bytes")
     if _nesting_exceeds(raw, MAX_NESTING):
-        raise BadMessage("malformed", f"JSON nested deeper than {MAX_NESTING} levels")
+        raise BadMessage(ErrorCode.MALFORMED, f"JSON nested deeper than {MAX_NESTING} levels")
     try:
         message = json.loads(raw)
     except (ValueError, RecursionError):  # RecursionError: nesting the check above missed
-        raise BadMessage("malformed", "not JSON") from None
+        raise BadMessage(ErrorCode.MALFORMED, "not JSON") from None
     if not isinstance(message, dict):
-        raise BadMessage("malformed", "a message is a JSON object")
+        raise BadMessage(ErrorCode.MALFORMED, "a message is a JSON object")
     return message
 
 
@@ -174,7 +164,7 @@ def _id(message: dict[str, Any], field: str, *, required: bool) -> int | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-        raise BadMessage("invalid", f"{field} must be a positive integer id")
+        raise BadMessage(ErrorCode.INVALID, f"{field} must be a positive integer id")
     return value
 
 
@@ -194,7 +184,7 @@ async def _handle(
             await hub.unsubscribe(sub)
         connection.send_json({"type": "unsubscribed", "collective": collective})
     else:
-        raise BadMessage("unknown_type", f"unknown message type {kind!r}")
+        raise BadMessage(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind!r}")
 
 
 async def _subscribe(
@@ -205,25 +195,27 @@ async def _subscribe(
     assert collective is not None
     since = message.get("since")
     if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
-        raise BadMessage("invalid", "since must be a non-negative integer or null")
+        raise BadMessage(ErrorCode.INVALID, "since must be a non-negative integer or null")
     epoch = message.get("epoch")
     if epoch is not None and not isinstance(epoch, str):
-        raise BadMessage("invalid", "epoch must be a string or null")
+        raise BadMessage(ErrorCode.INVALID, "epoch must be a string or null")
     unknown = set(message) - {"type", "collective", "since", "board", "epoch"}
     if unknown:
-        raise BadMessage("invalid", f"unknown fields: {', '.join(sorted(unknown))}")
+        raise BadMessage(ErrorCode.INVALID, f"unknown fields: {', '.join(sorted(unknown))}")
     # The session is read again at every subscribe: a revoked one never replays the history.
     if not await hub.session_alive(connection):
         return
     previous = connection.subscriptions.get(collective)
     if previous is None and len(connection.subscriptions) >= MAX_SUBSCRIPTIONS:
-        raise BadMessage("too_many_subscriptions", f"at most {MAX_SUBSCRIPTIONS} per connection")
+        raise BadMessage(
+            ErrorCode.TOO_MANY_SUBSCRIPTIONS, f"at most {MAX_SUBSCRIPTIONS} per connection"
+        )
     try:
         member = await hub.membership(connection.user, collective)
     except EssaimError:
-        raise BadMessage("not_found", "collective not found") from None
+        raise BadMessage(ErrorCode.NOT_FOUND, "collective not found") from None
     if board is not None and await hub.board_collective(board) != collective:
-        raise BadMessage("not_found", "board not found")
+        raise BadMessage(ErrorCode.NOT_FOUND, "board not found")
     if previous is not None:
         await hub.unsubscribe(previous)
     sub = Subscription(connection, collective, board, is_animator(member))
@@ -232,7 +224,7 @@ async def _subscribe(
         await _replay(sub, since, epoch, member, hub, essaim)
     except NotFound:
         await hub.unsubscribe(sub)
-        raise BadMessage("not_found", "collective not found") from None
+        raise BadMessage(ErrorCode.NOT_FOUND, "collective not found") from None
     if sub.connection.subscriptions.get(collective) is sub and board is not None:
         await hub.join(hub.viewer(sub))
 

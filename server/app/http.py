@@ -17,6 +17,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.core.errors import (
+    ErrorCode,
     EssaimError,
     Forbidden,
     InvalidInput,
@@ -172,12 +173,12 @@ async def _authenticate(request: Request, essaim: Essaim) -> Authenticated:
     if not origin_allowed(request, essaim.settings):
         raise Forbidden(
             "requests from this origin are not allowed (ESSAIM_ALLOWED_ORIGINS)",
-            code="origin_not_allowed",
+            code=ErrorCode.ORIGIN_NOT_ALLOWED,
         )
     if not auth.check_csrf(request.headers.get(CSRF_HEADER)):
         raise Forbidden(
             "missing or wrong X-CSRF-Token header (it is returned by login and GET /me)",
-            code="csrf_failed",
+            code=ErrorCode.CSRF_FAILED,
         )
     return auth
 
@@ -194,7 +195,9 @@ async def parse_body(request: Request, model: type[B], limit: int) -> B:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         if any(e["type"] == "json_invalid" for e in errors):
-            raise MalformedRequest("the body is not valid JSON", code="malformed_json") from None
+            raise MalformedRequest(
+                "the body is not valid JSON", code=ErrorCode.MALFORMED_JSON
+            ) from None
         if any(e["type"] == "model_type" and not e["loc"] for e in errors):
             raise InvalidInput(
                 "the body must be a JSON object", fields={"": "not an object"}
@@ -269,21 +272,27 @@ async def on_essaim_error(request: Request, exc: Exception) -> Response:
 
 
 _HTTP_CODES = {
-    400: "malformed_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
+    400: ErrorCode.MALFORMED_REQUEST,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
 }
 
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    code = _HTTP_CODES.get(exc.status_code, ErrorCode.HTTP_ERROR)
     body = {"error": {"code": code, "message": str(exc.detail), "fields": {}}}
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    body = {"error": {"code": "internal_error", "message": "unexpected server error", "fields": {}}}
+    body = {
+        "error": {
+            "code": ErrorCode.INTERNAL_ERROR,
+            "message": "unexpected server error",
+            "fields": {},
+        }
+    }
     return JSONResponse(body, status_code=500)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 import filetype
 
-from server.core.errors import PayloadTooLarge, UnsupportedMediaType
+from server.core.errors import ErrorCode, PayloadTooLarge, UnsupportedMediaType
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -88,7 +88,7 @@ def sniff_content_type(path: Path, filename: str) -> str:
         return f"{base}; charset=utf-8"
     raise UnsupportedMediaType(
         "this type of file is not accepted (PDF, images, office documents and text are)",
-        code="unsupported_file_type",
+        code=ErrorCode.UNSUPPORTED_FILE_TYPE,
         fields={"file": f"unsupported content ({mime or 'unknown binary'})"},
     )
 
@@ -182,7 +182,7 @@ class FileStore:
                     out.write(chunk)
             if size == 0:
                 raise UnsupportedMediaType(
-                    "the file is empty", code="empty_file", fields={"file": "empty"}
+                    "the file is empty", code=ErrorCode.EMPTY_FILE, fields={"file": "empty"}
                 )
             content_type = sniff_content_type(tmp, filename)
             sha = digest.hexdigest()

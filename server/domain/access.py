@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.core.errors import Conflict, Forbidden, NotFound
+from server.core.errors import Conflict, ErrorCode, Forbidden, NotFound
 from server.core.models import Board, Card, Collective, Comment, Membership, Moderation, Role, User
 
 
@@ -156,7 +156,7 @@ async def require_open_board(session: AsyncSession, board_id: int, member: Membe
         return
     _require_unarchived(board, member)
     if board.locked:
-        raise Conflict("this board is locked by its animators", code="board_locked")
+        raise Conflict("this board is locked by its animators", code=ErrorCode.BOARD_LOCKED)
 
 
 def _require_unarchived(board: Board, member: Membership) -> None:
@@ -165,7 +165,7 @@ def _require_unarchived(board: Board, member: Membership) -> None:
     withdrawing what one wrote (deleting one's card or comment, taking a reaction back) and
     flagging stay possible."""
     if board.archived and not is_animator(member):
-        raise Conflict("this board is archived: it is read-only", code="board_archived")
+        raise Conflict("this board is archived: it is read-only", code=ErrorCode.BOARD_ARCHIVED)
 
 
 async def require_unarchived_board(

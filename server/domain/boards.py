@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.core.errors import Conflict, InvalidInput, NotFound
+from server.core.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from server.core.models import (
     DEFAULT_COLUMNS,
     Board,
@@ -175,7 +175,7 @@ async def create_column(
         board, _ = await board_for(w.session, user, board_id, Action.manage)
         columns = await _columns(w.session, board_id)
         if len(columns) >= 12:
-            raise Conflict("a board has at most 12 columns", code="too_many_columns")
+            raise Conflict("a board has at most 12 columns", code=ErrorCode.TOO_MANY_COLUMNS)
         column = BoardColumn(board_id=board_id, name=body.name, position=len(columns))
         w.session.add(column)
         position = len(columns) if body.position is None else min(body.position, len(columns))
@@ -220,10 +220,12 @@ async def delete_column(essaim: Essaim, user: User, column_id: int) -> None:
             )
         )
         if live_cards:
-            raise Conflict("move or delete the column's cards first", code="column_not_empty")
+            raise Conflict(
+                "move or delete the column's cards first", code=ErrorCode.COLUMN_NOT_EMPTY
+            )
         columns = await _columns(w.session, board.id)
         if len(columns) <= 1:
-            raise Conflict("a board keeps at least one column", code="last_column")
+            raise Conflict("a board keeps at least one column", code=ErrorCode.LAST_COLUMN)
         # Deleted cards keep pointing at a column: park them on the first remaining one.
         remaining = [c for c in columns if c.id != column_id]
         await w.session.execute(

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.core.errors import Conflict, Forbidden, InvalidInput
+from server.core.errors import Conflict, ErrorCode, Forbidden, InvalidInput
 from server.core.models import (
     Attachment,
     BoardColumn,
@@ -99,7 +99,7 @@ async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -
     async with essaim.write(user) as w:
         board, member = await board_for(w.session, user, board_id, Action.write)
         if board.archived:
-            raise Conflict("this board is archived", code="board_archived")
+            raise Conflict("this board is archived", code=ErrorCode.BOARD_ARCHIVED)
         await require_open_board(w.session, board_id, member)
         column_id = await _column_of_board(w.session, board_id, body.column_id)
         now = utcnow()
@@ -165,7 +165,7 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
         if card.version != body.version:
             raise Conflict(
                 "the card changed since you loaded it",
-                code="version_conflict",
+                code=ErrorCode.VERSION_CONFLICT,
                 extra={"current": await full_card_view(w.session, card)},
             )
         if CONTENT_FIELDS & values.keys():

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from server.core.errors import Conflict, Forbidden, Gone, NotFound
+from server.core.errors import Conflict, ErrorCode, Forbidden, Gone, NotFound
 from server.core.mail import Email
 from server.core.models import Collective, Invitation, Membership, Role, User, utcnow
 from server.core.platform import Essaim
@@ -157,7 +157,7 @@ async def _keep_an_animator(session: Any, collective_id: int, leaving: Membershi
     if animators <= 1:
         raise Conflict(
             "a collective keeps at least one animator; appoint another first",
-            code="last_animator",
+            code=ErrorCode.LAST_ANIMATOR,
         )
 
 
@@ -218,11 +218,15 @@ async def _usable_invitation(session: Any, token: str) -> Invitation:
     if invitation is None:
         raise NotFound("invitation")
     if invitation.revoked_at is not None:
-        raise Gone("this invitation was withdrawn by an animator", code="invitation_revoked")
+        raise Gone(
+            "this invitation was withdrawn by an animator", code=ErrorCode.INVITATION_REVOKED
+        )
     if invitation.accepted_at is not None:
-        raise Gone("this invitation has already been used", code="invitation_used")
+        raise Gone("this invitation has already been used", code=ErrorCode.INVITATION_USED)
     if invitation.expires_at <= utcnow():
-        raise Gone("this invitation has expired; ask for a new one", code="invitation_expired")
+        raise Gone(
+            "this invitation has expired; ask for a new one", code=ErrorCode.INVITATION_EXPIRED
+        )
     return invitation
 
 
@@ -243,13 +247,13 @@ def _refusal(invitation: Invitation, user: User) -> Forbidden | None:
         return Forbidden(
             "this invitation was sent to another email address; log in with that address"
             " or ask the animator for an invitation to yours",
-            code="invitation_other_address",
+            code=ErrorCode.INVITATION_OTHER_ADDRESS,
         )
     if user.email_verified_at is None:
         return Forbidden(
             "this invitation is for a verified address: open the verification link emailed"
             " to you (or ask for a new one) and come back to this invitation",
-            code="email_not_verified",
+            code=ErrorCode.EMAIL_NOT_VERIFIED,
         )
     return None
 
@@ -274,7 +278,9 @@ async def preview_invitation(
         if user is not None:
             refusal = _refusal(invitation, user)
             preview["for_you"] = refusal is None
-            preview["verify_first"] = refusal is not None and refusal.code == "email_not_verified"
+            preview["verify_first"] = (
+                refusal is not None and refusal.code == ErrorCode.EMAIL_NOT_VERIFIED
+            )
         return preview
 
 
@@ -286,7 +292,9 @@ async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str,
             raise refusal
         cid = invitation.collective_id
         if await find_membership(w.session, cid, user.id) is not None:
-            raise Conflict("you are already a member of this collective", code="already_member")
+            raise Conflict(
+                "you are already a member of this collective", code=ErrorCode.ALREADY_MEMBER
+            )
         # Claimed atomically, so two people racing for one link cannot both get in.
         claimed = await w.session.execute(
             update(Invitation)
@@ -295,7 +303,7 @@ async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str,
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise Gone("this invitation has already been used", code="invitation_used")
+            raise Gone("this invitation has already been used", code=ErrorCode.INVITATION_USED)
         member = Membership(collective_id=cid, user_id=user.id, role=invitation.role)
         w.session.add(member)
         await w.session.flush()
@@ -366,5 +374,5 @@ async def revoke_invitation(essaim: Essaim, user: User, invitation_id: int) -> N
         )
         if revoked.rowcount != 1:  # type: ignore[attr-defined]
             if invitation.accepted_at is not None:
-                raise Gone("this invitation has already been used", code="invitation_used")
+                raise Gone("this invitation has already been used", code=ErrorCode.INVITATION_USED)
             raise NotFound("invitation")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from server.core.errors import Conflict, Forbidden
+from server.core.errors import Conflict, ErrorCode, Forbidden
 from server.core.models import Card, Comment, Moderation, Reaction, User, utcnow
 from server.core.platform import Essaim
 from server.domain import audit
@@ -66,7 +66,7 @@ async def update_comment(
             assert author is not None
             raise Conflict(
                 "the comment changed since you loaded it",
-                code="version_conflict",
+                code=ErrorCode.VERSION_CONFLICT,
                 extra={"current": comment_view(comment, author)},
             )
         kinds = []

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.core.errors import Conflict, NotFound
+from server.core.errors import Conflict, ErrorCode, NotFound
 from server.core.models import (
     Board,
     Card,
@@ -62,7 +62,7 @@ async def _flag(
     )
     if already is not None:
         raise Conflict(
-            "you already flagged this; an animator will look at it", code="already_flagged"
+            "you already flagged this; an animator will look at it", code=ErrorCode.ALREADY_FLAGGED
         )
     flag = Flag(
         collective_id=card.collective_id,
@@ -125,7 +125,7 @@ async def resolve_flag(
             raise NotFound("flag") from None
         await w.session.refresh(flag)  # read again under the collective's lock
         if flag.status != FlagStatus.open:
-            raise Conflict("this flag is already resolved", code="flag_resolved")
+            raise Conflict("this flag is already resolved", code=ErrorCode.FLAG_RESOLVED)
         together = list(
             await w.session.scalars(
                 select(Flag).where(

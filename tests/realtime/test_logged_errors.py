@@ -12,6 +12,7 @@ from realtime.connection import Connection
 from realtime.hub import Hub
 from realtime.presence import Viewer
 from server.core.broker import MemoryBroker
+from server.core.errors import ErrorCode
 
 
 def logged(caplog: pytest.LogCaptureFixture, level: int, text: str) -> list[logging.LogRecord]:
@@ -62,7 +63,7 @@ async def test_a_socket_that_fails_to_close_is_logged_at_debug(
 
     connection = Connection(Gone(), object(), 10, 75.0, session_id=1)  # type: ignore[arg-type]
     with caplog.at_level(logging.DEBUG):
-        connection.close(4401, "session ended")
+        connection.close(ErrorCode.NOT_AUTHENTICATED, "session ended")
         await connection.wait_closed()
     assert logged(caplog, logging.DEBUG, f"connection {connection.id}: close failed")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

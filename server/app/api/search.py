@@ -8,16 +8,11 @@ from search.backend import SearchUnavailable
 from search.runtime import SearchRuntime
 from search.service import SearchRequest, search
 from server.app.http import MAX_ID, Call, endpoint
-from server.core.errors import EssaimError, InvalidInput
+from server.core.errors import InvalidInput, SearchDown
 from server.core.models import CardKind
 
 MAX_QUERY_CHARS = 200
 MAX_OFFSET = 1000
-
-
-class SearchDown(EssaimError):
-    status = 503
-    default_code = "search_unavailable"
 
 
 def _text(call: Call, name: str, *, limit: int, required: bool = False) -> str | None:

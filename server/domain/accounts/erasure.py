@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core import throttle
-from server.core.errors import Conflict, Forbidden
+from server.core.errors import Conflict, ErrorCode, Forbidden
 from server.core.models import (
     AccountToken,
     Attachment,
@@ -85,7 +85,7 @@ async def delete_account(
     # become an unlimited password oracle.
     await count_password_attempt(essaim, user.email, address, "too many wrong passwords")
     if not await essaim.passwords.verify_async(user.password_hash, password):
-        raise Forbidden("the password is not the right one", code="wrong_password")
+        raise Forbidden("the password is not the right one", code=ErrorCode.WRONG_PASSWORD)
     async with essaim.db.read() as session:
         await _check_not_last_animator(session, user)
     # Sessions end first, through the one place that also closes their live sockets.
@@ -145,7 +145,7 @@ async def _check_not_last_animator(session: AsyncSession, user: User) -> None:
         raise Conflict(
             "you are the last animator of a collective: appoint another animator before"
             " deleting your account",
-            code="last_animator_account",
+            code=ErrorCode.LAST_ANIMATOR_ACCOUNT,
             extra={"collectives": alone},
         )
 

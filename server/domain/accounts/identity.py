@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core import throttle
-from server.core.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
+from server.core.errors import Conflict, ErrorCode, InvalidInput, NotAuthenticated, TooManyRequests
 from server.core.models import LoginFailure, LoginSession, User, utcnow
 from server.core.platform import Essaim
 from server.core.security import new_token, same, token_hash
@@ -75,7 +75,7 @@ async def create_user(
     except IntegrityError:
         raise Conflict(
             "an account already exists with this email",
-            code="email_taken",
+            code=ErrorCode.EMAIL_TAKEN,
             fields={"email": "already registered"},
         ) from None
 
@@ -127,7 +127,7 @@ async def login(essaim: Essaim, body: LoginIn, address: str, user_agent: str = "
     ok = await essaim.passwords.verify_async(user.password_hash if user else None, body.password)
     if user is None or not ok:
         raise InvalidInput(
-            "wrong email or password", code="bad_credentials", fields={"password": "wrong"}
+            "wrong email or password", code=ErrorCode.BAD_CREDENTIALS, fields={"password": "wrong"}
         )
     pair = throttle.pair_key(body.email, address)
     rehashed = None

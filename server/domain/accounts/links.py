@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 
 from server.core import throttle
-from server.core.errors import Conflict, Gone, NotFound
+from server.core.errors import Conflict, ErrorCode, Gone, NotFound
 from server.core.links import link_base
 from server.core.mail import Email
 from server.core.models import AccountToken, LoginFailure, User, utcnow
@@ -75,7 +75,7 @@ async def send_verification(essaim: Essaim, w: Write, user: User, base_url: str)
 
 async def resend_verification(essaim: Essaim, user: User, address: str, base_url: str) -> None:
     if user.email_verified_at is not None:
-        raise Conflict("this address is already verified", code="email_already_verified")
+        raise Conflict("this address is already verified", code=ErrorCode.EMAIL_ALREADY_VERIFIED)
     async with essaim.write(user) as w:
         await throttle.admit(
             w.session,
@@ -170,13 +170,17 @@ async def reset_password(essaim: Essaim, token: str, password: str) -> None:
 
 def _check_usable(row: AccountToken | None, purpose: str) -> AccountToken:
     what = "password reset link" if purpose == PASSWORD_RESET else "verification link"
-    prefix = "reset_link" if purpose == PASSWORD_RESET else "verification_link"
+    used, expired = (
+        (ErrorCode.RESET_LINK_USED, ErrorCode.RESET_LINK_EXPIRED)
+        if purpose == PASSWORD_RESET
+        else (ErrorCode.VERIFICATION_LINK_USED, ErrorCode.VERIFICATION_LINK_EXPIRED)
+    )
     if row is None:
         raise NotFound(what)
     if row.used_at is not None:
-        raise Gone(f"this {what} has already been used", code=f"{prefix}_used")
+        raise Gone(f"this {what} has already been used", code=used)
     if row.expires_at <= utcnow():
-        raise Gone(f"this {what} has expired; ask for a new one", code=f"{prefix}_expired")
+        raise Gone(f"this {what} has expired; ask for a new one", code=expired)
     return row
 
 
@@ -198,6 +202,10 @@ async def _consume(w: Write, token: str, purpose: str) -> AccountToken:
         .execution_options(synchronize_session=False)
     )
     if claimed.scalar() is None:  # a concurrent use won (PostgreSQL; SQLite serialises)
-        code = "reset_link_used" if purpose == PASSWORD_RESET else "verification_link_used"
+        code = (
+            ErrorCode.RESET_LINK_USED
+            if purpose == PASSWORD_RESET
+            else ErrorCode.VERIFICATION_LINK_USED
+        )
         raise Gone("this link has already been used", code=code)
     return row
