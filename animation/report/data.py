@@ -148,7 +148,7 @@ async def report_data(
     records = await load_records(essaim, collective_id, until=period.end)
     # Pure computation over the whole history: off the event loop (see engagement.engagement).
     return await asyncio.to_thread(
-        _report,
+        build_report,
         collective,
         member.role,
         start,
@@ -161,7 +161,7 @@ async def report_data(
     )
 
 
-def _report(
+def build_report(
     collective: Collective,
     role: str,
     start: date,
@@ -172,6 +172,8 @@ def _report(
     attendance: Sequence[tuple[int, int]],
     records: Records,
 ) -> dict[str, Any]:
+    """The report from what ``report_data`` read: pure, so that it runs in a worker thread
+    (and tests give it rows built by hand). ``start``/``end`` are inclusive Paris dates."""
     period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
     ids = {m.user_id for m, _ in people}
     acts = [a for a in records.activities if a.actor_id in ids]

@@ -64,7 +64,9 @@ def test_the_pyramid_and_the_levels_share_their_floors() -> None:
     # One collective, one period: members with 0, 3, 4 and 12 contributions in it.
     members = [member(2), member(3), member(4), member(5)]
     counts = {2: 0, 3: REGULAR_FROM - 1, 4: REGULAR_FROM, 5: DRIVING_FROM}
-    history = [post(who, 100 * who + n, at(1, n % 24)) for who, c in counts.items() for n in range(c)]
+    history = [
+        post(who, 100 * who + n, at(1, n % 24)) for who, c in counts.items() for n in range(c)
+    ]
     pyramid = participation_pyramid(history, members, Period(at(0), at(30)))
     assert (pyramid.readers, pyramid.occasional, pyramid.regular) == (1, 1, 2)
     assert [raw_level(c) for c in counts.values()] == list(Level)
