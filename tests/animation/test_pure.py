@@ -49,4 +49,3 @@ def test_a_metric_module_imports_only_the_standard_library_and_other_metrics(nam
         and m.removeprefix("animation.") not in PURE
     }
     assert not outside, f"animation/{name}.py imports {sorted(outside)}"
-
