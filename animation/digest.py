@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.core.links import FALLBACK_BASE_URL
 from server.core.mail import Email
 from server.core.models import (
     Card,
@@ -32,7 +33,6 @@ from server.core.models import (
 from server.core.platform import Essaim
 from server.core.security import new_token, token_hash
 
-FALLBACK_BASE_URL = "http://localhost:8000"
 TITLES_SHOWN = 5
 
 

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from animation.alerts import member_silent_alerts
 from animation.health import Inputs, health_panel
+from animation.levels import DRIVING_FROM, LEVEL_NAMES
 from animation.load import Records, load_records
-from animation.members import Level, MemberProfile, member_profiles
+from animation.members import MemberProfile, member_profiles
 from animation.onboarding import onboarding_steps
 from animation.participation import (
     active_members,
@@ -44,15 +45,6 @@ from server.domain.access import membership
 from server.domain.views import iso, user_view
 
 WEEKLY_WEEKS = 12
-LEVEL_NAMES = {
-    Level.reader: "reader",
-    Level.occasional: "occasional",
-    Level.regular: "regular",
-    Level.driving_force: "driving",
-}
-# Contributions within the period that make a « force motrice » in the pyramid (the
-# monthly floor of the driving level, as for member levels).
-DRIVING_FROM = 12
 
 
 # ---------------------------------------------------------------- the period
@@ -141,13 +133,14 @@ def metrics(scene: Scene, period: Period) -> dict[str, dict[str, Any]]:
     questions = questions_answered(acts, period, answers=answers)
     pyramid = participation_pyramid(acts, members, period, visits=visits)
     counts = contributions(acts, members, period)
+    # The pyramid's regulars split: a « force motrice » makes the driving level's floor
+    # within the period.
     driving = sum(1 for c in counts.values() if c >= DRIVING_FROM)
     spread = concentration(acts, members, period)
     tried = practices_tried(acts, period)
     runs = experiments(acts, period)
     onboarding = onboarding_steps(acts, members, scene.at, visits, scene.inputs.profiled)
-    animators = animator_activity(acts, members, period)
-    nudges = sum(1 for at in scene.nudges if at in period)
+    animators = animator_activity(acts, members, period, scene.nudges)
     ref = pyramid.reference
     return {
         "wau": {"value": active.weekly, "causes": _causes("active_members")},
@@ -244,11 +237,11 @@ def metrics(scene: Scene, period: Period) -> dict[str, dict[str, Any]]:
             "causes": _causes("onboarding_steps"),
         },
         "animator_activity": {
-            "value": animators.prompts + animators.replies + nudges,
+            "value": animators.actions,
             "prompts": animators.prompts,
             "replies": animators.replies,
             "reactions": animators.reactions,
-            "nudges": nudges,
+            "nudges": animators.nudges,
             "causes": _causes("animator_activity"),
         },
     }

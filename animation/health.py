@@ -108,9 +108,8 @@ def _unanswered(i: Inputs, p: Period) -> float:
 
 
 def _animator_actions_per_week(i: Inputs, p: Period) -> float:
-    done = animator_activity(i.activities, i.members, p)
-    nudges = sum(1 for at in i.nudges if at in p)
-    return (done.prompts + done.replies + nudges) / max((p.end - p.start) / WEEK, 1 / 7)
+    done = animator_activity(i.activities, i.members, p, i.nudges)
+    return done.actions / max((p.end - p.start) / WEEK, 1 / 7)
 
 
 def _stalled_boards(i: Inputs, p: Period) -> float:

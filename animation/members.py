@@ -1,5 +1,5 @@
-"""Per member: last activity, contributions, reactions, level (with hysteresis), trend and
-usual rhythm — and who is silent against their own habit."""
+"""Per member: last activity, contributions, reactions, level (``animation.levels``), trend
+and usual rhythm — and who is silent against their own habit."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import IntEnum
 
+from animation.levels import LEVEL_WINDOW_DAYS, Level, level_history
 from animation.records import (
     CONTRIBUTIONS,
     Activity,
@@ -20,20 +20,6 @@ from animation.records import (
     percentile,
 )
 
-
-class Level(IntEnum):
-    reader = 0
-    occasional = 1
-    regular = 2
-    driving_force = 3
-
-
-# Contributions in the trailing 30 days needed for each level (Discourse-style trust levels).
-LEVEL_FLOORS = {Level.occasional: 1, Level.regular: 4, Level.driving_force: 12}
-LEVEL_WINDOW_DAYS = 30
-# A member is demoted one level only after this many days in a row below it: one quiet
-# month (holidays, a busy season) should not flip someone back and forth.
-DEMOTION_DAYS = 28
 # Gaps are read over this many latest days: habits change, old ones fade out.
 RHYTHM_MEMORY_DAYS = 120
 # The percentile of gaps taken as "usual": high, so that a normal slow week, or the pause
@@ -42,15 +28,6 @@ RHYTHM_PERCENTILE = 100
 # A habit needs this many days between the first and the latest active day: someone who
 # came for a week and left has no habit yet (the newcomer rules are about them).
 HABIT_SPAN_DAYS = 28
-
-
-def raw_level(contributions: int) -> Level:
-    """The level earned by ``contributions`` in the trailing window, without hysteresis."""
-    level = Level.reader
-    for candidate, floor in LEVEL_FLOORS.items():
-        if contributions >= floor:
-            level = candidate
-    return level
 
 
 def active_days(activities: Sequence[Activity], user_id: int, before: datetime) -> list[date]:
@@ -74,36 +51,6 @@ def usual_gap_days(days: Sequence[date]) -> float | None:
     if len(gaps) < 3 or (days[-1] - days[0]).days < HABIT_SPAN_DAYS:
         return None
     return percentile(gaps, RHYTHM_PERCENTILE)
-
-
-def level_history(
-    activities: Sequence[Activity], member: Member, at: datetime
-) -> list[tuple[date, Level]]:
-    """The member's level on each UTC day from joining to ``at``: promoted as soon as the
-    trailing 30 days earn it, demoted one step after ``DEMOTION_DAYS`` days below it."""
-    per_day: dict[date, int] = {}
-    for a in activities:
-        if a.actor_id == member.user_id and a.kind in CONTRIBUTIONS and a.at < at:
-            day = a.at.astimezone(UTC).date()
-            per_day[day] = per_day.get(day, 0) + 1
-    first = member.joined_at.astimezone(UTC).date()
-    last = at.astimezone(UTC).date()
-    history: list[tuple[date, Level]] = []
-    level, below_since, window = Level.reader, 0, 0
-    day = first
-    while day <= last:
-        window += per_day.get(day, 0)
-        window -= per_day.get(day - timedelta(days=LEVEL_WINDOW_DAYS), 0)
-        earned = raw_level(window)
-        if earned >= level:
-            level, below_since = earned, 0
-        else:
-            below_since += 1
-            if below_since >= DEMOTION_DAYS:
-                level, below_since = Level(level - 1), 0
-        history.append((day, level))
-        day += timedelta(days=1)
-    return history
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,17 @@
 """Who takes part and how evenly: active members, pyramid, Gini, bus factor, cohorts, heat map.
 
-``visits`` (not recorded yet) widen "active" to members who only read; "engaged" never
-includes them, so both figures keep their meaning once visits exist.
+``visits`` (recorded, debounced, by ``animation.visits``) widen "active" to members who only
+read; "engaged" never includes them: it counts what members did, not what they opened.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from animation.levels import REGULAR_FROM
 from animation.records import (
     CONTRIBUTIONS,
     Activity,
@@ -37,7 +38,7 @@ def active_ids(
     period: Period,
     visits: Sequence[Visit] = (),
 ) -> set[int]:
-    """Participants who did anything (or visited, once visits exist) within ``period``."""
+    """Participants who did anything, or visited, within ``period``."""
     ids = _ids(members)
     done = {a.actor_id for a in activities if a.at in period}
     seen = {v.user_id for v in visits if v.at in period}
@@ -94,7 +95,7 @@ class Pyramid:
     occasional: int
     regular: int
     shares: tuple[float, float, float] | None
-    absent: int = 0  # neither visited nor contributed (known only once visits are recorded)
+    absent: int = 0  # neither visited nor contributed (known only when visits are given)
     reference: tuple[float, float, float] = REFERENCE_PYRAMID
 
 
@@ -103,7 +104,7 @@ def participation_pyramid(
     activities: Sequence[Activity],
     members: Sequence[Member],
     period: Period,
-    regular_from: int = 4,
+    regular_from: int = REGULAR_FROM,
     visits: Sequence[Visit] | None = None,
 ) -> Pyramid:
     """Participants by contributions in ``period``: none (readers), fewer than
@@ -209,7 +210,3 @@ def heat_map(activities: Sequence[Activity], period: Period, tz: tzinfo = PARIS)
             local = a.at.astimezone(tz)
             grid[local.weekday()][local.hour] += 1
     return grid
-
-
-def days_between(a: datetime, b: datetime) -> float:
-    return (b - a) / timedelta(days=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from animation.records import Activity, Cause, Kind, Member, Period, diagnoses
 
@@ -66,18 +67,29 @@ class AnimatorActivity:
     prompts: int  # cards posted by animators
     replies: int  # comments written by animators
     reactions: int
-    # Nudges are not recorded yet: they come with the alert actions of the API work.
+    nudges: int = 0  # nudges animators sent (``animation.nudges``)
+
+    @property
+    def actions(self) -> int:
+        """What the animators did to make the collective talk: prompts, replies and nudges
+        (reactions are too light to count)."""
+        return self.prompts + self.replies + self.nudges
 
 
 @diagnoses(Cause.animation)
 def animator_activity(
-    activities: Sequence[Activity], members: Sequence[Member], period: Period
+    activities: Sequence[Activity],
+    members: Sequence[Member],
+    period: Period,
+    nudges: Sequence[datetime] = (),
 ) -> AnimatorActivity:
-    """What the collective's animators posted, replied and reacted within ``period``."""
+    """What the collective's animators posted, replied and reacted within ``period``, and the
+    nudges among ``nudges`` (when each was sent) that fall within it."""
     animators = {m.user_id for m in members if m.role == "animator"}
     mine = [a for a in activities if a.actor_id in animators and a.at in period]
     return AnimatorActivity(
         sum(1 for a in mine if a.kind is Kind.post),
         sum(1 for a in mine if a.kind is Kind.comment),
         sum(1 for a in mine if a.kind is Kind.reaction),
+        sum(1 for at in nudges if at in period),
     )

@@ -1,5 +1,6 @@
-"""The report for funders over a period: participation (meetings attended, online activity),
-the animation indicators and their trend per month, as data, CSV or a printable HTML page.
+"""The report for funders over a period, as data: participation (meetings attended, online
+activity), the animation indicators and their trend per month. ``format=json`` answers it as
+is; ``animation.report.csv`` and ``animation.report.html`` render it.
 
 Animators get each member's row; observers (funders) get aggregates only — counts and
 distributions, never a name (DESIGN.md: observers never see another member's data). Rows are
@@ -9,18 +10,14 @@ the collective's current participants (observers excluded); totals are the sums 
 from __future__ import annotations
 
 import asyncio
-import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 from sqlalchemy import select
 
+from animation.levels import LEVEL_FLOORS, REGULAR_FROM, Level, pyramid_level
 from animation.load import Records, load_records
 from animation.participation import (
     PARIS,
@@ -33,7 +30,6 @@ from animation.participation import (
 from animation.periods import parse_period
 from animation.practice import experiments, practices_tried
 from animation.records import CONTRIBUTIONS, METRIC_CAUSES, Activity, Kind, Period
-from animation.report import charts
 from animation.responses import (
     Answers,
     newcomer_reply_rate,
@@ -43,60 +39,53 @@ from animation.responses import (
 from server.core.errors import Forbidden
 from server.core.models import Attendance, Collective, Meeting, Membership, Role, User, utcnow
 from server.core.platform import Essaim
-from server.core.spreadsheet import SpreadsheetWriter
 from server.domain.access import membership
 from server.domain.views import iso, user_view
 
 FORMATS = ("html", "csv", "json")
-REGULAR_FROM = 4  # contributions in the period from which a member is "regular" (pyramid)
 
 
 @dataclass(frozen=True)
-class Indicator:
+class ReportLine:
+    """A line of the report's indicator table (a figure per month, then over the period).
+    Not a health-panel indicator (``animation.health.Indicator``): no threshold, no action —
+    funders read the trend."""
+
     key: str
     label: str
     unit: str  # "" (a count), "%", "h" or "" for an index
     metric: str  # the animation function it comes from (its causes in METRIC_CAUSES)
 
 
-INDICATORS = (
-    Indicator("active_members", "Membres actifs", "", "active_members"),
-    Indicator("contributions", "Contributions (fiches et commentaires)", "", "contributions"),
-    Indicator("reactions", "Réactions", "", "engaged_per_day"),
-    Indicator(
+LINES = (
+    ReportLine("active_members", "Membres actifs", "", "active_members"),
+    ReportLine("contributions", "Contributions (fiches et commentaires)", "", "contributions"),
+    ReportLine("reactions", "Réactions", "", "engaged_per_day"),
+    ReportLine(
         "first_response_hours", "Délai médian de première réponse", "h", "time_to_first_response"
     ),
-    Indicator(
+    ReportLine(
         "newcomer_reply_rate",
         "Premières contributions ayant reçu une réponse",
         "%",
         "newcomer_reply_rate",
     ),
-    Indicator("questions_answered", "Questions ayant reçu une réponse", "%", "questions_answered"),
-    Indicator("practices_tried", "Pratiques essayées", "", "practices_tried"),
-    Indicator("experiments_started", "Expérimentations lancées", "", "experiments"),
-    Indicator("gini", "Concentration des contributions (indice de Gini)", "", "concentration"),
-    Indicator("meetings", "Rencontres et ateliers tenus", "", "meetings"),
-    Indicator("attendance_rate", "Taux de présence aux rencontres", "%", "meetings"),
+    ReportLine("questions_answered", "Questions ayant reçu une réponse", "%", "questions_answered"),
+    ReportLine("practices_tried", "Pratiques essayées", "", "practices_tried"),
+    ReportLine("experiments_started", "Expérimentations lancées", "", "experiments"),
+    ReportLine("gini", "Concentration des contributions (indice de Gini)", "", "concentration"),
+    ReportLine("meetings", "Rencontres et ateliers tenus", "", "meetings"),
+    ReportLine("attendance_rate", "Taux de présence aux rencontres", "%", "meetings"),
 )
 # Causes of the indicators that do not come from a tagged animation function.
 EXTRA_CAUSES = {"contributions": ("I",), "meetings": ("P", "I")}
-LEVEL_LABELS = ("Lecteurs (aucune contribution)", "Occasionnels (1 à 3)", "Réguliers (4 et plus)")
-ROLE_LABELS = {Role.animator: "animateur", Role.member: "membre", Role.observer: "observateur"}
-MONTHS = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
+# Indexed by ``pyramid_level``: the floors of ``animation.levels``, in words.
+LEVEL_LABELS = (
+    "Lecteurs (aucune contribution)",
+    f"Occasionnels ({LEVEL_FLOORS[Level.occasional]} à {REGULAR_FROM - 1})",
+    f"Réguliers ({REGULAR_FROM} et plus)",
 )
+ROLE_LABELS = {Role.animator: "animateur", Role.member: "membre", Role.observer: "observateur"}
 
 
 def _midnight(day: date) -> datetime:
@@ -159,7 +148,7 @@ async def report_data(
     records = await load_records(essaim, collective_id, until=period.end)
     # Pure computation over the whole history: off the event loop (see engagement.engagement).
     return await asyncio.to_thread(
-        _report,
+        build_report,
         collective,
         member.role,
         start,
@@ -172,7 +161,7 @@ async def report_data(
     )
 
 
-def _report(
+def build_report(
     collective: Collective,
     role: str,
     start: date,
@@ -183,6 +172,8 @@ def _report(
     attendance: Sequence[tuple[int, int]],
     records: Records,
 ) -> dict[str, Any]:
+    """The report from what ``report_data`` read: pure, so that it runs in a worker thread
+    (and tests give it rows built by hand). ``start``/``end`` are inclusive Paris dates."""
     period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
     ids = {m.user_id for m, _ in people}
     acts = [a for a in records.activities if a.actor_id in ids]
@@ -294,9 +285,7 @@ def _distribution(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     for r in rows:
         out["meetings_attended"][_bucket(r["meetings_attended"], MEETING_BUCKETS)] += 1
         out["active_weeks"][_bucket(r["active_weeks"], WEEK_BUCKETS)] += 1
-        written = r["cards"] + r["comments"]
-        level = 0 if written == 0 else 1 if written < REGULAR_FROM else 2
-        out["contributions"][LEVEL_LABELS[level]] += 1
+        out["contributions"][LEVEL_LABELS[pyramid_level(r["cards"] + r["comments"])]] += 1
     return out
 
 
@@ -311,7 +300,7 @@ def _indicators(
 ) -> list[dict[str, Any]]:
     months = _months(start, end)
     columns = [(label, first, last) for label, first, last in months] + [("period", start, end)]
-    values: dict[str, list[float | None]] = {i.key: [] for i in INDICATORS}
+    values: dict[str, list[float | None]] = {i.key: [] for i in LINES}
     answers = Answers.of(acts)  # read once for every month
     for _, first, last in columns:
         window = Period(_midnight(first), _midnight(last + timedelta(days=1)))
@@ -349,205 +338,9 @@ def _indicators(
             ],
             "value": values[i.key][-1],
         }
-        for i in INDICATORS
+        for i in LINES
     ]
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
     return round(value, digits) if value is not None else None
-
-
-# ---------------------------------------------------------------- CSV
-
-
-def _figure(value: Any, unit: str = "") -> float | int | None:
-    """A figure as shown: rates as percentages."""
-    if value is None or unit != "%":
-        return value  # type: ignore[no-any-return]
-    return round(float(value) * 100, 1)
-
-
-def _number(value: Any, unit: str = "") -> str:
-    """French numbers for reading: decimal comma, rates as percentages."""
-    figure = _figure(value, unit)
-    if figure is None:
-        return ""
-    return f"{figure:g}".replace(".", ",") if isinstance(figure, float) else str(figure)
-
-
-def report_csv(data: dict[str, Any]) -> str:
-    """The report as a French spreadsheet: ``;``-separated sections with a blank line between,
-    decimal commas, every typed text neutralised (server.core.spreadsheet); the caller
-    adds the BOM Excel needs to read UTF-8."""
-    out = io.StringIO()
-    w = SpreadsheetWriter(out)
-    period = data["period"]
-    w.writerow(["Rapport d'activité", data["collective"]["name"]])
-    w.writerow(["Période", f"du {_french_date(period['from'])} au {_french_date(period['to'])}"])
-    w.writerow(["Financeurs", ", ".join(data["collective"]["funders"])])
-    w.writerow([])
-    summary = data["summary"]
-    if data["members"] is not None:
-        w.writerow(
-            [
-                "Membre",
-                "Organisation",
-                "Rôle",
-                "Rencontres suivies",
-                "Rencontres tenues",
-                "Fiches",
-                "Commentaires",
-                "Réactions",
-                "Semaines actives",
-            ]
-        )
-        for r in data["members"]:
-            w.writerow(
-                [
-                    r["user"]["display_name"],
-                    r["organisation"],
-                    ROLE_LABELS.get(r["role"], r["role"]),
-                    r["meetings_attended"],
-                    r["meetings_held"],
-                    r["cards"],
-                    r["comments"],
-                    r["reactions"],
-                    r["active_weeks"],
-                ]
-            )
-        w.writerow(
-            [
-                "Total",
-                f"{summary['participants']} participants",
-                "",
-                summary["meetings_attended"],
-                summary["meetings_held"],
-                summary["cards"],
-                summary["comments"],
-                summary["reactions"],
-                summary["active_weeks"],
-            ]
-        )
-    else:
-        w.writerow(["Répartition", "Tranche", "Participants"])
-        names = {
-            "meetings_attended": "Rencontres suivies",
-            "active_weeks": "Semaines actives",
-            "contributions": "Contributions en ligne",
-        }
-        for key, label in names.items():
-            for bracket, count in data["distribution"][key].items():
-                w.writerow([label, bracket, count])
-        w.writerow([])
-        w.writerow(["Total", "Valeur"])
-        for key, label in (
-            ("participants", "Participants"),
-            ("meetings_held", "Rencontres tenues"),
-            ("meetings_attended", "Présences aux rencontres"),
-            ("cards", "Fiches"),
-            ("comments", "Commentaires"),
-            ("reactions", "Réactions"),
-        ):
-            w.writerow([label, summary[key]])
-    w.writerow([])
-    months = [m["month"] for m in data["indicators"][0]["months"]]
-    w.writerow(["Indicateur", "Causes", "Unité", *[_french_month(m) for m in months], "Période"])
-    for i in data["indicators"]:
-        unit = i["unit"]
-        w.writerow(
-            [
-                i["label"],
-                " ".join(i["causes"]),
-                unit,
-                *[_figure(m["value"], unit) for m in i["months"]],
-                _figure(i["value"], unit),
-            ]
-        )
-    return out.getvalue()
-
-
-def _french_date(value: str) -> str:
-    day = date.fromisoformat(value)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def _french_month(value: str) -> str:
-    year, month = value.split("-")
-    return f"{MONTHS[int(month) - 1]} {year}"
-
-
-def csv_filename(data: dict[str, Any]) -> str:
-    """``essaim-rapport-<collective>-<from>-<to>.csv`` with an ASCII slug of the name."""
-    period = data["period"]
-    return f"essaim-rapport-{slug(data['collective']['name'])}-{period['from']}-{period['to']}.csv"
-
-
-def slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    words = "".join(c.lower() if c.isalnum() else " " for c in ascii_name).split()
-    return "-".join(words)[:60] or "collectif"
-
-
-# ---------------------------------------------------------------- HTML
-
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=select_autoescape(default=True),
-    undefined=StrictUndefined,
-)
-
-
-def report_html(data: dict[str, Any]) -> str:
-    """The printable page: self-contained (inline CSS, inline SVG charts), no script."""
-    months = [m["month"] for m in data["indicators"][0]["months"]]
-    sparklines = {
-        i["key"]: Markup(
-            charts.sparkline(
-                [m["value"] for m in i["months"]],
-                f"Évolution mensuelle : {i['label']}",
-                ", ".join(
-                    f"{_french_month(m['month'])} : {_display(m['value'], i['unit'])}"
-                    for m in i["months"]
-                ),
-            )
-        )
-        for i in data["indicators"]
-    }
-    pyramid = data["pyramid"]
-    return _templates.get_template("report.html").render(
-        data=data,
-        months=[_french_month(m) for m in months],
-        period_label=(
-            f"du {_french_date(data['period']['from'])} au {_french_date(data['period']['to'])}"
-        ),
-        sparklines=sparklines,
-        heat_map=Markup(
-            charts.heat_map(data["heat_map"], "Activité par jour de la semaine et par heure")
-        ),
-        pyramid=Markup(
-            charts.pyramid(
-                pyramid["shares"],
-                pyramid["reference"],
-                LEVEL_LABELS,
-                "Pyramide de participation comparée à la règle 90-9-1",
-            )
-        ),
-        levels=list(
-            zip(
-                LEVEL_LABELS,
-                (pyramid["readers"], pyramid["occasional"], pyramid["regular"]),
-                strict=True,
-            )
-        ),
-        role_labels=ROLE_LABELS,
-        display=_display,
-        french_date=_french_date,
-    )
-
-
-def _display(value: Any, unit: str = "") -> str:
-    """A figure for reading: French decimals, units, a dash when unknown."""
-    if value is None:
-        return "—"
-    text = _number(value, unit)
-    return f"{text} %" if unit == "%" else f"{text} h" if unit == "h" else text

@@ -57,3 +57,12 @@ def test_animator_activity() -> None:
         post(1, 33, at(8)),  # after the period
     ]
     assert animator_activity(history, members, WEEK) == AnimatorActivity(2, 1, 1)
+
+
+def test_animator_actions_count_prompts_replies_and_nudges_of_the_period() -> None:
+    members = [member(1, role="animator"), member(2)]
+    history = [post(1, 30, at(0)), comment(1, 31, 2, at(1)), react(1, 31, 2, at(2))]
+    nudges = [at(3), at(6, 23), at(7), at(-1)]  # two within the week, one at its end, one before
+    done = animator_activity(history, members, WEEK, nudges)
+    assert done == AnimatorActivity(prompts=1, replies=1, reactions=1, nudges=2)
+    assert done.actions == 4  # reactions are not actions

@@ -11,8 +11,6 @@ import pytest
 from animation.members import Habit, habit, rhythm_drops
 from tests.animation.sample import T0, at, comment, member
 
-LN_ALPHA = math.log(0.0005)
-
 
 def days(*offsets: int) -> list[date]:
     return [T0.date() + timedelta(days=d) for d in offsets]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from animation.report import data as reports
+from animation import report as reports
 from server.app.http import Call, endpoint
 from server.core.errors import InvalidInput
 
