@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 
 from sqlalchemy import select
@@ -18,7 +17,11 @@ from server.events.write import Write, write
 
 
 class Essaim:
-    """Everything a domain service needs: database, broker, mailer, files, passwords."""
+    """Everything a domain service needs: database, broker, mailer, files, passwords.
+
+    The rest of what runs in a process belongs to the layers above, which core cannot import:
+    the realtime hub (connections, feeds, presence) and the search runtime (backend, indexer).
+    The app keeps the three side by side in ``app.state`` (``server.app.asgi``)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -62,12 +65,3 @@ class Essaim:
                 await self.broker.disconnect()
             finally:
                 await self.db.dispose()
-
-
-async def running(settings: Settings) -> AsyncIterator[Essaim]:
-    essaim = Essaim(settings)
-    await essaim.start()
-    try:
-        yield essaim
-    finally:
-        await essaim.stop()
