@@ -1,8 +1,7 @@
-"""This process's fan-out: one feed per followed collective turns broker messages into an
-in-order, gap-free stream (missing events are read from the log), encodes each event once per
-audience (text and WebSocket frame) and hands it to every local subscription. Presence entries
-are refreshed here, memberships and boards read by ``subscribe`` are remembered for a few
-seconds, and sockets whose login session was revoked (in any process) or expired are closed."""
+"""This process's fan-out: the connections, one feed per followed collective (``realtime.feed``)
+and the subscriptions that follow them. Presence entries are refreshed here, memberships and
+boards read by ``subscribe`` are remembered for a few seconds, and sockets whose login session
+was revoked (in any process) or expired are closed."""
 
 from __future__ import annotations
 
@@ -14,24 +13,20 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from realtime.connection import Connection, Outgoing, Subscription
-from realtime.presence import MemoryPresence, Presence, RedisPresence, Viewer
-from server.core.broker import Message, RedisBroker
+from realtime.connection import (
+    Connection,
+    Subscription,
+)
+from realtime.feed import Feed, channel
+from realtime.presence import Presence, Viewer, presence_from_url
 from server.core.errors import ErrorCode
-from server.core.models import Board, Collective, Event, Membership, Role, User
+from server.core.models import Board, Collective, Membership, User
 from server.core.platform import Essaim
 from server.domain.access import membership
 from server.domain.accounts.sessions import SESSIONS_CHANNEL, live_sessions, session_expiry
-from server.domain.views import event_message
-from server.events.read import redacted
 
 log = logging.getLogger("essaim.realtime")
 
-# How often a quiet feed checks the log for an event whose publication was lost.
-TAIL_CHECK_SECONDS = 5.0
-CATCH_UP_PAGE = 500
-# Deliveries between two yields to the event loop while one event fans out (~10 µs each).
-DISPATCH_CHUNK = 256
 # How often connections are checked for silence (each closes after its own ``silence``).
 SILENCE_CHECK_SECONDS = 1.0
 # After this many new connections, the objects alive are frozen out of the garbage collector's
@@ -64,139 +59,13 @@ def remember(cache: dict[K, tuple[float, V]], key: K, value: V, now: float) -> N
     cache[key] = (now + ACCESS_CACHE_SECONDS, value)
 
 
-def channel(collective: int) -> str:
-    return f"collective:{collective}"
-
-
-def wire(event: Event) -> Message:
-    """The broker form of an event: its wire message plus the audience flag."""
-    return {**event_message(event), "restricted": event.restricted}
-
-
-class Feed:
-    """Live events of one collective for this process's subscriptions."""
-
-    def __init__(self, hub: Hub, collective: int) -> None:
-        self.hub = hub
-        self.collective = collective
-        self.subscriptions: set[Subscription] = set()
-        self.last_seq = 0
-        # Memberships read for subscriptions (user id → (expiry, membership)), and a count of
-        # membership events seen, so that a lookup racing one of them is not remembered.
-        self.members: dict[int, tuple[float, Membership]] = {}
-        self.member_changes = 0
-        self.ready = asyncio.Event()
-        self.task = asyncio.create_task(self._run(), name=f"essaim-feed-{collective}")
-
-    async def _run(self) -> None:
-        try:
-            async with self.hub.essaim.broker.subscribe(channel(self.collective)) as queue:
-                self.last_seq = await self.hub.current_seq(self.collective)
-                self.ready.set()
-                while True:
-                    try:
-                        message = await asyncio.wait_for(queue.get(), TAIL_CHECK_SECONDS)
-                    except TimeoutError:
-                        await self._catch_up(None)
-                        continue
-                    await self._handle(message)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("feed of collective %s failed", self.collective)
-            self.ready.set()
-            for sub in list(self.subscriptions):
-                sub.connection.close(ErrorCode.INTERNAL_ERROR, "feed failed: reconnect with since")
-
-    async def _handle(self, message: Message) -> None:
-        if message.get("type") == "presence":
-            outgoing = Outgoing.encode(message)
-            board = message.get("board")
-            for sub in list(self.subscriptions):
-                if sub.board is not None and sub.board == board:
-                    sub.connection.send(outgoing)
-            return
-        if message.get("type") != "event":
-            return
-        seq = int(message["seq"])
-        if seq <= self.last_seq:
-            return  # already delivered (read from the log during a gap fill)
-        if seq > self.last_seq + 1:
-            await self._catch_up(seq)
-        if seq == self.last_seq + 1:
-            await self._dispatch(message)
-
-    async def _catch_up(self, before: int | None) -> None:
-        """Deliver from the log the events after ``last_seq`` (and before ``before``)."""
-        while True:
-            async with self.hub.essaim.db.read() as session:
-                query = select(Event).where(
-                    Event.collective_id == self.collective, Event.seq > self.last_seq
-                )
-                if before is not None:
-                    query = query.where(Event.seq < before)
-                events = list(await session.scalars(query.order_by(Event.seq).limit(CATCH_UP_PAGE)))
-            for event in events:
-                if event.seq == self.last_seq + 1:
-                    await self._dispatch(wire(event))
-            if len(events) < CATCH_UP_PAGE:
-                return
-
-    async def _dispatch(self, message: Message) -> None:
-        message = dict(message)
-        restricted = bool(message.pop("restricted", False))
-        seq = int(message["seq"])
-        self.last_seq = seq
-        # Encoded once per audience; every connection writes the same frame bytes.
-        full = Outgoing.encode(message)
-        hidden = Outgoing.encode(redacted(message)) if restricted else full
-        board = message.get("board")
-        subscriptions = list(self.subscriptions)
-        for start in range(0, len(subscriptions), DISPATCH_CHUNK):
-            if start:
-                # Let the loop breathe between chunks (the next write's database round trips,
-                # pings), and skip whoever unsubscribed meanwhile.
-                await asyncio.sleep(0)
-                current = self.subscriptions
-            else:
-                current = None
-            for sub in subscriptions[start : start + DISPATCH_CHUNK]:
-                if current is not None and sub not in current:
-                    continue
-                if sub.board is None or board is None or sub.board == board:
-                    sub.deliver(seq, hidden if restricted and not sub.animator else full)
-        if str(message.get("kind", "")).startswith("member."):
-            self._apply_membership(message)
-
-    def _apply_membership(self, message: Message) -> None:
-        """Role changes take effect at once; a removed member stops receiving."""
-        kind, data = message.get("kind"), message.get("data") or {}
-        if kind in ("member.updated", "member.removed"):
-            self.member_changes += 1
-            user = data.get("user", {}).get("id") if kind == "member.updated" else None
-            changed = user if user is not None else data.get("user_id")
-            if isinstance(changed, int):
-                self.members.pop(changed, None)
-        if kind == "member.updated":
-            user_id, role = data.get("user", {}).get("id"), data.get("role")
-            for sub in list(self.subscriptions):
-                if sub.connection.user.id == user_id:
-                    sub.animator = role == Role.animator
-        elif kind == "member.removed":
-            for sub in list(self.subscriptions):
-                if sub.connection.user.id == data.get("user_id"):
-                    asyncio.create_task(self.hub.unsubscribe(sub, notify=True))
-
-
 class Hub:
     def __init__(self, essaim: Essaim) -> None:
         self.essaim = essaim
         settings = essaim.settings
-        broker = essaim.broker
-        self.presence: Presence = (
-            RedisPresence(broker.redis, broker.prefix, settings.presence_ttl_seconds)
-            if isinstance(broker, RedisBroker)
-            else MemoryPresence(settings.presence_ttl_seconds)
+        # Chosen by the broker's URL: presence is shared exactly as widely as the events.
+        self.presence: Presence = presence_from_url(
+            settings.broker_url, settings.presence_ttl_seconds
         )
         self.feeds: dict[int, Feed] = {}
         self.connections: set[Connection] = set()
@@ -243,13 +112,7 @@ class Hub:
             except Exception:
                 log.warning("task %s had failed", task.get_name(), exc_info=True)
         self.feeds.clear()
-
-    async def current_seq(self, collective: int) -> int:
-        async with self.essaim.db.read() as session:
-            seq = await session.scalar(
-                select(Collective.last_seq).where(Collective.id == collective)
-            )
-        return int(seq or 0)
+        await self.presence.close()
 
     async def session_alive(self, connection: Connection) -> bool:
         """Read the connection's session again (never remembered); if it was revoked or

@@ -3,7 +3,8 @@ process that holds the connection, so the users of a crashed process disappear b
 
 A user with several connections on a board counts once: ``join`` says whether the user just
 appeared, ``leave`` and ``sweep`` whether they just disappeared (so exactly one process
-announces each change).
+announces each change). ``presence_from_url`` picks the store by ``BROKER_URL``, as the broker:
+``memory://`` for one process, ``redis://`` shared by every process.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+
+from server.core.broker import split_prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,9 @@ class Presence(ABC):
     @abstractmethod
     async def sweep(self) -> list[Viewer]:
         """Drop expired entries; the ones whose user thereby left their board."""
+
+    async def close(self) -> None:  # noqa: B027 (nothing to release in memory)
+        """Release the connections of the store (the entries stay until their TTL)."""
 
 
 class MemoryPresence(Presence):
@@ -197,6 +204,9 @@ class RedisPresence(Presence):
         self._leave = redis.register_script(_LEAVE)
         self._sweep = redis.register_script(_SWEEP)
 
+    async def close(self) -> None:
+        await self.redis.aclose()
+
     def _key(self, board: int) -> str:
         return f"{self.prefix}presence:board:{board}"
 
@@ -244,3 +254,15 @@ class RedisPresence(Presence):
             for raw in await self._sweep(keys=keys, args=[now, board]):
                 gone.append(Viewer.decode(str(raw)))
         return gone
+
+
+def presence_from_url(url: str, ttl: float) -> Presence:
+    """The presence store of ``url`` (the ``BROKER_URL``): ``memory://`` or ``redis://``, with
+    the broker's ``prefix`` namespacing its keys."""
+    scheme = urlsplit(url).scheme
+    if scheme == "memory":
+        return MemoryPresence(ttl)
+    if scheme in {"redis", "rediss"}:
+        clean, prefix = split_prefix(url)
+        return RedisPresence(aioredis.from_url(clean, decode_responses=True), prefix, ttl)
+    raise ValueError(f"unsupported presence URL scheme {scheme!r} (memory:// or redis://)")

@@ -16,12 +16,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from realtime.connection import Connection, Outgoing, Subscription
 from realtime.hub import Hub
-from server.app.http import SESSION_COOKIE, origin_allowed
 from server.core.errors import BadMessage, ErrorCode, EssaimError, NotAuthenticated, NotFound
 from server.core.models import Event
 from server.core.platform import Essaim
+from server.core.security import origin_allowed
 from server.domain.access import is_animator
 from server.domain.accounts.identity import authenticate
+from server.domain.accounts.sessions import SESSION_COOKIE
 from server.events.read import visible_messages
 
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -38,7 +39,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
     settings = essaim.settings
     await websocket.accept()
-    if not origin_allowed(websocket, settings):
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(origin, websocket.url.scheme, websocket.url.netloc, settings):
         await websocket.close(ErrorCode.ORIGIN_NOT_ALLOWED.close_code, "origin not allowed")
         return
     try:

@@ -18,12 +18,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from server.app.http import SESSION_COOKIE
 from server.core.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
 from server.core.platform import Essaim
 from server.domain import boards, cards, collectives, phases
 from server.domain.accounts import links
 from server.domain.accounts.identity import Authenticated, authenticate
+from server.domain.accounts.sessions import SESSION_COOKIE
 from server.domain.views import me_view
 from web.i18n import WEB_DIR
 from web.render import render

@@ -18,21 +18,22 @@ from realtime.hub import Hub
 from realtime.ws import websocket_endpoint
 from search import outbox
 from search.runtime import SearchRuntime
-
-# Importing the endpoint modules registers their routes.
-from server.app.api import accounts, boards, collectives, meetings, moderation, presence  # noqa: F401
-from server.app.api import animation as animation_api
-from server.app.api import privacy as privacy_api  # noqa: F401
-from server.app.api import reports as reports_api  # noqa: F401
-from server.app.api import search as search_api  # noqa: F401
-from server.app.http import (
-    BodyLimit,
-    build_routes,
-    on_essaim_error,
-    on_http_exception,
-    on_unexpected,
+from server.app.api import (
+    accounts,
+    animation,
+    boards,
+    collectives,
+    meetings,
+    moderation,
+    presence,
+    privacy,
+    reports,
 )
+from server.app.api import search as search_api
+from server.app.body import BodyLimit
+from server.app.errors import on_essaim_error, on_http_exception, on_unexpected
 from server.app.openapi import openapi_document
+from server.app.routing import Endpoint, api_routes
 from server.core.errors import EssaimError
 from server.core.platform import Essaim
 from server.core.settings import Settings
@@ -40,12 +41,27 @@ from web.pages import not_found_page, web_routes
 
 log = logging.getLogger("essaim")
 
+# The API this app serves, module by module (each module's endpoints in its own order): the
+# routes and the OpenAPI document are both built from it.
+API_ENDPOINTS: tuple[Endpoint, ...] = (
+    *accounts.ROUTES,
+    *boards.ROUTES,
+    *collectives.ROUTES,
+    *meetings.ROUTES,
+    *moderation.ROUTES,
+    *presence.ROUTES,
+    *animation.ROUTES,
+    *privacy.ROUTES,
+    *reports.ROUTES,
+    *search_api.ROUTES,
+)
+
 # Multipart framing around an upload: boundaries, part headers, the few small fields.
 MULTIPART_OVERHEAD = 64 * 1024
 
 
 async def openapi(request: Request) -> Response:
-    return JSONResponse(openapi_document())
+    return JSONResponse(openapi_document(API_ENDPOINTS))
 
 
 async def health(request: Request) -> Response:
@@ -90,8 +106,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
         Route("/api/openapi.json", openapi),
         Route("/api/v1/health", health),
         WebSocketRoute("/ws", websocket_endpoint),
-        Route("/digest/unsubscribe", animation_api.digest_unsubscribe, methods=["GET", "POST"]),
-        *build_routes(),
+        Route("/digest/unsubscribe", animation.digest_unsubscribe, methods=["GET", "POST"]),
+        *api_routes(API_ENDPOINTS),
         *web_routes(),
     ]
     app = Starlette(

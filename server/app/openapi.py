@@ -1,11 +1,14 @@
-"""The OpenAPI 3.1 document, built from the endpoint table and the pydantic body models."""
+"""The OpenAPI 3.1 document, built from the endpoints the app serves and their pydantic body
+models."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
-from server.app.http import API_PREFIX, ENDPOINTS, Endpoint
+from server.app.routing import API_PREFIX, Endpoint
+from server.domain.accounts.sessions import SESSION_COOKIE
 
 _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 ERROR_SCHEMA = {
@@ -25,10 +28,10 @@ ERROR_SCHEMA = {
 }
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(endpoints: Iterable[Endpoint]) -> dict[str, Any]:
     components: dict[str, Any] = {"Error": ERROR_SCHEMA}
     paths: dict[str, dict[str, Any]] = {}
-    for ep in ENDPOINTS:
+    for ep in endpoints:
         path = API_PREFIX + _PARAM.sub(r"{\1}", ep.path)
         paths.setdefault(path, {})[ep.method.lower()] = _operation(ep, components)
     return {
@@ -44,7 +47,7 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "schemas": components,
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "essaim_session"}
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}
             },
         },
     }

@@ -17,7 +17,11 @@ from server.events.write import Write, write
 
 
 class Essaim:
-    """Everything a domain service needs: database, broker, mailer, files, passwords."""
+    """Everything a domain service needs: database, broker, mailer, files, passwords.
+
+    The rest of what runs in a process belongs to the layers above, which core cannot import:
+    the realtime hub (connections, feeds, presence) and the search runtime (backend, indexer).
+    The app keeps the three side by side in ``app.state`` (``server.app.asgi``)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -1,4 +1,5 @@
-"""Secrets: argon2id password hashes, random tokens, and the stored hashes of tokens."""
+"""Secrets and trust: argon2id password hashes, random tokens, the stored hashes of tokens,
+and which origins may send requests and open sockets."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from server.core.settings import Settings
 
 
 class Passwords:
@@ -62,3 +66,17 @@ def token_hash(token: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def origin_allowed(origin: str | None, scheme: str, netloc: str, settings: Settings) -> bool:
+    """Whether a request's ``Origin`` (when sent) is this server, reached at
+    ``scheme://netloc`` (``ws``/``wss`` count as ``http``/``https``), its public URL or an
+    allowed origin: the same rule for HTTP requests and WebSockets."""
+    if origin is None:
+        return True
+    scheme = {"ws": "http", "wss": "https"}.get(scheme, scheme)
+    own = {f"{scheme}://{netloc}"}
+    if settings.public_url:
+        public = urlsplit(settings.public_url)
+        own.add(f"{public.scheme}://{public.netloc}")
+    return origin in own or origin in settings.allowed_origins

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from websockets.frames import Frame, Opcode
 
+import realtime.feed as feed_module
 import realtime.hub as hub_module
 from realtime.connection import Connection, Outgoing, text_frame
 from server.cli import main
@@ -104,7 +105,7 @@ async def test_a_replay_larger_than_the_queue_waits_for_the_reader(
 async def test_an_event_fanned_out_in_chunks_reaches_everyone_once_and_in_order(
     world: World, connect: Connect, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hub_module, "DISPATCH_CHUNK", 1)  # yield after every delivery
+    monkeypatch.setattr(feed_module, "DISPATCH_CHUNK", 1)  # yield after every delivery
     clients = [await connect(user) for user in (world.member, world.animator, world.observer)]
     positions = []
     for ws in clients:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from realtime.connection import Subscription
-from realtime.hub import Feed, Hub
+from realtime.feed import Feed
+from realtime.hub import Hub
 from server.core.platform import Essaim
 from tests.conftest import fast_settings
 

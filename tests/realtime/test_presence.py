@@ -11,7 +11,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 import redis.asyncio as aioredis
 
-from realtime.presence import MemoryPresence, Presence, RedisPresence, Viewer
+from realtime.presence import (
+    MemoryPresence,
+    Presence,
+    RedisPresence,
+    Viewer,
+    presence_from_url,
+)
 from tests.realtime.test_broker import REDIS_URL, delete_prefix, require_redis, unique_prefix
 
 TTL = 0.5
@@ -180,3 +186,23 @@ async def test_concurrent_leaves_of_one_user_announce_once(make_presence: MakePr
         await two.join(second)
         left = await asyncio.gather(one.leave(first), two.leave(second))
         assert sorted(left) == [False, True], f"attempt {attempt}: {left}"
+
+
+async def test_the_presence_store_is_chosen_by_the_broker_url_and_shares_its_prefix() -> None:
+    assert isinstance(presence_from_url("memory://", TTL), MemoryPresence)
+    await require_redis()
+    prefix = unique_prefix()
+    presence = presence_from_url(f"{REDIS_URL}?prefix={prefix}", TTL)
+    try:
+        assert isinstance(presence, RedisPresence) and presence.prefix == prefix
+        assert await presence.join(viewer(1))
+        raw: aioredis.Redis = aioredis.from_url(REDIS_URL, decode_responses=True)
+        try:
+            assert await raw.zcard(f"{prefix}presence:board:10") == 1
+        finally:
+            await raw.aclose()
+    finally:
+        await presence.close()
+        await delete_prefix(REDIS_URL, prefix)
+    with pytest.raises(ValueError, match="unsupported"):
+        presence_from_url("kafka://somewhere", TTL)

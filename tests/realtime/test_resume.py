@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-import realtime.hub as hub_module
+import realtime.feed as feed_module
 from tests.conftest import ApiClient, World
 from tests.realtime.conftest import Connect
 
@@ -137,7 +137,7 @@ async def test_events_whose_publication_was_lost_are_read_from_the_log(
     world: World, connect: Connect, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A small page, so that the gap takes several reads of the log.
-    monkeypatch.setattr(hub_module, "CATCH_UP_PAGE", 5)
+    monkeypatch.setattr(feed_module, "CATCH_UP_PAGE", 5)
     ws = await connect(world.member)
     await ws.expect("hello")
     subscribed = await ws.subscribe(world.collective_id)

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
-import server.app.api.search  # noqa: F401  (registers GET /search before the app is built)
 from search.runtime import SearchRuntime
 from server.app.asgi import create_app
 from server.core.settings import Settings

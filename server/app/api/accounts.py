@@ -7,8 +7,10 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from server.app.http import SESSION_COOKIE, Call, endpoint, set_session_cookie
+from server.app.auth import set_session_cookie
+from server.app.routing import Call, Endpoints
 from server.domain.accounts import identity, links
+from server.domain.accounts.sessions import SESSION_COOKIE
 from server.domain.schemas import (
     LoginIn,
     PasswordResetIn,
@@ -17,6 +19,8 @@ from server.domain.schemas import (
     RegisterIn,
 )
 from server.domain.views import me_view
+
+ROUTES = Endpoints()
 
 
 def client_address(call: Call) -> str:
@@ -36,7 +40,7 @@ def _logged_in(call: Call, login: identity.Login, status: int) -> Response:
     return response
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/auth/register",
     "Create an account and log in; emails a link to verify the address (throttled per address)",
@@ -53,7 +57,7 @@ async def register(call: Call) -> Response:
     return _logged_in(call, login, 201)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/auth/login",
     "Log in (throttled per account and per address)",
@@ -68,7 +72,7 @@ async def login(call: Call) -> Response:
     )
 
 
-@endpoint("POST", "/auth/logout", "Revoke the current session", tag="auth", status=204)
+@ROUTES.endpoint("POST", "/auth/logout", "Revoke the current session", tag="auth", status=204)
 async def logout(call: Call) -> Response:
     assert call.auth is not None
     await identity.logout(call.essaim, call.auth)
@@ -77,13 +81,13 @@ async def logout(call: Call) -> Response:
     return response
 
 
-@endpoint("GET", "/me", "The current user and the session's CSRF token", tag="auth")
+@ROUTES.endpoint("GET", "/me", "The current user and the session's CSRF token", tag="auth")
 async def me(call: Call) -> dict[str, Any]:
     assert call.auth is not None
     return {"user": me_view(call.user), "csrf_token": call.auth.csrf_token}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH", "/me", "Update one's own profile (name, language)", tag="auth", body=ProfilePatch
 )
 async def update_me(call: Call) -> dict[str, Any]:
@@ -94,7 +98,7 @@ async def update_me(call: Call) -> dict[str, Any]:
 RESET_REQUESTED = {"message": "if an account uses this address, a reset link was sent to it"}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/auth/password-reset",
     "Email a single-use password-reset link (same answer for unknown addresses; throttled)",
@@ -110,7 +114,7 @@ async def request_password_reset(call: Call) -> dict[str, Any]:
     return RESET_REQUESTED
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/auth/password-reset/{token}",
     "Choose a new password through a reset link; every session of the account is revoked",
@@ -123,7 +127,7 @@ async def reset_password(call: Call) -> None:
     await links.reset_password(call.essaim, call.request.path_params["token"], call.body.password)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/auth/verify-email/{token}",
     "Verify one's email address through the emailed link",
@@ -135,7 +139,7 @@ async def verify_email(call: Call) -> None:
     await links.verify_email(call.essaim, call.request.path_params["token"])
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/auth/verify-email",
     "Send the verification link again (throttled)",

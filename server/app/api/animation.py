@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from animation import alert_feed, digest, engagement, nudges, thresholds, visits
-from server.app.http import Call, endpoint
+from server.app.routing import Call, Endpoints
 from server.core.links import link_base
 from server.core.platform import Essaim
 from server.domain import notifications
@@ -24,10 +24,12 @@ from server.domain.schemas import (
     WelcomeIn,
 )
 
+ROUTES = Endpoints()
+
 COLLECTIVE = "/collectives/{collective_id:int}"
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     COLLECTIVE + "/visits",
     "Record that the caller opened the collective, a board or a card (debounced)",
@@ -41,7 +43,7 @@ async def record_visit(call: Call) -> None:
     await visits.record_visit(call.essaim, call.user, cid, body.board_id, body.card_id)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     COLLECTIVE + "/engagement",
     "Health panel and metrics (animators, observers) or one's own figures (members)",
@@ -56,7 +58,7 @@ async def get_engagement(call: Call) -> dict[str, Any]:
     )
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     COLLECTIVE + "/engagement/members",
     "Per-member figures (animators; a member gets their own row)",
@@ -66,14 +68,14 @@ async def get_engagement_members(call: Call) -> dict[str, Any]:
     return await engagement.engagement_members(call.essaim, call.user, call.id("collective_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET", COLLECTIVE + "/alerts", "Current alerts with their actions (animators)", tag="animation"
 )
 async def get_alerts(call: Call) -> dict[str, Any]:
     return await alert_feed.list_alerts(call.essaim, call.user, call.id("collective_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     COLLECTIVE + "/alert-thresholds",
     "The collective's alert thresholds (animators)",
@@ -83,7 +85,7 @@ async def get_thresholds(call: Call) -> dict[str, Any]:
     return await thresholds.get_thresholds(call.essaim, call.user, call.id("collective_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PUT",
     COLLECTIVE + "/alert-thresholds",
     "Set the alert thresholds; fields left out take their default (animators)",
@@ -95,14 +97,14 @@ async def put_thresholds(call: Call) -> dict[str, Any]:
     return await thresholds.put_thresholds(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET", COLLECTIVE + "/nudge-template", "The French nudge template (animators)", tag="animation"
 )
 async def get_nudge_template(call: Call) -> dict[str, Any]:
     return await thresholds.get_template(call.essaim, call.user, call.id("collective_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PUT",
     COLLECTIVE + "/nudge-template",
     "Edit the nudge template; null puts the default back (animators)",
@@ -114,7 +116,7 @@ async def put_nudge_template(call: Call) -> dict[str, Any]:
     return await thresholds.put_template(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     COLLECTIVE + "/nudges",
     "Nudge a member: in-app notification and email (animators)",
@@ -128,7 +130,7 @@ async def send_nudge(call: Call) -> dict[str, Any]:
     return await nudges.send_nudge(call.essaim, call.user, cid, call.body, base_url)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     COLLECTIVE + "/prompts",
     "Post a « question de la semaine » card on a board (animators)",
@@ -141,7 +143,7 @@ async def post_prompt(call: Call) -> dict[str, Any]:
     return await nudges.post_prompt(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     COLLECTIVE + "/welcomes",
     "Welcome a newcomer: a comment on their first card, else a notification (animators)",
@@ -154,7 +156,7 @@ async def send_welcome(call: Call) -> dict[str, Any]:
     return await nudges.send_welcome(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/me/notifications",
     "The caller's notifications, newest first, with the unread count",
@@ -166,7 +168,7 @@ async def list_notifications(call: Call) -> dict[str, Any]:
     return await notifications.list_notifications(call.essaim, call.user, limit)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/notifications/{notification_id:int}/read",
     "Mark one of one's notifications read",

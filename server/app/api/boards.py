@@ -8,7 +8,7 @@ from urllib.parse import quote
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response
 
-from server.app.http import Call, endpoint
+from server.app.routing import Call, Endpoints
 from server.core.errors import InvalidInput, UnsupportedMediaType
 from server.core.models import ReactionKind
 from server.domain import attachments, boards, cards, discussion
@@ -24,14 +24,18 @@ from server.domain.schemas import (
     ReactionIn,
 )
 
+ROUTES = Endpoints()
 
-@endpoint("GET", "/collectives/{collective_id:int}/boards", "Boards of a collective", tag="boards")
+
+@ROUTES.endpoint(
+    "GET", "/collectives/{collective_id:int}/boards", "Boards of a collective", tag="boards"
+)
 async def list_boards(call: Call) -> dict[str, Any]:
     cid = call.id("collective_id")
     return {"boards": await boards.list_boards(call.essaim, call.user, cid)}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/collectives/{collective_id:int}/boards",
     "Create a board with default columns for its kind (animators)",
@@ -44,7 +48,7 @@ async def create_board(call: Call) -> dict[str, Any]:
     return await boards.create_board(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/boards/{board_id:int}",
     "A board: columns with their cards, and the collective's current seq",
@@ -54,7 +58,7 @@ async def get_board(call: Call) -> dict[str, Any]:
     return await boards.get_board(call.essaim, call.user, call.id("board_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH",
     "/boards/{board_id:int}",
     "Rename, describe or archive a board (animators)",
@@ -65,7 +69,7 @@ async def update_board(call: Call) -> dict[str, Any]:
     return await boards.update_board(call.essaim, call.user, call.id("board_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/boards/{board_id:int}/columns",
     "Add a column (animators)",
@@ -77,7 +81,7 @@ async def create_column(call: Call) -> dict[str, Any]:
     return await boards.create_column(call.essaim, call.user, call.id("board_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH",
     "/columns/{column_id:int}",
     "Rename or reorder a column (animators)",
@@ -88,7 +92,7 @@ async def update_column(call: Call) -> dict[str, Any]:
     return await boards.update_column(call.essaim, call.user, call.id("column_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE",
     "/columns/{column_id:int}",
     "Delete an empty column (animators)",
@@ -99,21 +103,21 @@ async def delete_column(call: Call) -> None:
     await boards.delete_column(call.essaim, call.user, call.id("column_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST", "/boards/{board_id:int}/cards", "Create a card", tag="cards", body=CardIn, status=201
 )
 async def create_card(call: Call) -> dict[str, Any]:
     return await cards.create_card(call.essaim, call.user, call.id("board_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET", "/cards/{card_id:int}", "A card with comments, attachments, reactions", tag="cards"
 )
 async def get_card(call: Call) -> dict[str, Any]:
     return await cards.get_card(call.essaim, call.user, call.id("card_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH",
     "/cards/{card_id:int}",
     "Edit, move or moderate a card; `version` must be current (else 409 with the card)",
@@ -124,7 +128,7 @@ async def update_card(call: Call) -> dict[str, Any]:
     return await cards.update_card(call.essaim, call.user, call.id("card_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE",
     "/cards/{card_id:int}",
     "Delete a card (its author or an animator)",
@@ -135,7 +139,7 @@ async def delete_card(call: Call) -> None:
     await cards.delete_card(call.essaim, call.user, call.id("card_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/cards/{card_id:int}/comments",
     "Comment on a card",
@@ -147,7 +151,7 @@ async def add_comment(call: Call) -> dict[str, Any]:
     return await discussion.add_comment(call.essaim, call.user, call.id("card_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH",
     "/comments/{comment_id:int}",
     "Edit a comment (its author or an animator) or moderate it (animators)",
@@ -159,7 +163,7 @@ async def update_comment(call: Call) -> dict[str, Any]:
     return await discussion.update_comment(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE",
     "/comments/{comment_id:int}",
     "Delete a comment (its author or an animator)",
@@ -170,7 +174,7 @@ async def delete_comment(call: Call) -> None:
     await discussion.delete_comment(call.essaim, call.user, call.id("comment_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/cards/{card_id:int}/reactions",
     "React to a card: useful, plus_one or tried_it (idempotent)",
@@ -182,7 +186,7 @@ async def add_reaction(call: Call) -> dict[str, Any]:
     return await discussion.add_reaction(call.essaim, call.user, call.id("card_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE", "/cards/{card_id:int}/reactions/{kind}", "Take one's reaction back", tag="cards"
 )
 async def remove_reaction(call: Call) -> dict[str, Any]:
@@ -192,7 +196,7 @@ async def remove_reaction(call: Call) -> dict[str, Any]:
     return await discussion.remove_reaction(call.essaim, call.user, call.id("card_id"), kind)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/cards/{card_id:int}/attachments",
     "Attach a file (multipart field `file`; type sniffed, size limited)",
@@ -216,7 +220,7 @@ async def add_attachment(call: Call) -> dict[str, Any]:
 ATTACHMENT_CSP = "sandbox; default-src 'none'; frame-ancestors 'self'"
 
 
-@endpoint("GET", "/attachments/{attachment_id:int}", "Download an attachment", tag="cards")
+@ROUTES.endpoint("GET", "/attachments/{attachment_id:int}", "Download an attachment", tag="cards")
 async def get_attachment(call: Call) -> Response:
     download = await attachments.open_attachment(call.essaim, call.user, call.id("attachment_id"))
     disposition = "inline" if download.inline else "attachment"

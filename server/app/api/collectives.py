@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from server.app.http import Call, endpoint
+from server.app.routing import Call, Endpoints
 from server.core.links import link_base
 from server.domain import collectives, phases
 from server.domain.schemas import (
@@ -18,13 +18,17 @@ from server.domain.schemas import (
 )
 from server.events import read
 
+ROUTES = Endpoints()
 
-@endpoint("GET", "/collectives", "The caller's collectives, with their role", tag="collectives")
+
+@ROUTES.endpoint(
+    "GET", "/collectives", "The caller's collectives, with their role", tag="collectives"
+)
 async def list_collectives(call: Call) -> dict[str, Any]:
     return {"collectives": await collectives.list_collectives(call.essaim, call.user)}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/collectives",
     "Create a collective (its creator becomes its animator)",
@@ -36,12 +40,12 @@ async def create_collective(call: Call) -> dict[str, Any]:
     return await collectives.create_collective(call.essaim, call.user, call.body)
 
 
-@endpoint("GET", "/collectives/{collective_id:int}", "One collective", tag="collectives")
+@ROUTES.endpoint("GET", "/collectives/{collective_id:int}", "One collective", tag="collectives")
 async def get_collective(call: Call) -> dict[str, Any]:
     return await collectives.get_collective(call.essaim, call.user, call.id("collective_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH",
     "/collectives/{collective_id:int}",
     "Edit a collective (animators)",
@@ -53,7 +57,7 @@ async def update_collective(call: Call) -> dict[str, Any]:
     return await collectives.update_collective(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/collectives/{collective_id:int}/members",
     "Members with roles and profiles",
@@ -64,7 +68,7 @@ async def list_members(call: Call) -> dict[str, Any]:
     return {"members": await collectives.list_members(call.essaim, call.user, cid)}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH",
     "/collectives/{collective_id:int}/members/{user_id:int}",
     "Change a member's role (animators) or one's own profile in the collective",
@@ -77,7 +81,7 @@ async def update_member(call: Call) -> dict[str, Any]:
     )
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE",
     "/collectives/{collective_id:int}/members/{user_id:int}",
     "Remove a member (animators) or leave the collective",
@@ -90,7 +94,7 @@ async def remove_member(call: Call) -> None:
     )
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/collectives/{collective_id:int}/invitations",
     "Invite someone: answers the single-use link (also emailed when an email is given)",
@@ -109,7 +113,7 @@ async def create_invitation(call: Call) -> dict[str, Any]:
     return dataclasses.asdict(invitation)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/collectives/{collective_id:int}/invitations",
     "Pending invitations: not accepted, revoked nor expired (animators; never the link)",
@@ -120,7 +124,7 @@ async def list_invitations(call: Call) -> dict[str, Any]:
     return {"invitations": await collectives.list_invitations(call.essaim, call.user, cid)}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE",
     "/invitations/{invitation_id:int}",
     "Revoke a pending invitation: its link stops working (animators)",
@@ -131,7 +135,7 @@ async def revoke_invitation(call: Call) -> None:
     await collectives.revoke_invitation(call.essaim, call.user, call.id("invitation_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/invitations/{token}",
     "What an invitation leads to (no login needed)",
@@ -142,7 +146,7 @@ async def preview_invitation(call: Call) -> dict[str, Any]:
     return await collectives.preview_invitation(call.essaim, call.request.path_params["token"])
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST", "/invitations/{token}/accept", "Join the collective of an invitation", tag="members"
 )
 async def accept_invitation(call: Call) -> dict[str, Any]:
@@ -150,13 +154,15 @@ async def accept_invitation(call: Call) -> dict[str, Any]:
     return await collectives.accept_invitation(call.essaim, call.user, token)
 
 
-@endpoint("GET", "/collectives/{collective_id:int}/phases", "Phases of a collective", tag="phases")
+@ROUTES.endpoint(
+    "GET", "/collectives/{collective_id:int}/phases", "Phases of a collective", tag="phases"
+)
 async def list_phases(call: Call) -> dict[str, Any]:
     cid = call.id("collective_id")
     return {"phases": await phases.list_phases(call.essaim, call.user, cid)}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/collectives/{collective_id:int}/phases",
     "Add a phase (animators)",
@@ -169,21 +175,21 @@ async def create_phase(call: Call) -> dict[str, Any]:
     return await phases.create_phase(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH", "/phases/{phase_id:int}", "Edit a phase (animators)", tag="phases", body=PhasePatch
 )
 async def update_phase(call: Call) -> dict[str, Any]:
     return await phases.update_phase(call.essaim, call.user, call.id("phase_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE", "/phases/{phase_id:int}", "Delete a phase (animators)", tag="phases", status=204
 )
 async def delete_phase(call: Call) -> None:
     await phases.delete_phase(call.essaim, call.user, call.id("phase_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/collectives/{collective_id:int}/events",
     "A page of the event log after `since` (replay and sync)",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.app.http import Call, endpoint
+from server.app.routing import Call, Endpoints
 from server.domain import meetings
 from server.domain.schemas import AttendanceIn, MeetingIn, MeetingPatch
 
+ROUTES = Endpoints()
 
-@endpoint(
+
+@ROUTES.endpoint(
     "GET",
     "/collectives/{collective_id:int}/meetings",
     "Meetings and workshops, most recent first (observers see attendee counts, not names)",
@@ -20,7 +22,7 @@ async def list_meetings(call: Call) -> dict[str, Any]:
     return {"meetings": await meetings.list_meetings(call.essaim, call.user, cid)}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/collectives/{collective_id:int}/meetings",
     "Record a meeting or workshop (animators)",
@@ -33,7 +35,7 @@ async def create_meeting(call: Call) -> dict[str, Any]:
     return await meetings.create_meeting(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PATCH",
     "/meetings/{meeting_id:int}",
     "Edit a meeting (animators)",
@@ -45,7 +47,7 @@ async def update_meeting(call: Call) -> dict[str, Any]:
     return await meetings.update_meeting(call.essaim, call.user, mid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE",
     "/meetings/{meeting_id:int}",
     "Delete a meeting and its attendance (animators)",
@@ -56,7 +58,7 @@ async def delete_meeting(call: Call) -> None:
     await meetings.delete_meeting(call.essaim, call.user, call.id("meeting_id"))
 
 
-@endpoint(
+@ROUTES.endpoint(
     "PUT",
     "/meetings/{meeting_id:int}/attendance",
     "Replace who attended a meeting: members of the collective only (animators)",

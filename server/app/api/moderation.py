@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.app.http import MAX_ID, Call, endpoint
+from server.app.routing import MAX_ID, Call, Endpoints
 from server.core.errors import InvalidInput
 from server.core.models import FlagStatus
 from server.domain import audit, moderation
 from server.domain.schemas import FlagIn, FlagResolveIn
 
+ROUTES = Endpoints()
 
-@endpoint(
+
+@ROUTES.endpoint(
     "POST",
     "/cards/{card_id:int}/flags",
     "Flag a card for the animators (one open flag per person and card)",
@@ -24,7 +26,7 @@ async def flag_card(call: Call) -> dict[str, Any]:
     return await moderation.flag_card(call.essaim, call.user, call.id("card_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/comments/{comment_id:int}/flags",
     "Flag a comment for the animators (one open flag per person and comment)",
@@ -37,7 +39,7 @@ async def flag_comment(call: Call) -> dict[str, Any]:
     return await moderation.flag_comment(call.essaim, call.user, cid, call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/collectives/{collective_id:int}/flags",
     "The review queue: open or resolved flags with their target (animators)",
@@ -52,7 +54,7 @@ async def list_flags(call: Call) -> dict[str, Any]:
     return {"flags": await moderation.list_flags(call.essaim, call.user, cid, status)}
 
 
-@endpoint(
+@ROUTES.endpoint(
     "POST",
     "/flags/{flag_id:int}/resolve",
     "Resolve a flag, and every open flag on its target: hide the target or dismiss (animators)",
@@ -63,7 +65,7 @@ async def resolve_flag(call: Call) -> dict[str, Any]:
     return await moderation.resolve_flag(call.essaim, call.user, call.id("flag_id"), call.body)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/collectives/{collective_id:int}/audit",
     "The moderation audit log, newest first, page by page (animators)",

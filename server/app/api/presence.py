@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from realtime.hub import Hub
-from server.app.http import Call, endpoint
+from server.app.routing import Call, Endpoints
 from server.domain import boards
 
+ROUTES = Endpoints()
 
-@endpoint(
+
+@ROUTES.endpoint(
     "GET",
     "/collectives/{collective_id:int}/presence",
     "Who is viewing each board of a collective now, and who is online at all",

@@ -10,10 +10,13 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from server.app.api.accounts import client_address
-from server.app.http import SESSION_COOKIE, Call, endpoint
+from server.app.routing import Call, Endpoints
 from server.domain.accounts import erasure
 from server.domain.accounts import export as data_export
+from server.domain.accounts.sessions import SESSION_COOKIE
 from server.domain.schemas import AccountDeletionIn
+
+ROUTES = Endpoints()
 
 
 class TemporaryFileResponse(FileResponse):
@@ -27,7 +30,7 @@ class TemporaryFileResponse(FileResponse):
             await asyncio.to_thread(Path(self.path).unlink, missing_ok=True)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/me/export",
     "Download one's own data: a ZIP of JSON files and attached files (GDPR article 20)",
@@ -43,7 +46,7 @@ async def export_my_data(call: Call) -> Response:
     )
 
 
-@endpoint(
+@ROUTES.endpoint(
     "DELETE",
     "/me",
     "Delete one's account (password; `erase_contributions`), contributions kept under"

@@ -5,14 +5,16 @@ from __future__ import annotations
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from animation import report as reports
-from server.app.http import Call, endpoint
+from server.app.routing import Call, Endpoints
 from server.core.errors import InvalidInput
+
+ROUTES = Endpoints()
 
 # The printable page is self-contained: inline styles and SVG, never a script or a fetch.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/collectives/{collective_id:int}/report",
     "Report for funders over `from`–`to`: format html (printable), csv or json "

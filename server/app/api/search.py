@@ -7,9 +7,11 @@ from typing import Any
 from search.backend import SearchUnavailable
 from search.runtime import SearchRuntime
 from search.service import SearchRequest, search
-from server.app.http import MAX_ID, Call, endpoint
+from server.app.routing import MAX_ID, Call, Endpoints
 from server.core.errors import InvalidInput, SearchDown
 from server.core.models import CardKind
+
+ROUTES = Endpoints()
 
 MAX_QUERY_CHARS = 200
 MAX_OFFSET = 1000
@@ -32,7 +34,7 @@ def _id(call: Call, name: str) -> int | None:
     return call.query_int(name, 0, low=1, high=MAX_ID)
 
 
-@endpoint(
+@ROUTES.endpoint(
     "GET",
     "/search",
     "Search cards, comments and attached files of one's collectives (French analysis)",

@@ -20,6 +20,8 @@ from server.core.models import LoginSession, User, utcnow
 if TYPE_CHECKING:
     from server.core.platform import Essaim
 
+# The cookie carrying a session's token, for HTTP requests and WebSockets alike.
+SESSION_COOKIE = "essaim_session"
 # The broker channel of revocations: ``{"sessions": [id, ...]}``.
 SESSIONS_CHANNEL = "sessions"
 # Ids per query when the hub re-reads the sessions of its sockets.

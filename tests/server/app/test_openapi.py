@@ -5,7 +5,8 @@ from __future__ import annotations
 import inspect
 import re
 
-from server.app.http import API_PREFIX, ENDPOINTS
+from server.app.asgi import API_ENDPOINTS
+from server.app.routing import API_PREFIX
 from server.core.models import CardKind
 from tests.conftest import MakeClient
 
@@ -16,7 +17,7 @@ async def test_openapi_lists_every_endpoint_with_its_body(make_client: MakeClien
     assert response.status_code == 200
     document = response.json()
     assert document["openapi"].startswith("3.1")
-    for ep in ENDPOINTS:
+    for ep in API_ENDPOINTS:
         path = API_PREFIX + re.sub(r"{(\w+)(?::\w+)?}", r"{\1}", ep.path)
         operation = document["paths"][path][ep.method.lower()]
         declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
@@ -47,7 +48,7 @@ async def test_every_query_parameter_a_handler_reads_is_declared_with_its_type(
     make_client: MakeClient,
 ) -> None:
     document = (await (await make_client()).get("/api/openapi.json")).json()
-    for ep in ENDPOINTS:
+    for ep in API_ENDPOINTS:
         source = inspect.getsource(ep.handler)
         read = {a or b for a, b in _READS.findall(source)}
         path = API_PREFIX + re.sub(r"{(\w+)(?::\w+)?}", r"{\1}", ep.path)
