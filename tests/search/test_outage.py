@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from search.backend import SearchBackend, SearchUnavailable
 from search.documents import CardState, Document
@@ -93,7 +93,7 @@ async def test_writes_succeed_while_the_engine_is_down_and_the_index_catches_up(
         outage.down = False
         fake_meilisearch.down = False
     async with stack.search.essaim.db.write() as session:
-        await session.execute(OutboxEntry.__table__.update().values(available_at=func.now()))
+        await session.execute(update(OutboxEntry).values(available_at=func.now()))
         await session.commit()
     await indexer.drain()
     assert await outbox_size(stack) == 0

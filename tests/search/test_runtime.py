@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import search.backend
 import search.runtime
 from search.backend import SearchUnavailable
 from search.runtime import SearchRuntime
@@ -38,7 +39,7 @@ async def test_a_backend_that_cannot_be_prepared_is_logged(
     error: Exception,
     traceback: bool,
 ) -> None:
-    real = search.runtime.backend_from_url
+    real = search.backend.backend_from_url
     monkeypatch.setattr(
         search.runtime, "backend_from_url", lambda *args: Broken(real(*args), error)
     )

@@ -38,6 +38,7 @@ from tests.conftest import (
     require_postgres,
     sent_mail,
 )
+from tests.support.collectives import collective_seq
 
 ROLES = ("outsider", "observer", "member", "animator")  # refused attempts usually come first
 SECRET = "Rénovation Drôme"  # the collective's name: an outsider must never read it
@@ -77,9 +78,7 @@ class Scene:
         return client
 
     async def seq(self) -> int:
-        response = await self.animator.get(f"/api/v1/collectives/{self.collective_id}")
-        assert response.status_code == 200, response.text
-        return int(response.json()["seq"])
+        return await collective_seq(self.animator, self.collective_id)
 
     async def card(self, card_id: int) -> dict[str, Any]:
         response = await self.animator.get(f"/api/v1/cards/{card_id}")
