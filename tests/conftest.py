@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
 from server.app.asgi import create_app
+from server.cli.demo import DemoResult, load_demo
 from server.core.db import Database
 from server.core.mail import Email
 from server.core.models import Base
@@ -218,6 +220,44 @@ async def essaim(settings: Settings) -> AsyncIterator[Essaim]:
     await platform.start(migrate=False)
     yield platform
     await platform.stop()
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo collective, loaded at ``now`` into a database of its own on ``essaim``."""
+
+    essaim: Essaim
+    result: DemoResult
+    now: datetime
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+async def demo(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Template,
+    postgres: PostgresServer | None,
+) -> AsyncIterator[Demo]:
+    """The demo loaded once per session and database (it takes seconds), for tests that only
+    read it: they share the database, so a test that writes needs its own ``essaim``."""
+    data_dir = tmp_path_factory.mktemp("demo")
+    if request.param == "sqlite":
+        assert sqlite_template.path is not None
+        shutil.copyfile(sqlite_template.path, data_dir / "essaim.db")
+        url = f"sqlite+aiosqlite:///{data_dir / 'essaim.db'}"
+    else:
+        # Not the per-test template: ``empty_database`` truncates that one before each test.
+        url = await require_postgres(postgres).create("essaim_demo")
+        database = Database(url)
+        await database.migrate()
+        await database.dispose()
+    platform = Essaim(fast_settings(data_dir / "data", url))
+    await platform.start(migrate=False)
+    now = datetime.now(UTC)
+    try:
+        yield Demo(platform, await load_demo(platform, now=now), now)
+    finally:
+        await platform.stop()
 
 
 # ---------------------------------------------------------------- HTTP clients
