@@ -635,11 +635,6 @@ CASES: list[Case] = [
 ]
 
 
-def test_case_names_are_unique() -> None:
-    names = [case.name for case in CASES]
-    assert len(names) == len(set(names))
-
-
 async def send(scene: Scene, case: Case) -> httpx.Response:
     client = scene.clients[case.who]
     kwargs: dict[str, Any] = {}
