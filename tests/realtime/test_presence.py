@@ -12,7 +12,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from realtime.presence import MemoryPresence, Presence, RedisPresence, Viewer
-from tests.realtime.test_broker import REDIS_URL, delete_prefix, require_redis, unique_prefix
+from tests.support.redis import REDIS_URL, delete_prefix, require_redis, unique_prefix
 
 TTL = 0.5
 DEADLINE = 5.0

@@ -26,8 +26,7 @@ from server.cli.search import outbox_summary
 from server.core.files import FileStore
 from server.core.models import OutboxEntry, utcnow
 from tests.search.conftest import Stack
-from tests.search.test_behaviour import ids
-from tests.search.test_outage import Outage
+from tests.support.search import Outage, ids
 
 ON_POSTGRESQL = pytest.mark.parametrize("search_settings", ["postgresql"], indirect=True)
 

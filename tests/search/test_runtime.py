@@ -13,7 +13,7 @@ import search.runtime
 from search.backend import SearchUnavailable
 from search.runtime import SearchRuntime
 from server.core.platform import Essaim
-from tests.search.test_outage import Outage
+from tests.support.search import Outage
 
 
 class Broken(Outage):

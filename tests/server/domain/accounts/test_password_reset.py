@@ -18,7 +18,8 @@ from starlette.applications import Starlette
 from server.core.models import utcnow
 from server.core.models.accounts import AccountToken
 from tests.conftest import PASSWORD, ApiClient, MakeClient, sent_mail
-from tests.server.domain.accounts.test_auth import clients, custom_app, login
+from tests.support.accounts import login
+from tests.support.apps import clients, custom_app
 from tests.support.mail import Inbox
 from tests.support.network import free_port
 
