@@ -170,6 +170,27 @@ async def postgres_template(postgres: PostgresServer | None) -> Template | None:
     return Template("postgresql", url)
 
 
+async def own_database(
+    kind: str,
+    directory: Path,
+    sqlite_template: Template,
+    postgres: PostgresServer | None,
+    name: str = "essaim_test",
+) -> str:
+    """The URL of a migrated, empty database of ``kind`` that no other test truncates (a copied
+    SQLite file in ``directory``, or a new PostgreSQL database): for fixtures shared by a
+    module or the session, which ``empty_database``'s per-test truncation would wipe."""
+    if kind == "sqlite":
+        assert sqlite_template.path is not None
+        shutil.copyfile(sqlite_template.path, directory / "essaim.db")
+        return f"sqlite+aiosqlite:///{directory / 'essaim.db'}"
+    url = await require_postgres(postgres).create(name)
+    database = Database(url)
+    await database.migrate()
+    await database.dispose()
+    return url
+
+
 TABLES = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
 
 
@@ -241,16 +262,7 @@ async def demo(
     """The demo loaded once per session and database (it takes seconds), for tests that only
     read it: they share the database, so a test that writes needs its own ``essaim``."""
     data_dir = tmp_path_factory.mktemp("demo")
-    if request.param == "sqlite":
-        assert sqlite_template.path is not None
-        shutil.copyfile(sqlite_template.path, data_dir / "essaim.db")
-        url = f"sqlite+aiosqlite:///{data_dir / 'essaim.db'}"
-    else:
-        # Not the per-test template: ``empty_database`` truncates that one before each test.
-        url = await require_postgres(postgres).create("essaim_demo")
-        database = Database(url)
-        await database.migrate()
-        await database.dispose()
+    url = await own_database(request.param, data_dir, sqlite_template, postgres, "essaim_demo")
     platform = Essaim(fast_settings(data_dir / "data", url))
     await platform.start(migrate=False)
     now = datetime.now(UTC)

@@ -26,7 +26,6 @@ from starlette.applications import Starlette
 
 from server.app.asgi import create_app
 from server.app.http import ENDPOINTS
-from server.core.db import Database
 from server.core.settings import Settings
 from tests.conftest import (
     PASSWORD,
@@ -35,7 +34,7 @@ from tests.conftest import (
     Template,
     fast_settings,
     join,
-    require_postgres,
+    own_database,
     sent_mail,
 )
 from tests.support.collectives import collective_seq
@@ -94,17 +93,10 @@ async def shared_database_url(
     postgres: PostgresServer | None,
 ) -> str:
     """A migrated database of each kind, shared by this module's tests."""
-    if request.param == "sqlite":
-        assert sqlite_template.path is not None
-        target = tmp_path_factory.mktemp("permissions") / "essaim.db"
-        target.write_bytes(sqlite_template.path.read_bytes())
-        return f"sqlite+aiosqlite:///{target}"
-    server = require_postgres(postgres)
-    url = await server.create("essaim_permissions")
-    database = Database(url)
-    await database.migrate()
-    await database.dispose()
-    return url
+    directory = tmp_path_factory.mktemp("permissions")
+    return await own_database(
+        request.param, directory, sqlite_template, postgres, "essaim_permissions"
+    )
 
 
 @pytest.fixture(scope="module")
