@@ -14,6 +14,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
 from server.app.asgi import create_app
+from server.cli.demo import DemoResult, load_demo
 from server.core.db import Database
 from server.core.mail import Email
 from server.core.models import Base
@@ -168,6 +170,27 @@ async def postgres_template(postgres: PostgresServer | None) -> Template | None:
     return Template("postgresql", url)
 
 
+async def own_database(
+    kind: str,
+    directory: Path,
+    sqlite_template: Template,
+    postgres: PostgresServer | None,
+    name: str = "essaim_test",
+) -> str:
+    """The URL of a migrated, empty database of ``kind`` that no other test truncates (a copied
+    SQLite file in ``directory``, or a new PostgreSQL database): for fixtures shared by a
+    module or the session, which ``empty_database``'s per-test truncation would wipe."""
+    if kind == "sqlite":
+        assert sqlite_template.path is not None
+        shutil.copyfile(sqlite_template.path, directory / "essaim.db")
+        return f"sqlite+aiosqlite:///{directory / 'essaim.db'}"
+    url = await require_postgres(postgres).create(name)
+    database = Database(url)
+    await database.migrate()
+    await database.dispose()
+    return url
+
+
 TABLES = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
 
 
@@ -218,6 +241,35 @@ async def essaim(settings: Settings) -> AsyncIterator[Essaim]:
     await platform.start(migrate=False)
     yield platform
     await platform.stop()
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo collective, loaded at ``now`` into a database of its own on ``essaim``."""
+
+    essaim: Essaim
+    result: DemoResult
+    now: datetime
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+async def demo(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Template,
+    postgres: PostgresServer | None,
+) -> AsyncIterator[Demo]:
+    """The demo loaded once per session and database (it takes seconds), for tests that only
+    read it: they share the database, so a test that writes needs its own ``essaim``."""
+    data_dir = tmp_path_factory.mktemp("demo")
+    url = await own_database(request.param, data_dir, sqlite_template, postgres, "essaim_demo")
+    platform = Essaim(fast_settings(data_dir / "data", url))
+    await platform.start(migrate=False)
+    now = datetime.now(UTC)
+    try:
+        yield Demo(platform, await load_demo(platform, now=now), now)
+    finally:
+        await platform.stop()
 
 
 # ---------------------------------------------------------------- HTTP clients

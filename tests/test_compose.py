@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # types-PyYAML is not a test dependency
 from sqlalchemy.engine import make_url
 
 from server.app.asgi import MULTIPART_OVERHEAD, create_app

@@ -68,7 +68,7 @@ def imports_of(path: Path, root: Path, modules: set[str]) -> Iterator[Import]:
     skipped = _type_checking_lines(tree)
     package = source if path.name == "__init__.py" else source.rpartition(".")[0]
     for node in ast.walk(tree):
-        if getattr(node, "lineno", 0) in skipped:
+        if not isinstance(node, ast.Import | ast.ImportFrom) or node.lineno in skipped:
             continue
         targets: list[str] = []
         if isinstance(node, ast.Import):

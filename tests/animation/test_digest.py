@@ -8,23 +8,16 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import func, select
 
 from animation.digest import run_digest
 from server.core.models import DigestDelivery, DigestOptOut, clock_at
-from server.core.platform import Essaim
 from tests.conftest import World
+from tests.support.platform import essaim_of
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def essaim_of(world: World) -> Essaim:
-    transport: Any = world.animator.http._transport
-    platform: Essaim = transport.app.state.essaim
-    return platform
 
 
 def link_of(text: str) -> str:

@@ -10,7 +10,6 @@ from animation.load import load_records
 from animation.members import member_profiles
 from animation.records import Activity, BoardInfo, Kind, Member, Period
 from animation.responses import time_to_first_response
-from server.cli.demo import load_demo
 from server.cli.demo_content import COLLECTIVE
 from server.core.models import BoardKind, CardKind, ReactionKind, Role, User, clock_at
 from server.core.platform import Essaim
@@ -26,6 +25,7 @@ from server.domain.schemas import (
     ReactionIn,
     RegisterIn,
 )
+from tests.conftest import Demo
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -103,11 +103,10 @@ async def test_loads_what_members_did(essaim: Essaim) -> None:
     assert [a.kind for a in late.activities] == [Kind.reaction, Kind.move]
 
 
-async def test_demo_collective_feeds_the_metrics(essaim: Essaim) -> None:
-    now = datetime(2026, 5, 4, 12, tzinfo=UTC)
-    demo = await load_demo(essaim, now=now)
-    assert demo.collective_id is not None
-    records = await load_records(essaim, demo.collective_id, now + timedelta(minutes=1))
+async def test_demo_collective_feeds_the_metrics(demo: Demo) -> None:
+    now, collective_id = demo.now, demo.result.collective_id
+    assert collective_id is not None
+    records = await load_records(demo.essaim, collective_id, now + timedelta(minutes=1))
     cards_ = [c for b in COLLECTIVE.boards for c in b.cards]
     kinds = [a.kind for a in records.activities]
     assert kinds.count(Kind.post) == len(cards_)

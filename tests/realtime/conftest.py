@@ -7,7 +7,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import uvicorn
@@ -16,21 +16,16 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection
 
 from tests.conftest import ApiClient
+from tests.support.network import free_port
 
 RECEIVE_TIMEOUT = 5.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LiveServer:
     """uvicorn serving an app in this event loop. Given the ``app`` fixture (whose lifespan
     already runs), HTTP calls through ``make_client`` and WebSockets share one platform."""
 
-    def __init__(self, app: Starlette, *, lifespan: str = "off") -> None:
+    def __init__(self, app: Starlette, *, lifespan: Literal["auto", "on", "off"] = "off") -> None:
         self.port = free_port()
         self.app = app
         config = uvicorn.Config(
@@ -42,7 +37,6 @@ class LiveServer:
             lifespan=lifespan,
         )
         self.server = uvicorn.Server(config)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.task: asyncio.Task[None] | None = None
 
     @property

@@ -110,6 +110,7 @@ async def test_a_logged_out_session_is_not_remembered(live: LiveServer, world: W
     await first.expect("hello")  # a session is never remembered: the next socket reads it
     await first.close()
     cookie = world.member.http.cookies.get("essaim_session")
+    assert cookie is not None
     assert (await world.member.post("/api/v1/auth/logout")).status_code == 204
     world.member.http.cookies.set("essaim_session", cookie)
     ws = await open_ws(live.ws_url, world.member, live.http_url)

@@ -5,8 +5,6 @@ would have). Every test uses its own key prefix on the real Redis and removes it
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 
@@ -21,43 +19,10 @@ from server.core.broker import (
     broker_from_url,
     split_prefix,
 )
-from tests.conftest import unavailable
+from tests.support.redis import REDIS_URL, delete_prefix, require_redis, unique_prefix
 
-REDIS_URL = os.environ.get("ESSAIM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 WAIT = 5.0
 QUIET = 0.3  # how long "nothing arrives" is watched for
-
-
-async def redis_problem(url: str) -> str | None:
-    client: aioredis.Redis = aioredis.from_url(url, socket_connect_timeout=2)
-    try:
-        async with asyncio.timeout(5):
-            await client.ping()
-        return None
-    except Exception as exc:  # any failure means "not here"
-        return f"Redis not reachable at {url}: {exc!r}"
-    finally:
-        await client.aclose()
-
-
-async def require_redis(url: str = REDIS_URL) -> None:
-    problem = await redis_problem(url)
-    if problem:
-        unavailable(problem)
-
-
-def unique_prefix() -> str:
-    return f"essaim-test-{uuid.uuid4().hex}:"
-
-
-async def delete_prefix(url: str, prefix: str) -> None:
-    client: aioredis.Redis = aioredis.from_url(url)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
 
 
 @pytest.fixture

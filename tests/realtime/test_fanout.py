@@ -16,17 +16,9 @@ import realtime.feed as feed_module
 import realtime.hub as hub_module
 from realtime.connection import Connection, Outgoing, text_frame
 from server.cli import main
-from tests.conftest import ApiClient, World
+from tests.conftest import World
 from tests.realtime.conftest import Connect, LiveServer, open_ws
-
-
-async def new_card(client: ApiClient, board: int, title: str, body: str = "") -> int:
-    response = await client.post(
-        f"/api/v1/boards/{board}/cards", json={"title": title, "body": body}
-    )
-    assert response.status_code == 201, response.text
-    card_id: int = response.json()["id"]
-    return card_id
+from tests.support.cards import new_card
 
 
 @pytest.mark.parametrize("size", [0, 1, 125, 126, 65_535, 65_536, 200_000])
@@ -44,7 +36,7 @@ async def test_under_uvicorn_sansio_frames_go_straight_to_the_socket(
     (connection,) = app.state.hub.connections
     assert connection.direct
     subscribed = await ws.subscribe(world.collective_id)
-    ids = [await new_card(world.animator, world.board_id, f"Directe {i}") for i in range(5)]
+    ids = [(await new_card(world.animator, world.board_id, f"Directe {i}"))["id"] for i in range(5)]
     events = await ws.events(5)
     assert [e["seq"] for e in events] == list(range(subscribed["seq"] + 1, subscribed["seq"] + 6))
     assert [e["data"]["id"] for e in events] == ids
@@ -76,7 +68,10 @@ async def test_frames_go_through_asgi_when_the_protocol_is_out_of_reach(
         subscribed = await ws.subscribe(world.collective_id, since=0)
         replayed = await ws.events(subscribed["seq"])
         assert [e["seq"] for e in replayed] == list(range(1, subscribed["seq"] + 1))
-        ids = [await new_card(world.animator, world.board_id, f"Par ASGI {i}") for i in range(5)]
+        ids = [
+            (await new_card(world.animator, world.board_id, f"Par ASGI {i}"))["id"]
+            for i in range(5)
+        ]
         events = await ws.events(5)
         first = subscribed["seq"] + 1
         assert [e["seq"] for e in events] == list(range(first, first + 5))
@@ -92,7 +87,10 @@ async def test_a_replay_larger_than_the_queue_waits_for_the_reader(
     essaim = app.state.essaim
     essaim.settings = type(essaim.settings)(**{**essaim.settings.__dict__, "ws_send_queue": 4})
     body = "é" * 15_000
-    ids = [await new_card(world.animator, world.board_id, f"Lourde {i}", body) for i in range(60)]
+    ids = [
+        (await new_card(world.animator, world.board_id, f"Lourde {i}", body))["id"]
+        for i in range(60)
+    ]
     # A small receive buffer: the socket fills and the replay must wait for room in the queue.
     ws = await connect(world.member, max_queue=1, rcvbuf=8192)
     await ws.expect("hello")
@@ -114,7 +112,10 @@ async def test_an_event_fanned_out_in_chunks_reaches_everyone_once_and_in_order(
     leaving = await connect(world.member)
     await leaving.expect("hello")
     await leaving.subscribe(world.collective_id)
-    ids = [await new_card(world.animator, world.board_id, f"Par morceaux {i}") for i in range(5)]
+    ids = [
+        (await new_card(world.animator, world.board_id, f"Par morceaux {i}"))["id"]
+        for i in range(5)
+    ]
     await leaving.send({"type": "unsubscribe", "collective": world.collective_id})
     for ws, position in zip(clients, positions, strict=True):
         events = await ws.events(5)

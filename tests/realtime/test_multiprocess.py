@@ -22,8 +22,8 @@ from websockets.asyncio.client import ClientConnection
 from websockets.typing import Origin
 
 from tests.conftest import PASSWORD, PostgresServer, require_postgres
-from tests.realtime.conftest import free_port
-from tests.realtime.test_broker import REDIS_URL, delete_prefix, require_redis, unique_prefix
+from tests.support.network import free_port
+from tests.support.redis import REDIS_URL, delete_prefix, require_redis, unique_prefix
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from realtime.presence import (
     Viewer,
     presence_from_url,
 )
-from tests.realtime.test_broker import REDIS_URL, delete_prefix, require_redis, unique_prefix
+from tests.support.redis import REDIS_URL, delete_prefix, require_redis, unique_prefix
 
 TTL = 0.5
 DEADLINE = 5.0

@@ -7,15 +7,9 @@ from typing import Any
 import pytest
 
 import realtime.feed as feed_module
-from tests.conftest import ApiClient, World
+from tests.conftest import World
 from tests.realtime.conftest import Connect
-
-
-async def new_card(client: ApiClient, board: int, title: str) -> dict[str, Any]:
-    response = await client.post(f"/api/v1/boards/{board}/cards", json={"title": title})
-    assert response.status_code == 201, response.text
-    data: dict[str, Any] = response.json()
-    return data
+from tests.support.cards import new_card
 
 
 async def test_a_subscriber_receives_live_events_in_order(world: World, connect: Connect) -> None:

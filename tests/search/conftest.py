@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -109,10 +110,10 @@ class Stack:
         assert response.status_code == 201, response.text
         return int(response.json()["id"])
 
-    async def find(self, client: ApiClient, q: str, **params: object) -> dict[str, object]:
+    async def find(self, client: ApiClient, q: str, **params: object) -> dict[str, Any]:
         response = await client.get("/api/v1/search", params={"q": q, **params})
         assert response.status_code == 200, response.text
-        result: dict[str, object] = response.json()
+        result: dict[str, Any] = response.json()
         return result
 
 

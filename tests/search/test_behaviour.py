@@ -3,13 +3,8 @@ snippets, comments and files, one hit per document, changes and deletions follow
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.search.conftest import Stack
-
-
-def ids(result: dict[str, Any], type_: str = "card") -> list[int]:
-    return [h["id"] for h in result["hits"] if h["type"] == type_]
+from tests.support.search import ids
 
 
 async def test_accents_are_folded_both_ways(stack: Stack) -> None:

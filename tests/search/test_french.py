@@ -1,11 +1,10 @@
-"""French analysis: folding, elisions, stop words, stemming; query words and prefixes."""
+"""French analysis: folding, elisions, stop words, stemming."""
 
 from __future__ import annotations
 
-from search.french import analyze, fold, terms
-from search.query import parse_words
-from search.snippets import snippet
-from search.typos import closest, distance
+import pytest
+
+from search.french import STOP_WORDS, analyze, fold, stem, terms, words
 
 
 def test_folding_and_elisions() -> None:
@@ -14,21 +13,35 @@ def test_folding_and_elisions() -> None:
     assert analyze("les pratiques") == analyze("Pratique") == "pratiqu"
 
 
-def test_query_words_and_prefix() -> None:
-    words = parse_words("l'isolation des comb")
-    assert [(w.text, w.prefix) for w in words] == [("isolation", False), ("comb", True)]
-    assert [w.text for w in parse_words("isolation ")] == ["isolation"]
-    assert not parse_words("de la ")
-    assert [(w.text, w.prefix) for w in parse_words("le")] == [("le", True)]
+def test_folding_strips_accents_and_ligatures_but_keeps_everything_else() -> None:
+    assert fold("Œuf à la Crème brûlée, GARÇON ß") == "oeuf a la creme brulee, garcon ss"
+    assert fold("Isolation 2025 !") == "isolation 2025 !"
 
 
-def test_typo_distance() -> None:
-    assert distance("energetiqe", "energetique", 2) == 1
-    assert distance("isloation", "isolation", 1) == 1
-    assert closest("renovaton", ["renovation", "innovation", "rotation"]) == ["renovation"]
-    assert closest("bois", ["boit"]) == []
+@pytest.mark.parametrize("apostrophe", ["'", "’", "ʼ", "‘", "`", "´"])
+def test_every_apostrophe_splits_an_elision(apostrophe: str) -> None:
+    assert words(f"l{apostrophe}hôtel") == ["l", "hotel"]
+    assert terms(f"d{apostrophe}isolation") == ["isol"]
 
 
-def test_snippet_marks_stems_and_escapes() -> None:
-    out = snippet("Les <b>Économies</b> d'énergie", parse_words("economie "))
-    assert out == "Les &lt;b&gt;<mark>Économies</mark>&lt;/b&gt; d&#x27;énergie"
+def test_long_elisions_and_punctuation_split_words() -> None:
+    assert words("jusqu’à l'hôtel d`en-face") == ["jusqu", "a", "l", "hotel", "d", "en", "face"]
+    assert {"jusqu", "lorsqu", "puisqu", "qu"} <= STOP_WORDS
+
+
+def test_stop_words_are_dropped_from_terms_but_kept_in_words() -> None:
+    said = "qu’il s’agit de la chaudière"
+    assert words(said) == ["qu", "il", "s", "agit", "de", "la", "chaudiere"]
+    assert terms(said) == ["agit", "chaudier"]
+    assert terms("de la des les et ou") == []
+
+
+def test_accented_and_plain_spellings_reach_the_same_stem() -> None:
+    assert analyze("Rénovations énergétiques") == "renov energet"
+    assert analyze("renovation energetique") == "renov energet"
+    assert terms("Les économies") == terms("economie")
+
+
+def test_singular_plural_and_verb_forms_share_a_stem() -> None:
+    assert terms("isolation") == terms("isolations") == terms("isoler") == ["isol"]
+    assert stem("chaudieres") == stem("chaudiere") == "chaudier"

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import search.documents
 import search.indexer
 import search.reindex
 from search.backend import SearchUnavailable
@@ -25,8 +26,7 @@ from server.cli.settings import outbox_summary
 from server.core.files import FileStore
 from server.core.models import OutboxEntry, utcnow
 from tests.search.conftest import Stack
-from tests.search.test_behaviour import ids
-from tests.search.test_outage import Outage
+from tests.support.search import Outage, ids
 
 ON_POSTGRESQL = pytest.mark.parametrize("search_settings", ["postgresql"], indirect=True)
 
@@ -48,7 +48,7 @@ async def test_a_change_that_cannot_be_loaded_is_retried_then_failed_and_others_
 ) -> None:
     bad = await stack.card(stack.member, "Isolation des combles perdus")
     good = await stack.card(stack.member, "Isolation des murs par l'extérieur")
-    real_load = search.indexer.load
+    real_load = search.documents.load
 
     async def load(
         session: AsyncSession, files: FileStore, entity: EntityType, entity_ids: Sequence[int]
@@ -185,7 +185,7 @@ async def test_a_reindex_goes_past_what_cannot_be_read_and_records_it_failed(
 ) -> None:
     bad = await stack.card(stack.member, "Isolation des combles perdus")
     good = await stack.card(stack.member, "Isolation des murs par l'extérieur")
-    real_load = search.reindex.load
+    real_load = search.documents.load
 
     async def load(
         session: AsyncSession, files: FileStore, entity: EntityType, entity_ids: Sequence[int]

@@ -3,59 +3,14 @@ up with every change made meanwhile, nothing lost."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from search.backend import SearchBackend, SearchUnavailable
-from search.documents import CardState, Document
-from search.query import Query, Result
+from search.backend import SearchUnavailable
 from server.core.models import OutboxEntry
 from tests.search.conftest import Stack
 from tests.search.fake_meilisearch import FakeMeilisearch
-from tests.search.test_behaviour import ids
-
-
-class Outage(SearchBackend):
-    """Wraps a backend; while ``down`` every call fails like an engine that does not answer."""
-
-    def __init__(self, inner: SearchBackend) -> None:
-        self.inner = inner
-        self.down = True
-        self.name = inner.name
-
-    def _check(self) -> None:
-        if self.down:
-            raise SearchUnavailable("engine down (test)")
-
-    async def prepare(self) -> None:
-        self._check()
-        await self.inner.prepare()
-
-    async def upsert(self, documents: Sequence[Document]) -> None:
-        self._check()
-        await self.inner.upsert(documents)
-
-    async def remove(self, doc_keys: Sequence[str]) -> None:
-        self._check()
-        await self.inner.remove(doc_keys)
-
-    async def remove_cards(self, card_ids: Sequence[int]) -> None:
-        self._check()
-        await self.inner.remove_cards(card_ids)
-
-    async def update_cards(self, states: Sequence[CardState]) -> None:
-        self._check()
-        await self.inner.update_cards(states)
-
-    async def search(self, query: Query) -> Result:
-        self._check()
-        return await self.inner.search(query)
-
-    async def clear(self) -> None:
-        self._check()
-        await self.inner.clear()
+from tests.support.search import Outage, ids
 
 
 async def outbox_size(stack: Stack) -> int:
@@ -93,7 +48,7 @@ async def test_writes_succeed_while_the_engine_is_down_and_the_index_catches_up(
         outage.down = False
         fake_meilisearch.down = False
     async with stack.search.essaim.db.write() as session:
-        await session.execute(OutboxEntry.__table__.update().values(available_at=func.now()))
+        await session.execute(update(OutboxEntry).values(available_at=func.now()))
         await session.commit()
     await indexer.drain()
     assert await outbox_size(stack) == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.search.conftest import Stack
-from tests.search.test_behaviour import ids
+from tests.support.search import ids
 
 
 async def test_results_come_only_from_ones_collectives(stack: Stack) -> None:

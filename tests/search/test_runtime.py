@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+import search.registry
 import search.runtime
 from search.backend import SearchUnavailable
 from search.runtime import SearchRuntime
 from server.core.platform import Essaim
-from tests.search.test_outage import Outage
+from tests.support.search import Outage
 
 
 class Broken(Outage):
@@ -38,7 +39,7 @@ async def test_a_backend_that_cannot_be_prepared_is_logged(
     error: Exception,
     traceback: bool,
 ) -> None:
-    real = search.runtime.backend_from_url
+    real = search.registry.backend_from_url
     monkeypatch.setattr(
         search.runtime, "backend_from_url", lambda *args: Broken(real(*args), error)
     )

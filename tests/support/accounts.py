@@ -1,12 +1,24 @@
-"""Account steps several tests need: verifying one's address through the emailed link."""
+"""Account steps several tests need: logging in, verifying one's address through the emailed
+link."""
 
 from __future__ import annotations
 
 import re
 
+import httpx
+import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import ApiClient, sent_mail
+from server.core.security import Passwords
+from tests.conftest import PASSWORD, ApiClient, sent_mail
+
+REGISTER = "/api/v1/auth/register"
+LOGIN = "/api/v1/auth/login"
+
+
+async def login(client: ApiClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    """``client`` logs in (the answer as it comes: tests check refusals too)."""
+    return await client.post(LOGIN, json={"email": email, "password": password})
 
 
 async def verify_address(app: Starlette, client: ApiClient) -> None:
@@ -22,3 +34,17 @@ async def verify_address(app: Starlette, client: ApiClient) -> None:
     assert opened.status_code == 204, opened.text
     me = await client.get("/api/v1/me")
     assert me.json()["user"]["email_verified"] is True
+
+
+def count_verifications(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The passwords ``Passwords.verify`` is asked to check, in order (wraps the instance)."""
+    passwords: Passwords = app.state.essaim.passwords
+    original = passwords.verify
+    verified: list[str] = []
+
+    def verify(password_hash: str | None, password: str) -> bool:
+        verified.append(password)
+        return original(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify", verify)
+    return verified

@@ -41,7 +41,6 @@ class RestartableServer(LiveServer):
 
     async def restart(self) -> None:
         self.server = uvicorn.Server(self.server.config)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         await self.start()
 
 

@@ -12,8 +12,8 @@ import pytest
 from playwright.async_api import expect
 
 from tests.conftest import PASSWORD, sent_mail
+from tests.support.redirects import OFF_SITE
 from tests.web.conftest import Site, logged_in, screenshot
-from tests.web.test_safe_next import OFF_SITE
 
 pytestmark = pytest.mark.browser
 

@@ -49,7 +49,7 @@ def extracted() -> set[str]:
 def catalog_ids(language: str) -> dict[str, object]:
     with catalog_path(language).open("rb") as po:
         return {
-            (m.id[0] if isinstance(m.id, tuple) else m.id): m.string
+            (m.id if isinstance(m.id, str) else m.id[0]): m.string
             for m in read_po(po, locale=language)
             if m.id
         }

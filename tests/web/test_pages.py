@@ -3,18 +3,12 @@ collective's board), security headers, languages, and safe ``next`` redirects.""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from tests.conftest import MakeClient, World
-
-
-def page_data(html: str) -> dict[str, object]:
-    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S)
-    assert found is not None
-    return json.loads(found.group(1))  # type: ignore[no-any-return]
+from tests.support.pages import page_data
 
 
 async def test_pages_need_a_session_and_come_back_after_login(make_client: MakeClient) -> None:
@@ -41,7 +35,7 @@ async def test_a_member_sees_their_board_and_not_anyone_elses(world: World) -> N
     own = await world.member.get(f"/b/{world.board_id}")
     assert own.status_code == 200
     data = page_data(own.text)
-    assert data["board"]["id"] == world.board_id  # type: ignore[index]
+    assert data["board"]["id"] == world.board_id
     assert "Mutualiser les achats d&#39;isolant" in own.text or "Mutualiser" in own.text
     theirs = await world.outsider.get(f"/b/{world.board_id}")
     assert theirs.status_code == 404
@@ -91,7 +85,7 @@ async def test_page_data_cannot_break_out_of_its_script_element(world: World) ->
     assert "</script><script>alert(1)" not in response.text
     titles = [
         card["title"]
-        for column in page_data(response.text)["board"]["columns"]  # type: ignore[index]
+        for column in page_data(response.text)["board"]["columns"]
         for card in column["cards"]
     ]
     assert "</script><script>alert(1)</script>" in titles

@@ -6,34 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import MakeClient
-from tests.web.test_pages import page_data
+from tests.support.pages import page_data
+from tests.support.redirects import OFF_SITE
 from web.pages import safe_next
 
-# As the server receives them, i.e. after the query string was percent-decoded once.
-OFF_SITE = [
-    "//evil.example",
-    "/\\evil.example",
-    "/\t/evil.example/",  # /login?next=/%09/evil.example/
-    "/%09/evil.example/",  # the same, encoded twice
-    "\t//evil.example",
-    "/%2F%2Fevil.example",
-    "/%2f/evil.example",
-    "/%5C/evil.example",
-    "https://evil.example",
-    "HTTPS:evil.example",
-    "javascript:alert(1)",
-    "/\n/evil.example",
-    "/\r\n/evil.example",
-    "\n//evil.example",
-    "/\\/evil.example",
-    "\\\\evil.example",
-    " //evil.example",
-    "///evil.example",
-    "/\x00/evil.example",
-    "evil.example",
-    "",
-    None,
-]
 ON_SITE = {
     "/": "/",
     "/c/1": "/c/1",

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from server.core.models import Event, Visit, clock_at
-from server.core.platform import Essaim
 from tests.conftest import ApiClient, World, join
+from tests.support.collectives import seq, url
+from tests.support.platform import essaim_of
 
 CAUSES = ["pedagogy", "involvement", "knowledge", "experimentation", "animation"]
 METRICS = {
@@ -53,24 +54,9 @@ MEMBER_ROW = {
 }
 
 
-def essaim_of(world: World) -> Essaim:
-    transport: Any = world.animator.http._transport
-    platform: Essaim = transport.app.state.essaim
-    return platform
-
-
 async def visit_rows(world: World) -> int:
     async with essaim_of(world).db.read() as session:
         return int(await session.scalar(select(func.count()).select_from(Visit)) or 0)
-
-
-async def seq(world: World) -> int:
-    response = await world.animator.get(f"/api/v1/collectives/{world.collective_id}")
-    return int(response.json()["seq"])
-
-
-def url(world: World, tail: str = "") -> str:
-    return f"/api/v1/collectives/{world.collective_id}{tail}"
 
 
 # ---------------------------------------------------------------- visits

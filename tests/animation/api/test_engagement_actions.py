@@ -12,27 +12,13 @@ from sqlalchemy import func, select
 
 from server.core.mail import Mailer
 from server.core.models import Notification, Nudge, clock_at
-from server.core.platform import Essaim
 from tests.conftest import ApiClient, MakeClient, World, join
-
-
-def url(world: World, tail: str) -> str:
-    return f"/api/v1/collectives/{world.collective_id}{tail}"
-
-
-def essaim_of(world: World) -> Essaim:
-    transport: Any = world.animator.http._transport
-    platform: Essaim = transport.app.state.essaim
-    return platform
+from tests.support.collectives import seq, url
+from tests.support.platform import essaim_of
 
 
 def mailer(world: World) -> Mailer:
     return essaim_of(world).mailer
-
-
-async def seq(world: World) -> int:
-    response = await world.animator.get(f"/api/v1/collectives/{world.collective_id}")
-    return int(response.json()["seq"])
 
 
 async def count(world: World, model: Any) -> int:

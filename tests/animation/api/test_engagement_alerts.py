@@ -9,14 +9,11 @@ from typing import Any
 
 from server.core.models import clock_at
 from tests.conftest import ApiClient, MakeClient, World, join
+from tests.support.collectives import seq, url
 
 
 def ago(days: float = 0, hours: float = 0) -> datetime:
     return datetime.now(UTC) - timedelta(days=days, hours=hours)
-
-
-def url(world: World, tail: str) -> str:
-    return f"/api/v1/collectives/{world.collective_id}{tail}"
 
 
 async def alerts(world: World) -> list[dict[str, Any]]:
@@ -36,11 +33,6 @@ async def post_at(client: ApiClient, board_id: int, title: str, when: datetime) 
         response = await client.post(f"/api/v1/boards/{board_id}/cards", json={"title": title})
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
-
-
-async def seq(world: World) -> int:
-    response = await world.animator.get(f"/api/v1/collectives/{world.collective_id}")
-    return int(response.json()["seq"])
 
 
 async def test_a_newcomers_unanswered_first_post_raises_an_alert_that_resolves_itself(
@@ -123,10 +115,10 @@ async def test_a_member_silent_against_their_habit(world: World, make_client: Ma
     with clock_at(ago(days=1)):
         nudge = await world.animator.post(url(world, "/nudges"), json={"user_id": sophie.id})
     assert nudge.status_code == 201, nudge.text
-    (silent,) = [a for a in await alerts(world) if a["rule"] == "member_silent"]
-    last = datetime.fromisoformat(silent["last_nudge_at"])
+    (nudged,) = [a for a in await alerts(world) if a["rule"] == "member_silent"]
+    last = datetime.fromisoformat(nudged["last_nudge_at"])
     assert abs(last - ago(days=1)) < timedelta(minutes=1)
-    assert datetime.fromisoformat(silent["next_nudge_at"]) == last + timedelta(days=3)
+    assert datetime.fromisoformat(nudged["next_nudge_at"]) == last + timedelta(days=3)
     await sophie.post(f"/api/v1/cards/{world.card['id']}/reactions", json={"kind": "useful"})
     assert [a for a in await alerts(world) if a["rule"] == "member_silent"] == []
 

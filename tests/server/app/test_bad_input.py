@@ -9,7 +9,6 @@ that the snapshot (the collectives' ``seq`` included) did not change.
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from server.app.asgi import create_app
-from server.core.db import Database
 from server.core.models import Base
 from server.core.platform import Essaim
 from tests.conftest import (
@@ -32,7 +30,7 @@ from tests.conftest import (
     Template,
     fast_settings,
     join,
-    require_postgres,
+    own_database,
 )
 
 API = "/api/v1"
@@ -132,15 +130,7 @@ async def scene(
 ) -> AsyncIterator[Scene]:
     """One migrated database per backend for all the cases of this module (they write nothing)."""
     data_dir = tmp_path_factory.mktemp("bad_input")
-    if request.param == "sqlite":
-        assert sqlite_template.path is not None
-        shutil.copyfile(sqlite_template.path, data_dir / "essaim.db")
-        url = f"sqlite+aiosqlite:///{data_dir / 'essaim.db'}"
-    else:
-        url = await require_postgres(postgres).create("essaim_bad_input")
-        database = Database(url)
-        await database.migrate()
-        await database.dispose()
+    url = await own_database(request.param, data_dir, sqlite_template, postgres, "essaim_bad_input")
     app = create_app(fast_settings(data_dir / "data", url), migrate=False)
     async with app.router.lifespan_context(app):
         built = await build_scene(app)
@@ -633,11 +623,6 @@ CASES: list[Case] = [
         code="method_not_allowed",
     ),
 ]
-
-
-def test_case_names_are_unique() -> None:
-    names = [case.name for case in CASES]
-    assert len(names) == len(set(names))
 
 
 async def send(scene: Scene, case: Case) -> httpx.Response:

@@ -25,7 +25,6 @@ import pytest
 from starlette.applications import Starlette
 
 from server.app.asgi import API_ENDPOINTS, create_app
-from server.core.db import Database
 from server.core.settings import Settings
 from tests.conftest import (
     PASSWORD,
@@ -34,9 +33,10 @@ from tests.conftest import (
     Template,
     fast_settings,
     join,
-    require_postgres,
+    own_database,
     sent_mail,
 )
+from tests.support.collectives import collective_seq
 
 ROLES = ("outsider", "observer", "member", "animator")  # refused attempts usually come first
 SECRET = "Rénovation Drôme"  # the collective's name: an outsider must never read it
@@ -76,9 +76,7 @@ class Scene:
         return client
 
     async def seq(self) -> int:
-        response = await self.animator.get(f"/api/v1/collectives/{self.collective_id}")
-        assert response.status_code == 200, response.text
-        return int(response.json()["seq"])
+        return await collective_seq(self.animator, self.collective_id)
 
     async def card(self, card_id: int) -> dict[str, Any]:
         response = await self.animator.get(f"/api/v1/cards/{card_id}")
@@ -94,17 +92,10 @@ async def shared_database_url(
     postgres: PostgresServer | None,
 ) -> str:
     """A migrated database of each kind, shared by this module's tests."""
-    if request.param == "sqlite":
-        assert sqlite_template.path is not None
-        target = tmp_path_factory.mktemp("permissions") / "essaim.db"
-        target.write_bytes(sqlite_template.path.read_bytes())
-        return f"sqlite+aiosqlite:///{target}"
-    server = require_postgres(postgres)
-    url = await server.create("essaim_permissions")
-    database = Database(url)
-    await database.migrate()
-    await database.dispose()
-    return url
+    directory = tmp_path_factory.mktemp("permissions")
+    return await own_database(
+        request.param, directory, sqlite_template, postgres, "essaim_permissions"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from server.core.models import (
     User,
 )
 from server.core.platform import Essaim
+from tests.conftest import Demo
 
 
 async def row_counts(essaim: Essaim) -> dict[str, int]:
@@ -34,8 +35,8 @@ async def row_counts(essaim: Essaim) -> dict[str, int]:
         }
 
 
-async def test_demo_loads_people_phases_and_boards_exactly_once(essaim: Essaim) -> None:
-    result = await load_demo(essaim)
+async def test_demo_loads_people_phases_and_boards_exactly_once(demo: Demo) -> None:
+    essaim, result = demo.essaim, demo.result
     counts = await row_counts(essaim)
     again = await load_demo(essaim)
     assert again.already_loaded and again.collective_id is None
@@ -105,8 +106,8 @@ async def test_demo_loads_people_phases_and_boards_exactly_once(essaim: Essaim) 
             assert reactions == expected > 0
 
 
-async def test_demo_event_log_is_gap_free_and_in_time_order(essaim: Essaim) -> None:
-    result = await load_demo(essaim)
+async def test_demo_event_log_is_gap_free_and_in_time_order(demo: Demo) -> None:
+    essaim, result = demo.essaim, demo.result
     async with essaim.db.read() as session:
         events = list(
             await session.scalars(

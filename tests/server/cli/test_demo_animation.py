@@ -8,18 +8,18 @@ from sqlalchemy import func, select
 
 from animation.alert_feed import list_alerts
 from animation.engagement import engagement, engagement_members
-from server.cli.demo import load_demo
 from server.core.models import User, Visit
-from server.core.platform import Essaim
+from tests.conftest import Demo
 
 
-async def test_the_demo_has_visits_alerts_and_figures(essaim: Essaim) -> None:
-    result = await load_demo(essaim)
+async def test_the_demo_has_visits_alerts_and_figures(demo: Demo) -> None:
+    essaim, result = demo.essaim, demo.result
     cid = result.collective_id
     assert cid is not None
     async with essaim.db.read() as session:
         claire = await session.scalar(select(User).where(User.email == result.animator_email))
-        assert await session.scalar(select(func.count()).select_from(Visit)) > 100
+        visits = await session.scalar(select(func.count()).select_from(Visit))
+        assert visits is not None and visits > 100
     assert claire is not None
 
     alerts = (await list_alerts(essaim, claire, cid))["alerts"]

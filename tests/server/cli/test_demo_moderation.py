@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from server.cli.demo import load_demo
 from server.cli.demo_content import MEETINGS
 from server.core.models import Attendance, Card, Flag, Meeting
-from server.core.platform import Essaim
+from tests.conftest import Demo
 
 
-async def test_demo_has_meetings_a_pinned_card_and_an_open_flag(essaim: Essaim) -> None:
-    result = await load_demo(essaim)
-    async with essaim.db.read() as session:
+async def test_demo_has_meetings_a_pinned_card_and_an_open_flag(demo: Demo) -> None:
+    result = demo.result
+    async with demo.essaim.db.read() as session:
         held = list(await session.scalars(select(Meeting).order_by(Meeting.held_on)))
         assert [m.title for m in held] == [m.title for m in MEETINGS]
         attendance = await session.scalar(select(func.count()).select_from(Attendance))

@@ -8,7 +8,6 @@ import contextlib
 import hashlib
 import os
 import re
-import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from server.cli.demo_content import COLLECTIVE
+from tests.support.network import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 COMMANDS = {
@@ -146,12 +146,6 @@ async def test_demo_command_loads_once_then_says_already_loaded(demo: Demo) -> N
     assert again.returncode == 0, again.stderr
     assert "déjà chargée" in again.stdout
     assert f"Connectez-vous avec {demo.email} / {demo.password}" in again.stdout
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.asynccontextmanager

@@ -4,35 +4,18 @@ the background queue logs failures and overflow instead of raising."""
 from __future__ import annotations
 
 import logging
-import socket
-from email import message_from_bytes, policy
-from email.message import Message
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from server.core.mail import Email, Mailer, MailQueue, SmtpMailer, mailer_from_url
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.mail import Inbox
+from tests.support.network import free_port
 
 
 async def test_smtp_mailer_delivers_to_a_real_smtp_server() -> None:
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

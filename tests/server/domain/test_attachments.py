@@ -7,7 +7,6 @@ import dataclasses
 import hashlib
 import io
 import os
-import shutil
 import struct
 import uuid
 import zipfile
@@ -24,7 +23,6 @@ import pytest
 from starlette.applications import Starlette
 
 from server.app.asgi import create_app
-from server.core.db import Database
 from tests.conftest import (
     ApiClient,
     PostgresServer,
@@ -32,7 +30,7 @@ from tests.conftest import (
     World,
     fast_settings,
     join,
-    require_postgres,
+    own_database,
 )
 
 API = "/api/v1"
@@ -58,15 +56,9 @@ async def shared(
     postgres: PostgresServer | None,
 ) -> AsyncIterator[Shared]:
     data_dir = tmp_path_factory.mktemp("attachments")
-    if request.param == "sqlite":
-        assert sqlite_template.path is not None
-        shutil.copyfile(sqlite_template.path, data_dir / "essaim.db")
-        url = f"sqlite+aiosqlite:///{data_dir / 'essaim.db'}"
-    else:
-        url = await require_postgres(postgres).create("essaim_attachments")
-        database = Database(url)
-        await database.migrate()
-        await database.dispose()
+    url = await own_database(
+        request.param, data_dir, sqlite_template, postgres, "essaim_attachments"
+    )
     # This app accepts attachments up to 50 kB.
     settings = fast_settings(data_dir / "data", url, max_upload_bytes=MAX_UPLOAD)
     app = create_app(settings, migrate=False)

@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from server.core.models import Event
 from server.core.platform import Essaim
 from tests.conftest import ApiClient, MakeClient, World, join
+from tests.support.collectives import collective_seq
 
 Message = dict[str, Any]
 
@@ -42,12 +43,6 @@ async def all_events(client: ApiClient, collective_id: int, page: int = 7) -> li
 
 async def events_since(client: ApiClient, collective_id: int, since: int) -> list[Message]:
     return [e for e in await all_events(client, collective_id) if e["seq"] > since]
-
-
-async def collective_seq(client: ApiClient, collective_id: int) -> int:
-    response = await client.get(f"/api/v1/collectives/{collective_id}")
-    assert response.status_code == 200, response.text
-    return int(response.json()["seq"])
 
 
 def assert_gap_free(events: list[Message]) -> None:

@@ -19,8 +19,8 @@ from server.core.mail import Email, Mailer
 from server.core.models import LoginFailure
 from server.core.platform import Essaim
 from tests.conftest import PASSWORD, ApiClient, MakeClient, sent_mail
-from tests.server.domain.accounts.test_auth import clients, custom_app, login
-from tests.server.domain.accounts.test_login_throttle import count_verifications
+from tests.support.accounts import count_verifications, login
+from tests.support.apps import clients, custom_app
 
 RESET = "/api/v1/auth/password-reset"
 

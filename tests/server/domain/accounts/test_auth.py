@@ -4,8 +4,7 @@ expiry, login throttling, and single-use invitation links."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -16,49 +15,16 @@ import pytest
 from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 
-from server.app.asgi import create_app
 from server.core.models import Invitation, LoginSession, User, utcnow
-from tests.conftest import PASSWORD, ApiClient, MakeClient, fast_settings, join
-
-REGISTER = "/api/v1/auth/register"
-LOGIN = "/api/v1/auth/login"
-
-
-@asynccontextmanager
-async def custom_app(
-    tmp_path: Path, database_url: str, **overrides: Any
-) -> AsyncIterator[Starlette]:
-    """An app on the test database with some settings changed."""
-    app = create_app(fast_settings(tmp_path / "d", database_url, **overrides), migrate=False)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@asynccontextmanager
-async def clients(app: Starlette) -> AsyncIterator[Any]:
-    """``async with clients(app) as new: alice = await new("alice", "10.0.0.1")``."""
-    made: list[ApiClient] = []
-
-    async def new(name: str | None = None, address: str = "127.0.0.1") -> ApiClient:
-        client = ApiClient(app, address)
-        made.append(client)
-        return await client.register(name) if name else client
-
-    try:
-        yield new
-    finally:
-        for client in made:
-            await client.aclose()
+from tests.conftest import PASSWORD, ApiClient, MakeClient, join
+from tests.support.accounts import REGISTER, login
+from tests.support.apps import clients, custom_app
 
 
 def session_cookie(client: ApiClient) -> str:
     value = client.http.cookies.get("essaim_session")
     assert value, "no session cookie"
     return value
-
-
-async def login(client: ApiClient, email: str, password: str = PASSWORD) -> httpx.Response:
-    return await client.post(LOGIN, json={"email": email, "password": password})
 
 
 # ---------------------------------------------------------------- registration and cookies

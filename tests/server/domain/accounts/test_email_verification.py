@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from server.core.models import utcnow
 from server.core.models.accounts import AccountToken
 from tests.conftest import MakeClient, sent_mail
-from tests.server.domain.accounts.test_auth import clients, custom_app
+from tests.support.apps import clients, custom_app
 
 VERIFY = "/api/v1/auth/verify-email"
 

@@ -11,26 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from starlette.applications import Starlette
 
 from server.core.models import User
 from server.core.security import Passwords
 from tests.conftest import PASSWORD
-from tests.server.domain.accounts.test_auth import REGISTER, clients, custom_app, login
-
-
-def count_verifications(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The passwords ``Passwords.verify`` is asked to check, in order (wraps the instance)."""
-    passwords: Passwords = app.state.essaim.passwords
-    original = passwords.verify
-    verified: list[str] = []
-
-    def verify(password_hash: str | None, password: str) -> bool:
-        verified.append(password)
-        return original(password_hash, password)
-
-    monkeypatch.setattr(passwords, "verify", verify)
-    return verified
+from tests.support.accounts import REGISTER, count_verifications, login
+from tests.support.apps import clients, custom_app
 
 
 def sign_up(name: str) -> dict[str, str]:

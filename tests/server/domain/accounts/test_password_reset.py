@@ -18,8 +18,10 @@ from starlette.applications import Starlette
 from server.core.models import utcnow
 from server.core.models.accounts import AccountToken
 from tests.conftest import PASSWORD, ApiClient, MakeClient, sent_mail
-from tests.server.core.test_mail import Inbox, _free_port
-from tests.server.domain.accounts.test_auth import clients, custom_app, login
+from tests.support.accounts import login
+from tests.support.apps import clients, custom_app
+from tests.support.mail import Inbox
+from tests.support.network import free_port
 
 RESET = "/api/v1/auth/password-reset"
 NEW_PASSWORD = "une toute nouvelle phrase"
@@ -145,7 +147,7 @@ async def test_the_reset_email_goes_through_smtp_in_the_persons_language(
     tmp_path: Path, database_url: str
 ) -> None:
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from starlette.applications import Starlette
+from starlette.types import Message
 
 from tests.conftest import PASSWORD, ApiClient, MakeClient, World, join
 from tests.support.privacy import (
@@ -420,7 +421,7 @@ async def test_an_export_cut_off_mid_download_leaves_no_file(
         requested.append(True)
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
             started.append(message["status"])
         elif message["type"] == "http.response.body":
