@@ -26,9 +26,9 @@ from server.core.broker import Message, RedisBroker
 from server.core.models import Board, Collective, Event, Membership, Role, User
 from server.core.platform import Essaim
 from server.domain.access import membership
-from server.domain.accounts.sessions import SESSIONS_CHANNEL, live_sessions, session_expiry
-from server.domain.views import event_message
+from server.domain.accounts.sessions import live_sessions, session_expiry
 from server.events.read import redacted
+from server.events.wire import SESSIONS_CHANNEL, broker_message, collective_channel
 
 log = logging.getLogger("essaim.realtime")
 
@@ -69,15 +69,6 @@ def remember(cache: dict[K, tuple[float, V]], key: K, value: V, now: float) -> N
     cache[key] = (now + ACCESS_CACHE_SECONDS, value)
 
 
-def channel(collective: int) -> str:
-    return f"collective:{collective}"
-
-
-def wire(event: Event) -> Message:
-    """The broker form of an event: its wire message plus the audience flag."""
-    return {**event_message(event), "restricted": event.restricted}
-
-
 class Feed:
     """Live events of one collective for this process's subscriptions."""
 
@@ -95,7 +86,9 @@ class Feed:
 
     async def _run(self) -> None:
         try:
-            async with self.hub.essaim.broker.subscribe(channel(self.collective)) as queue:
+            async with self.hub.essaim.broker.subscribe(
+                collective_channel(self.collective)
+            ) as queue:
                 self.last_seq = await self.hub.current_seq(self.collective)
                 self.ready.set()
                 while True:
@@ -143,7 +136,7 @@ class Feed:
                 events = list(await session.scalars(query.order_by(Event.seq).limit(CATCH_UP_PAGE)))
             for event in events:
                 if event.seq == self.last_seq + 1:
-                    await self._dispatch(wire(event))
+                    await self._dispatch(broker_message(event))
             if len(events) < CATCH_UP_PAGE:
                 return
 
@@ -422,7 +415,7 @@ class Hub:
             "event": change,
             "user": viewer.user(),
         }
-        await self.essaim.broker.publish(channel(viewer.collective), message)
+        await self.essaim.broker.publish(collective_channel(viewer.collective), message)
 
     async def _keep_presence(self) -> None:
         interval = max(self.presence.ttl / 3, 0.2)
