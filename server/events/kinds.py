@@ -122,7 +122,7 @@ ATTACHMENT: Payload = {
     "sha256": str,
     "uploader_id": int,
     "url": str,
-    "created_at": str | None,
+    "created_at": str,
 }
 FLAG: Payload = {
     "id": int,
@@ -151,7 +151,7 @@ MEETING: Payload = {
     "held_on": str,
     "notes": str | None,
     "attendee_count": int,
-    "attendees": list | None,  # always null in events: who attended is not broadcast
+    "attendees": list | None,  # null in events: who attended is not broadcast
     "created_at": str,
     "updated_at": str,
 }
@@ -164,6 +164,23 @@ NUDGE: Payload = {
     "alert_id": str | None,
     "created_at": str,
     "notification_id": int,
+}
+
+# The payloads several kinds share, by the name docs/events.md gives them.
+SHAPES: dict[str, Payload] = {
+    "user": USER,
+    "collective": COLLECTIVE,
+    "member": MEMBER,
+    "phase": PHASE,
+    "board": BOARD,
+    "column": COLUMN,
+    "card": CARD,
+    "comment": COMMENT,
+    "reaction": REACTION,
+    "attachment": ATTACHMENT,
+    "flag": FLAG,
+    "meeting": MEETING,
+    "nudge": NUDGE,
 }
 
 # What a member or observer gets instead of ``data`` when they may not see an event
@@ -264,7 +281,7 @@ class EventKind(StrEnum):
     )
     card_hidden = (
         "card.hidden",
-        "an animator hid a card (restricted: members get its ids only)",
+        "an animator hid a card (restricted: members get its ids)",
         CARD,
         [_BOARD, _CARD],
     )
@@ -291,7 +308,7 @@ class EventKind(StrEnum):
     comment_updated = "comment.updated", "a comment was edited", COMMENT, [_CARD]
     comment_hidden = (
         "comment.hidden",
-        "an animator hid a comment (restricted: members get its ids only)",
+        "an animator hid a comment (restricted: members get its ids)",
         COMMENT,
         [_BOARD, _CARD],
     )
@@ -327,14 +344,14 @@ class EventKind(StrEnum):
     )
     flag_created = (
         "flag.created",
-        "someone flagged a card or comment (animators only)",
+        "someone flagged a card or comment",
         FLAG,
         (),
         True,
     )
     flag_resolved = (
         "flag.resolved",
-        "an animator resolved flags (animators only; resolved_flag_ids: every flag closed)",
+        "an animator resolved flags (resolved_flag_ids: every flag it closed)",
         {**FLAG, "resolved_flag_ids": list},
         (),
         True,
@@ -344,33 +361,33 @@ class EventKind(StrEnum):
     meeting_deleted = "meeting.deleted", "a meeting was deleted", {"id": int}
     meeting_attendance_updated = (
         "meeting.attendance_updated",
-        "who attended a meeting changed (attendee_count only, never who)",
+        "who attended a meeting changed (attendee_count; attendees is null: never who)",
         MEETING,
     )
     nudge_sent = (
         "nudge.sent",
-        "an animator nudged a member (animators only)",
+        "an animator nudged a member",
         NUDGE,
         (),
         True,
     )
     welcome_sent = (
         "welcome.sent",
-        "an animator welcomed a newcomer by a notification (animators only)",
+        "an animator welcomed a newcomer by a notification",
         {"user": USER, "notification_id": int, "message": str},
         (),
         True,
     )
     nudge_template_updated = (
         "nudge.template_updated",
-        "the nudge template changed (animators only)",
+        "the nudge template changed",
         {"template": str, "default": str, "placeholders": list},
         (),
         True,
     )
     alerts_thresholds_updated = (
         "alerts.thresholds_updated",
-        "the alert thresholds changed (animators only)",
+        "the alert thresholds changed",
         {"thresholds": dict, "defaults": dict},
         (),
         True,
@@ -431,12 +448,3 @@ def _allows(expected: type | UnionType, kind: type) -> bool:
 
 def _type_name(expected: type | UnionType) -> str:
     return str(expected) if isinstance(expected, UnionType) else expected.__name__
-
-
-def field_text(field: Field) -> str:
-    """How a field reads in docs/events.md: ``int``, ``str | None``, ``{id, display_name}``."""
-    if isinstance(field, OrNone):
-        return field_text(field.payload) + " | None"
-    if isinstance(field, Mapping):
-        return "{" + ", ".join(field) + "}"
-    return _type_name(field)
