@@ -11,7 +11,8 @@ from types import UnionType
 import server.app.asgi  # noqa: F401  (registers the endpoints)
 from server.app.http import ENDPOINTS
 from server.core.settings import setting_docs
-from server.events.kinds import SHAPES, EventKind, Field, OrNone, Payload
+from server.events.kinds import EventKind
+from server.events.payloads import SHAPES, Field, OrNone, Payload
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

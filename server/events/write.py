@@ -24,7 +24,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.models import Card, Collective, Event, OutboxEntry, User, utcnow
-from server.events.kinds import EventKind, PayloadError, check_kind, check_payload
+from server.events.kinds import EventKind, check_kind, check_payload
+from server.events.payloads import PayloadError
 from server.events.wire import broker_message, collective_channel
 
 if TYPE_CHECKING:

@@ -12,14 +12,8 @@ import pytest
 from starlette.applications import Starlette
 
 from server.core.platform import Essaim
-from server.events.kinds import (
-    EVENT_KINDS,
-    Client,
-    EventKind,
-    OrNone,
-    PayloadError,
-    check_payload,
-)
+from server.events.kinds import EVENT_KINDS, Client, EventKind, check_payload
+from server.events.payloads import OrNone, PayloadError
 from tests.conftest import ApiClient, MakeClient, World
 from tests.support.restricted_events import make_restricted_events
 
