@@ -4,9 +4,10 @@ restricted.
 
 ``Write.emit`` takes an ``EventKind`` and checks ``data`` against its payload
 (server/events/payloads.py) before anything is written, in every mode: a wrong payload is a
-programming error and fails the first test that emits it. docs/events.md lists the same kinds (tests/test_docs.py compares them), the replay
-test (tests/web/test_replay.py) has a scenario for each, and tests/server/events/test_kinds.py
-checks the events that representative writes produce against these payloads.
+programming error and fails the first test that emits it. docs/events.md lists the same kinds
+(tests/test_docs.py compares them), the replay test (tests/web/test_replay.py) has a scenario
+for each, and tests/server/events/test_kinds.py checks the events that representative writes
+produce against these payloads.
 """
 
 from __future__ import annotations
@@ -259,9 +260,11 @@ EVENT_KINDS: dict[str, EventKind] = {kind.value: kind for kind in EventKind}
 def check_kind(kind: object) -> EventKind:
     """The registered kind; refuse anything else (a bare string included: call sites name the
     member, so a typo fails at import and a new kind must be declared here)."""
-    if not isinstance(kind, EventKind):
-        raise ValueError(f"event kind {kind!r} is not declared in server/events/kinds.py")
-    return kind
+    if isinstance(kind, EventKind):
+        return kind
+    if kind in EVENT_KINDS:
+        raise ValueError(f"emit EventKind.{EVENT_KINDS[str(kind)].name}, not the string {kind!r}")
+    raise ValueError(f"event kind {kind!r} is not declared in server/events/kinds.py")
 
 
 def check_payload(kind: EventKind, data: Mapping[str, Any], *, redacted: bool = False) -> None:

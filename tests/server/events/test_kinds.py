@@ -67,7 +67,7 @@ async def test_emit_refuses_an_undeclared_kind_or_a_wrong_payload_and_writes_not
     wrong: list[tuple[Any, dict[str, Any], type[Exception], str]] = [
         ("card.teleported", {"id": 1}, ValueError, "card.teleported"),
         # The name of a declared kind is not enough: call sites name the registered member.
-        ("phase.deleted", {"id": 1}, ValueError, "not declared"),
+        ("phase.deleted", {"id": 1}, ValueError, "EventKind.phase_deleted, not the string"),
         (EventKind.phase_deleted, {}, PayloadError, "missing"),
         (EventKind.phase_deleted, {"id": 1, "name": "x"}, PayloadError, "unknown"),
         (EventKind.phase_deleted, {"id": "1"}, PayloadError, "is not int"),
