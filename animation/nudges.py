@@ -31,6 +31,7 @@ from server.domain.access import Action, find_membership, membership
 from server.domain.notifications import NUDGE_TITLE, notification_view, notify
 from server.domain.schemas import CardIn, CommentIn, NudgeIn, PromptIn, WelcomeIn
 from server.domain.views import iso, user_view
+from server.events.kinds import EventKind
 
 PROMPT_TAG = "question-de-la-semaine"
 # A member gets at most one nudge per collective in this time, from whichever animator: a
@@ -144,7 +145,7 @@ async def send_nudge(
         view = {**nudge_view(nudge, recipient, user), "notification_id": notification.id}
         # Restricted: members must not receive the nudges others got; the recipient has
         # the notification.
-        await w.emit(collective_id, "nudge.sent", view, restricted=True)
+        await w.emit(collective_id, EventKind.nudge_sent, view, restricted=True)
         link = (essaim.settings.public_url or base_url).rstrip("/") + "/"
         email = Email(
             to=recipient.email,
@@ -203,7 +204,7 @@ async def send_welcome(
         view = notification_view(notification)
         await w.emit(
             collective_id,
-            "welcome.sent",
+            EventKind.welcome_sent,
             {"user": user_view(newcomer), "notification_id": notification.id, "message": message},
             restricted=True,
         )

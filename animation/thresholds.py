@@ -18,6 +18,7 @@ from server.core.models import AnimationSettings, User, utcnow
 from server.core.platform import Essaim
 from server.domain.access import Action, membership
 from server.domain.schemas import NudgeTemplateIn, ThresholdsIn
+from server.events.kinds import EventKind
 
 DEFAULT_NUDGE_TEMPLATE = (
     "Bonjour {prenom},\n\n"
@@ -83,7 +84,7 @@ async def put_thresholds(
         row.thresholds = values
         row.updated_at = utcnow()
         view = thresholds_view(thresholds_from(values))
-        await w.emit(collective_id, "alerts.thresholds_updated", view, restricted=True)
+        await w.emit(collective_id, EventKind.alerts_thresholds_updated, view, restricted=True)
     return view
 
 
@@ -148,5 +149,5 @@ async def put_template(
         row.nudge_template = body.template
         row.updated_at = utcnow()
         view = template_view(body.template or DEFAULT_NUDGE_TEMPLATE)
-        await w.emit(collective_id, "nudge.template_updated", view, restricted=True)
+        await w.emit(collective_id, EventKind.nudge_template_updated, view, restricted=True)
     return view

@@ -15,8 +15,8 @@ from realtime.connection import Outgoing, Subscription
 from server.core.broker import Message
 from server.core.errors import ErrorCode
 from server.core.models import Collective, Event, Membership, Role
-from server.domain.views import event_message
 from server.events.read import redacted
+from server.events.wire import broker_message, collective_channel
 
 if TYPE_CHECKING:
     from realtime.hub import Hub  # the hub creates its feeds; a feed asks it to unsubscribe
@@ -28,15 +28,6 @@ TAIL_CHECK_SECONDS = 5.0
 CATCH_UP_PAGE = 500
 # Deliveries between two yields to the event loop while one event fans out (~10 µs each).
 DISPATCH_CHUNK = 256
-
-
-def channel(collective: int) -> str:
-    return f"collective:{collective}"
-
-
-def wire(event: Event) -> Message:
-    """The broker form of an event: its wire message plus the audience flag."""
-    return {**event_message(event), "restricted": event.restricted}
 
 
 class Feed:
@@ -56,7 +47,9 @@ class Feed:
 
     async def _run(self) -> None:
         try:
-            async with self.hub.essaim.broker.subscribe(channel(self.collective)) as queue:
+            async with self.hub.essaim.broker.subscribe(
+                collective_channel(self.collective)
+            ) as queue:
                 self.last_seq = await self._current_seq()
                 self.ready.set()
                 while True:
@@ -111,7 +104,7 @@ class Feed:
                 events = list(await session.scalars(query.order_by(Event.seq).limit(CATCH_UP_PAGE)))
             for event in events:
                 if event.seq == self.last_seq + 1:
-                    await self._dispatch(wire(event))
+                    await self._dispatch(broker_message(event))
             if len(events) < CATCH_UP_PAGE:
                 return
 

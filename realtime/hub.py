@@ -17,13 +17,14 @@ from realtime.connection import (
     Connection,
     Subscription,
 )
-from realtime.feed import Feed, channel
+from realtime.feed import Feed
 from realtime.presence import Presence, Viewer, presence_from_url
 from server.core.errors import ErrorCode
 from server.core.models import Board, Collective, Membership, User
 from server.core.platform import Essaim
 from server.domain.access import membership
-from server.domain.accounts.sessions import SESSIONS_CHANNEL, live_sessions, session_expiry
+from server.domain.accounts.sessions import live_sessions, session_expiry
+from server.events.wire import SESSIONS_CHANNEL, collective_channel
 
 log = logging.getLogger("essaim.realtime")
 
@@ -280,7 +281,7 @@ class Hub:
             "event": change,
             "user": viewer.user(),
         }
-        await self.essaim.broker.publish(channel(viewer.collective), message)
+        await self.essaim.broker.publish(collective_channel(viewer.collective), message)
 
     async def _keep_presence(self) -> None:
         interval = max(self.presence.ttl / 3, 0.2)

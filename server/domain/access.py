@@ -8,18 +8,22 @@
 
 Anything in a collective the user does not belong to answers 404, never 403, so ids do not
 reveal what exists. Hidden or deleted content is 404 for everyone but animators (hidden).
+
+Called inside a write, every lookup first locks the collective it is about through the write
+path (``server.events.write.lock_collective``), so the role and the rows it checked stay true
+until the write commits; in a read it locks nothing.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.errors import Conflict, ErrorCode, Forbidden, NotFound
-from server.core.models import Board, Card, Collective, Comment, Membership, Moderation, Role, User
+from server.core.models import Board, Card, Comment, Membership, Moderation, Role, User
+from server.events.write import lock_collective
 
 
 class Action(StrEnum):
@@ -35,39 +39,6 @@ ALLOWED: dict[Action, frozenset[str]] = {
 }
 
 
-WRITING = "essaim_write"
-# Set on SQLite writes: their transaction began with BEGIN IMMEDIATE (and the process's write
-# lock), so the whole database is already theirs and every row they read is current.
-SERIALISED = "essaim_serialised"
-
-
-async def lock_collective(session: AsyncSession, collective_id: int) -> None:
-    """Inside a write, serialise with the collective's other writers before reading its state.
-
-    Every write locks its collective row first (PostgreSQL ``FOR UPDATE``; SQLite writers are
-    already serialised), so positions, versions and role checks read inside the transaction
-    stay true until it commits, and locks are always taken in the same order (no deadlock).
-    """
-    if not session.info.get(WRITING):
-        return
-    locked: set[int] = session.info.setdefault("essaim_locked", set())
-    if collective_id in locked:
-        return
-    if not session.info.get(SERIALISED):
-        await session.execute(
-            select(Collective.id).where(Collective.id == collective_id).with_for_update()
-        )
-    locked.add(collective_id)
-
-
-async def _fresh(session: AsyncSession, row: Any, collective_id: int) -> None:
-    """Lock the collective, then re-read ``row`` if it was loaded before the lock."""
-    if session.info.get(WRITING) and collective_id not in session.info.get("essaim_locked", ()):
-        await lock_collective(session, collective_id)
-        if not session.info.get(SERIALISED):
-            await session.refresh(row)
-
-
 async def find_membership(
     session: AsyncSession, collective_id: int, user_id: int
 ) -> Membership | None:
@@ -81,7 +52,8 @@ async def find_membership(
 async def membership(
     session: AsyncSession, user: User, collective_id: int, action: Action = Action.read
 ) -> Membership:
-    """The user's membership of the collective, checked against ``action``."""
+    """The user's membership of the collective, checked against ``action`` (locked first
+    inside a write)."""
     await lock_collective(session, collective_id)
     found = await find_membership(session, collective_id, user.id)
     if found is None:
@@ -101,7 +73,7 @@ async def board_for(
     board = await session.get(Board, board_id)
     if board is None:
         raise NotFound("board")
-    await _fresh(session, board, board.collective_id)
+    await lock_collective(session, board.collective_id, reread=board)
     try:
         member = await membership(session, user, board.collective_id, action)
     except NotFound:
@@ -114,7 +86,7 @@ async def card_for(
 ) -> tuple[Card, Membership]:
     card = await session.get(Card, card_id)
     if card is not None:
-        await _fresh(session, card, card.collective_id)
+        await lock_collective(session, card.collective_id, reread=card)
     if card is None or card.moderation == Moderation.deleted:
         raise NotFound("card")
     try:
@@ -133,7 +105,7 @@ async def comment_for(
 ) -> tuple[Comment, Card, Membership]:
     comment = await session.get(Comment, comment_id)
     if comment is not None:
-        await _fresh(session, comment, comment.collective_id)
+        await lock_collective(session, comment.collective_id, reread=comment)
     if comment is None or comment.moderation == Moderation.deleted:
         raise NotFound("comment")
     try:

@@ -13,6 +13,7 @@ from server.core.models import Attachment, Moderation, User
 from server.core.platform import Essaim
 from server.domain.access import Action, card_for, require_open_board
 from server.domain.views import attachment_view
+from server.events.kinds import EventKind
 
 
 async def add_attachment(
@@ -42,7 +43,7 @@ async def add_attachment(
         await w.session.flush()
         view = attachment_view(attachment)
         restricted = card.moderation != Moderation.published
-        await w.emit_on_card(card, "attachment.added", view, restricted=restricted)
+        await w.emit_on_card(card, EventKind.attachment_added, view, restricted=restricted)
         w.index("attachment", attachment.id, card.collective_id)
     return view
 

@@ -25,6 +25,7 @@ from server.domain import audit
 from server.domain.access import Action, board_for, is_animator, membership
 from server.domain.schemas import BoardIn, BoardPatch, ColumnIn, ColumnPatch, patch_values
 from server.domain.views import board_view, card_view, column_view
+from server.events.kinds import EventKind
 
 
 async def _check_phase(session: AsyncSession, collective_id: int, phase_id: int | None) -> None:
@@ -56,7 +57,7 @@ async def create_board(
         w.session.add_all(columns)
         await w.session.flush()
         view = {**board_view(board), "columns": [column_view(c) for c in columns]}
-        await w.emit(collective_id, "board.created", view, board_id=board.id)
+        await w.emit(collective_id, EventKind.board_created, view, board_id=board.id)
     return view
 
 
@@ -149,7 +150,7 @@ async def update_board(
             setattr(board, key, value)
         await w.session.flush()
         view = board_view(board)
-        await w.emit(board.collective_id, "board.updated", view, board_id=board.id)
+        await w.emit(board.collective_id, EventKind.board_updated, view, board_id=board.id)
     return view
 
 
@@ -183,7 +184,7 @@ async def create_column(
         _renumber(columns)
         await w.session.flush()
         view = column_view(column)
-        await w.emit(board.collective_id, "column.created", view, board_id=board_id)
+        await w.emit(board.collective_id, EventKind.column_created, view, board_id=board_id)
     return view
 
 
@@ -204,7 +205,7 @@ async def update_column(
             _renumber(columns)
         await w.session.flush()
         view = column_view(column)
-        await w.emit(board.collective_id, "column.updated", view, board_id=board.id)
+        await w.emit(board.collective_id, EventKind.column_updated, view, board_id=board.id)
     return view
 
 
@@ -233,7 +234,9 @@ async def delete_column(essaim: Essaim, user: User, column_id: int) -> None:
         )
         await w.session.delete(column)
         _renumber(remaining)
-        await w.emit(board.collective_id, "column.deleted", {"id": column_id}, board_id=board.id)
+        await w.emit(
+            board.collective_id, EventKind.column_deleted, {"id": column_id}, board_id=board.id
+        )
 
 
 async def _board_of_column(

@@ -31,6 +31,7 @@ from server.domain.access import (
 from server.domain.boards import comment_counts, reaction_counts
 from server.domain.schemas import CardIn, CardPatch, patch_values
 from server.domain.views import attachment_view, card_view, comment_view
+from server.events.kinds import EventKind
 from server.events.write import Write
 
 CONTENT_FIELDS = frozenset({"kind", "title", "body", "tags"})
@@ -120,7 +121,7 @@ async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -
         w.session.add(card)
         await w.session.flush()
         view = card_view(card, user)
-        await _emit(w, card, "card.created", view)
+        await _emit(w, card, EventKind.card_created, view)
     return view
 
 
@@ -176,7 +177,7 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
             raise Forbidden("only animators pin cards")
         if (CONTENT_FIELDS | {"column_id", "position"}) & values.keys():
             await require_open_board(w.session, card.board_id, member)
-        kinds: list[str] = []
+        kinds: list[EventKind] = []
         moved_from = card.column_id
         if "column_id" in values or "position" in values:
             target = await _column_of_board(
@@ -184,18 +185,22 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
             )
             await _unplace(w.session, card)
             await _place(w.session, card, target, body.position)
-            kinds.append("card.moved")
+            kinds.append(EventKind.card_moved)
         for key in CONTENT_FIELDS & values.keys():
             setattr(card, key, _unique(body.tags or []) if key == "tags" else values[key])
         if CONTENT_FIELDS & values.keys():
-            kinds.append("card.updated")
+            kinds.append(EventKind.card_updated)
         if "moderation" in values and values["moderation"] != card.moderation:
             card.moderation = str(values["moderation"])
-            kinds.append("card.hidden" if card.moderation == Moderation.hidden else "card.restored")
+            kinds.append(
+                EventKind.card_hidden
+                if card.moderation == Moderation.hidden
+                else EventKind.card_restored
+            )
             audit.record(w, card.collective_id, kinds[-1], "card", card.id, {"title": card.title})
         if "pinned" in values and values["pinned"] != card.pinned:
             card.pinned = bool(values["pinned"])
-            kinds.append("card.pinned" if card.pinned else "card.unpinned")
+            kinds.append(EventKind.card_pinned if card.pinned else EventKind.card_unpinned)
             audit.record(w, card.collective_id, kinds[-1], "card", card.id, {"title": card.title})
         if not kinds:
             return await full_card_view(w.session, card)
@@ -204,7 +209,7 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
         await w.session.flush()
         view = await full_card_view(w.session, card)
         for kind in kinds:
-            data = {**view, "from_column_id": moved_from} if kind == "card.moved" else view
+            data = {**view, "from_column_id": moved_from} if kind == EventKind.card_moved else view
             await _emit(w, card, kind, data)
     return view
 
@@ -224,7 +229,7 @@ async def remove_card(w: Write, card: Card) -> None:
     card.moderation = Moderation.deleted
     card.version += 1
     card.updated_at = utcnow()
-    await _emit(w, card, "card.deleted", {"id": card.id, "column_id": card.column_id})
+    await _emit(w, card, EventKind.card_deleted, {"id": card.id, "column_id": card.column_id})
     w.index("card", card.id, card.collective_id, op="delete")
 
 
@@ -234,19 +239,19 @@ async def hide_card(w: Write, card: Card, detail: dict[str, Any]) -> None:
     card.version += 1
     card.updated_at = utcnow()
     await w.session.flush()
-    await _emit(w, card, "card.hidden", await full_card_view(w.session, card))
+    await _emit(w, card, EventKind.card_hidden, await full_card_view(w.session, card))
     audit.record(
         w, card.collective_id, "card.hidden", "card", card.id, {"title": card.title, **detail}
     )
 
 
-async def _emit(w: Write, card: Card, kind: str, data: dict[str, Any]) -> None:
+async def _emit(w: Write, card: Card, kind: EventKind, data: dict[str, Any]) -> None:
     # Everything about a hidden card is for animators only, card.hidden included: it carries
     # the card (animators keep showing it, as a fresh fetch does), and members get its ids
     # (redacted), which is all they need to drop it.
     restricted = card.moderation == Moderation.hidden
     await w.emit_on_card(card, kind, data, restricted=restricted)
-    if kind != "card.deleted":
+    if kind != EventKind.card_deleted:
         w.index("card", card.id, card.collective_id)
 
 

@@ -23,6 +23,8 @@ from server.domain.schemas import (
     patch_values,
 )
 from server.domain.views import collective_view, iso, member_view, user_view
+from server.events import read
+from server.events.kinds import EventKind
 
 
 async def create_collective(essaim: Essaim, user: User, body: CollectiveIn) -> dict[str, Any]:
@@ -33,8 +35,8 @@ async def create_collective(essaim: Essaim, user: User, body: CollectiveIn) -> d
         member = Membership(collective_id=collective.id, user_id=user.id, role=Role.animator)
         w.session.add(member)
         await w.session.flush()
-        await w.emit(collective.id, "collective.created", collective_view(collective))
-        await w.emit(collective.id, "member.joined", member_view(member, user))
+        await w.emit(collective.id, EventKind.collective_created, collective_view(collective))
+        await w.emit(collective.id, EventKind.member_joined, member_view(member, user))
         await w.session.refresh(collective)
     return {**collective_view(collective), "role": Role.animator}
 
@@ -83,7 +85,7 @@ async def update_collective(
                 fields={"ends_on": "before starts_on"},
             )
         await w.session.flush()
-        await w.emit(collective_id, "collective.updated", collective_view(collective))
+        await w.emit(collective_id, EventKind.collective_updated, collective_view(collective))
         await w.session.refresh(collective)
     return collective_view(collective)
 
@@ -124,7 +126,7 @@ async def update_member(
         member_user = await w.session.get(User, user_id)
         assert member_user is not None
         view = member_view(target, member_user)
-        await w.emit(collective_id, "member.updated", view)
+        await w.emit(collective_id, EventKind.member_updated, view)
     return view
 
 
@@ -143,7 +145,7 @@ async def remove_member(essaim: Essaim, user: User, collective_id: int, user_id:
             detail = {"role": target.role, "display_name": named.display_name if named else ""}
             audit.record(w, collective_id, "member.removed", "member", user_id, detail)
         await w.session.delete(target)
-        await w.emit(collective_id, "member.removed", {"user_id": user_id})
+        await w.emit(collective_id, EventKind.member_removed, {"user_id": user_id})
 
 
 async def _keep_an_animator(session: Any, collective_id: int, leaving: Membership) -> None:
@@ -307,7 +309,7 @@ async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str,
         member = Membership(collective_id=cid, user_id=user.id, role=invitation.role)
         w.session.add(member)
         await w.session.flush()
-        await w.emit(cid, "member.joined", member_view(member, user))
+        await w.emit(cid, EventKind.member_joined, member_view(member, user))
         collective = await w.session.get(Collective, cid)
         assert collective is not None
         await w.session.refresh(collective)
@@ -376,3 +378,13 @@ async def revoke_invitation(essaim: Essaim, user: User, invitation_id: int) -> N
             if invitation.accepted_at is not None:
                 raise Gone("this invitation has already been used", code=ErrorCode.INVITATION_USED)
             raise NotFound("invitation")
+
+
+async def event_log(
+    essaim: Essaim, user: User, collective_id: int, since: int, limit: int
+) -> dict[str, Any]:
+    """A page of the collective's event log after ``since``, for its members (404 otherwise),
+    redacted for what they may not see."""
+    async with essaim.db.read() as session:
+        member = await membership(session, user, collective_id)
+        return await read.events_page(session, member, since, limit)

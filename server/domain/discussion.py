@@ -24,6 +24,7 @@ from server.domain.access import (
 from server.domain.boards import reaction_counts
 from server.domain.schemas import CommentIn, CommentPatch, ReactionIn, patch_values
 from server.domain.views import comment_view
+from server.events.kinds import EventKind
 from server.events.write import Write
 
 
@@ -44,7 +45,7 @@ async def add_comment(essaim: Essaim, user: User, card_id: int, body: CommentIn)
         await w.session.flush()
         view = comment_view(comment, user)
         restricted = card.moderation != Moderation.published
-        await w.emit_on_card(card, "comment.created", view, restricted=restricted)
+        await w.emit_on_card(card, EventKind.comment_created, view, restricted=restricted)
         w.index("comment", comment.id, card.collective_id)
     return view
 
@@ -74,14 +75,14 @@ async def update_comment(
             require_owner_or_animator(comment.author_id, user, member)
             await require_open_board(w.session, card.board_id, member)
             comment.body = str(values["body"])
-            kinds.append("comment.updated")
+            kinds.append(EventKind.comment_updated)
         if "moderation" in values:
             if not is_animator(member):
                 raise Forbidden("only animators moderate content")
             if values["moderation"] != comment.moderation:
                 comment.moderation = str(values["moderation"])
                 hidden = comment.moderation == Moderation.hidden
-                kinds.append("comment.hidden" if hidden else "comment.restored")
+                kinds.append(EventKind.comment_hidden if hidden else EventKind.comment_restored)
                 detail = {"card_id": card.id, "excerpt": excerpt(comment.body)}
                 audit.record(w, card.collective_id, kinds[-1], "comment", comment.id, detail)
         if not kinds:
@@ -119,7 +120,7 @@ async def hide_comment(w: Write, comment: Comment, card: Card, detail: dict[str,
     author = await w.session.get(User, comment.author_id)
     assert author is not None
     view = comment_view(comment, author)
-    await w.emit_on_card(card, "comment.hidden", view, restricted=True)
+    await w.emit_on_card(card, EventKind.comment_hidden, view, restricted=True)
     w.index("comment", comment.id, card.collective_id)
     detail = {"card_id": card.id, "excerpt": excerpt(comment.body), **detail}
     audit.record(w, card.collective_id, "comment.hidden", "comment", comment.id, detail)
@@ -144,7 +145,7 @@ async def remove_comment(w: Write, comment: Comment, card: Card) -> None:
     """Soft-delete ``comment`` within ``w`` (the caller checked the actor may)."""
     comment.moderation = Moderation.deleted
     _touch(comment)
-    await w.emit_on_card(card, "comment.deleted", {"id": comment.id, "card_id": card.id})
+    await w.emit_on_card(card, EventKind.comment_deleted, {"id": comment.id, "card_id": card.id})
     w.index("comment", comment.id, card.collective_id, op="delete")
 
 
@@ -187,7 +188,7 @@ async def _react(
         counts = (await reaction_counts(w.session, [card_id])).get(card_id, {})
         view = {"card_id": card_id, "kind": kind, "user_id": user.id, "reactions": counts}
         if changed:
-            change = "reaction.added" if add else "reaction.removed"
+            change = EventKind.reaction_added if add else EventKind.reaction_removed
             restricted = card.moderation != Moderation.published
             await w.emit_on_card(card, change, view, restricted=restricted)
     return view

@@ -19,6 +19,7 @@ from server.core.platform import Essaim
 from server.domain.access import Action, membership
 from server.domain.schemas import AttendanceIn, MeetingIn, MeetingPatch, patch_values
 from server.domain.views import iso, user_view
+from server.events.kinds import EventKind
 from server.events.write import Write
 
 
@@ -90,7 +91,7 @@ async def create_meeting(
         )
         w.session.add(meeting)
         await w.session.flush()
-        await _emit(w, meeting, "meeting.created", 0)
+        await _emit(w, meeting, EventKind.meeting_created, 0)
     return meeting_view(meeting, [], 0)
 
 
@@ -117,7 +118,7 @@ async def update_meeting(
         meeting.updated_at = utcnow()
         await w.session.flush()
         attendees = (await _attendees(w.session, [meeting.id]))[meeting.id]
-        await _emit(w, meeting, "meeting.updated", len(attendees))
+        await _emit(w, meeting, EventKind.meeting_updated, len(attendees))
     return meeting_view(meeting, attendees, len(attendees))
 
 
@@ -126,7 +127,7 @@ async def delete_meeting(essaim: Essaim, user: User, meeting_id: int) -> None:
         meeting = await _meeting_for(w, user, meeting_id)
         await w.session.execute(delete(Attendance).where(Attendance.meeting_id == meeting.id))
         await w.session.delete(meeting)
-        await w.emit(meeting.collective_id, "meeting.deleted", {"id": meeting.id})
+        await w.emit(meeting.collective_id, EventKind.meeting_deleted, {"id": meeting.id})
 
 
 async def set_attendance(
@@ -156,9 +157,9 @@ async def set_attendance(
         meeting.updated_at = utcnow()
         await w.session.flush()
         attendees = (await _attendees(w.session, [meeting.id]))[meeting.id]
-        await _emit(w, meeting, "meeting.attendance_updated", len(attendees))
+        await _emit(w, meeting, EventKind.meeting_attendance_updated, len(attendees))
     return meeting_view(meeting, attendees, len(attendees))
 
 
-async def _emit(w: Write, meeting: Meeting, kind: str, count: int) -> None:
+async def _emit(w: Write, meeting: Meeting, kind: EventKind, count: int) -> None:
     await w.emit(meeting.collective_id, kind, meeting_view(meeting, None, count))

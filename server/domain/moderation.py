@@ -32,6 +32,7 @@ from server.domain.cards import hide_card
 from server.domain.discussion import excerpt, hide_comment
 from server.domain.schemas import FlagIn, FlagResolveIn
 from server.domain.views import iso, user_view
+from server.events.kinds import EventKind
 from server.events.write import Write
 
 MAX_LIST = 500
@@ -77,7 +78,7 @@ async def _flag(
     w.session.add(flag)
     await w.session.flush()
     full = (await flag_views(w.session, [flag]))[0]
-    await w.emit(card.collective_id, "flag.created", full, restricted=True)
+    await w.emit(card.collective_id, EventKind.flag_created, full, restricted=True)
     return own_view(flag)
 
 
@@ -155,7 +156,7 @@ async def resolve_flag(
             w, flag.collective_id, "flag.resolved", flag.target_type, flag.target_id, detail
         )
         data = {**views[0], "resolved_flag_ids": sorted(f.id for f in together)}
-        await w.emit(flag.collective_id, "flag.resolved", data, restricted=True)
+        await w.emit(flag.collective_id, EventKind.flag_resolved, data, restricted=True)
     return data
 
 

@@ -12,6 +12,7 @@ from server.core.platform import Essaim
 from server.domain.access import Action, membership
 from server.domain.schemas import PhaseIn, PhasePatch, patch_values
 from server.domain.views import phase_view
+from server.events.kinds import EventKind
 
 
 async def list_phases(essaim: Essaim, user: User, collective_id: int) -> list[dict[str, Any]]:
@@ -34,7 +35,7 @@ async def create_phase(
         w.session.add(phase)
         await w.session.flush()
         view = phase_view(phase)
-        await w.emit(collective_id, "phase.created", view)
+        await w.emit(collective_id, EventKind.phase_created, view)
     return view
 
 
@@ -63,7 +64,7 @@ async def update_phase(
             )
         await w.session.flush()
         view = phase_view(phase)
-        await w.emit(phase.collective_id, "phase.updated", view)
+        await w.emit(phase.collective_id, EventKind.phase_updated, view)
     return view
 
 
@@ -72,4 +73,4 @@ async def delete_phase(essaim: Essaim, user: User, phase_id: int) -> None:
         phase = await _phase(w.session, user, phase_id)
         collective_id = phase.collective_id
         await w.session.delete(phase)
-        await w.emit(collective_id, "phase.deleted", {"id": phase_id})
+        await w.emit(collective_id, EventKind.phase_deleted, {"id": phase_id})

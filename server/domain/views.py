@@ -14,7 +14,6 @@ from server.core.models import (
     Card,
     Collective,
     Comment,
-    Event,
     Membership,
     Phase,
     User,
@@ -150,19 +149,4 @@ def attachment_view(attachment: Attachment) -> dict[str, Any]:
         "uploader_id": attachment.uploader_id,
         "url": f"/api/v1/attachments/{attachment.id}",
         "created_at": iso(attachment.created_at),
-    }
-
-
-def event_message(event: Event) -> dict[str, Any]:
-    """The wire form of an event (HTTP event pages and the WebSocket feed)."""
-    return {
-        "type": "event",
-        "collective": event.collective_id,
-        "seq": event.seq,
-        "kind": event.kind,
-        "board": event.board_id,
-        "card": event.card_id,
-        "actor": event.actor_id,
-        "at": iso(event.at),
-        "data": event.payload,
     }

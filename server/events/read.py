@@ -12,31 +12,28 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.core.models import Card, Collective, Comment, Event, Membership, Moderation, User
-from server.core.platform import Essaim
-from server.domain.access import is_animator, membership
-from server.domain.views import event_message
+from server.core.models import Card, Collective, Comment, Event, Membership, Moderation, Role
+from server.events.wire import event_message
 
 MAX_PAGE = 500
 
 
 async def events_page(
-    essaim: Essaim, user: User, collective_id: int, since: int, limit: int
+    session: AsyncSession, member: Membership, since: int, limit: int
 ) -> dict[str, Any]:
-    async with essaim.db.read() as session:
-        member = await membership(session, user, collective_id)
-        seq = await session.scalar(
-            select(Collective.last_seq).where(Collective.id == collective_id)
+    """The page after ``since`` as ``member`` may see it (the caller found the membership, in
+    the same read session: the event log does not decide who belongs)."""
+    collective_id = member.collective_id
+    seq = await session.scalar(select(Collective.last_seq).where(Collective.id == collective_id))
+    events = list(
+        await session.scalars(
+            select(Event)
+            .where(Event.collective_id == collective_id, Event.seq > since)
+            .order_by(Event.seq)
+            .limit(min(limit, MAX_PAGE))
         )
-        events = list(
-            await session.scalars(
-                select(Event)
-                .where(Event.collective_id == collective_id, Event.seq > since)
-                .order_by(Event.seq)
-                .limit(min(limit, MAX_PAGE))
-            )
-        )
-        messages = await visible_messages(session, member, events)
+    )
+    messages = await visible_messages(session, member, events)
     return {
         "events": messages,
         "seq": seq,
@@ -50,7 +47,8 @@ async def visible_messages(
 ) -> list[dict[str, Any]]:
     """Wire messages for ``events``, redacted for what ``member`` may not (or no longer) see."""
     messages = [event_message(e) for e in events]
-    if is_animator(member) or not events:
+    # Animators see everything they moderate, restricted events included.
+    if member.role == Role.animator or not events:
         return messages
     card_ids = {e.card_id for e in events if e.card_id is not None}
     gone_cards = set(

@@ -2,9 +2,15 @@
 in one transaction — and its events are published only after the commit succeeded.
 
     async with essaim.write(actor) as w:
+        await w.lock(collective_id)  # or through access.membership / board_for / card_for
         card = Card(...); w.session.add(card); await w.session.flush()
-        await w.emit(collective_id, "card.created", board_id=..., card_id=card.id, data={...})
+        await w.emit(collective_id, EventKind.card_created, board_id=..., card_id=..., data={...})
         w.index("card", card.id, collective_id)
+
+Locking is the write path's too: a write locks each collective it touches before reading its
+state (``lock_collective``), so what it reads stays true until it commits. The authorization
+helpers (server/domain/access.py) call ``lock_collective`` on the session they are given, which
+locks only inside a write: the same helpers serve plain reads unchanged.
 """
 
 from __future__ import annotations
@@ -14,13 +20,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.models import Card, Collective, Event, OutboxEntry, User, utcnow
-from server.domain.access import SERIALISED, WRITING
-from server.domain.views import event_message
-from server.events.kinds import check_kind
+from server.events.kinds import EventKind, check_kind, check_payload
+from server.events.payloads import PayloadError
+from server.events.wire import broker_message, collective_channel
 
 if TYPE_CHECKING:
     from server.core.platform import Essaim
@@ -28,6 +34,39 @@ if TYPE_CHECKING:
 log = logging.getLogger("essaim.write")
 
 AfterCommit = Callable[[], Awaitable[None]]
+
+# ``session.info`` keys, set by ``write`` on its session only.
+WRITING = "essaim_write"
+# Set on SQLite writes: their transaction began with BEGIN IMMEDIATE (and the process's write
+# lock), so the whole database is already theirs and every row they read is current.
+SERIALISED = "essaim_serialised"
+LOCKED = "essaim_locked"  # the collectives this write has locked
+
+
+async def lock_collective(
+    session: AsyncSession, collective_id: int, *, reread: object | None = None
+) -> None:
+    """Inside a write, serialise with the collective's other writers before reading its state;
+    outside a write (a plain read session), do nothing.
+
+    Every write locks its collective row first (PostgreSQL ``FOR UPDATE``; SQLite writers are
+    already serialised), so positions, versions and role checks read inside the transaction
+    stay true until it commits, and locks are always taken in the same order (no deadlock).
+    ``reread``: a row of that collective loaded before the lock, read again once it is taken
+    (on PostgreSQL; on SQLite it was current already).
+    """
+    if not session.info.get(WRITING):
+        return
+    locked: set[int] = session.info.setdefault(LOCKED, set())
+    if collective_id in locked:
+        return
+    if not session.info.get(SERIALISED):
+        await session.execute(
+            select(Collective.id).where(Collective.id == collective_id).with_for_update()
+        )
+        if reread is not None:
+            await session.refresh(reread)
+    locked.add(collective_id)
 
 
 class Write:
@@ -39,10 +78,14 @@ class Write:
         self.events: list[Event] = []
         self._after_commit: list[AfterCommit] = []
 
+    async def lock(self, collective_id: int) -> None:
+        """Lock ``collective_id`` for the rest of this write (see ``lock_collective``)."""
+        await lock_collective(self.session, collective_id)
+
     async def emit(
         self,
         collective_id: int,
-        kind: str,
+        kind: EventKind,
         data: dict[str, Any],
         *,
         board_id: int | None = None,
@@ -55,8 +98,12 @@ class Write:
         under the database write lock (SQLite), so concurrent writers get consecutive numbers
         and commit in ``seq`` order: a reader never sees ``n+1`` before ``n``.
         ``restricted`` marks an event about hidden content: only animators get its data.
+        ``kind`` must be registered and ``data`` match its payload (server/events/kinds.py).
         """
-        check_kind(kind)
+        kind = check_kind(kind)
+        check_payload(kind, data)
+        if kind.restricted and not restricted:
+            raise PayloadError(f"{kind.value} is always restricted: emit it with restricted=True")
         seq = (
             await self.session.execute(
                 update(Collective)
@@ -69,7 +116,7 @@ class Write:
         event = Event(
             collective_id=collective_id,
             seq=seq,
-            kind=kind,
+            kind=kind.value,
             actor_id=self.actor.id if self.actor else None,
             board_id=board_id,
             card_id=card_id,
@@ -82,7 +129,7 @@ class Write:
         return event
 
     async def emit_on_card(
-        self, card: Card, kind: str, data: dict[str, Any], *, restricted: bool = False
+        self, card: Card, kind: EventKind, data: dict[str, Any], *, restricted: bool = False
     ) -> Event:
         """Append an event about ``card`` or what hangs on it (comment, reaction, file)."""
         return await self.emit(
@@ -120,8 +167,9 @@ async def write(essaim: Essaim, actor: User | None) -> AsyncIterator[Write]:
             raise
     for event in unit.events:
         try:
-            message = {**event_message(event), "restricted": event.restricted}
-            await essaim.broker.publish(f"collective:{event.collective_id}", message)
+            await essaim.broker.publish(
+                collective_channel(event.collective_id), broker_message(event)
+            )
         except Exception:  # the log is the source of truth: clients catch up by replay
             log.exception("publishing event %s/%s failed", event.collective_id, event.seq)
     for action in unit._after_commit:

@@ -199,4 +199,5 @@ async def delete_phase(call: Call) -> None:
 async def list_events(call: Call) -> dict[str, Any]:
     since = call.query_int("since", 0, low=0, high=2**31 - 1)
     limit = call.query_int("limit", 100, low=1, high=read.MAX_PAGE)
-    return await read.events_page(call.essaim, call.user, call.id("collective_id"), since, limit)
+    collective_id = call.id("collective_id")
+    return await collectives.event_log(call.essaim, call.user, collective_id, since, limit)

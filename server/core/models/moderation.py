@@ -34,7 +34,7 @@ class Flag(Base):
     """A member's report of a card or comment; open until an animator resolves it.
 
     One open flag per reporter and target: checked under the collective's write lock,
-    which every write takes first (``access.lock_collective``).
+    which every write takes first (``server.events.write.lock_collective``).
     """
 
     __tablename__ = "flags"

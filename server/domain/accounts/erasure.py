@@ -48,13 +48,13 @@ from server.core.models import (
     utcnow,
 )
 from server.core.platform import Essaim
-from server.domain.access import lock_collective
 from server.domain.accounts.identity import count_password_attempt
 from server.domain.accounts.sessions import revoke_sessions
 from server.domain.boards import reaction_counts
 from server.domain.cards import remove_card
 from server.domain.discussion import remove_comment
 from server.domain.notifications import NUDGE_TITLE
+from server.events.kinds import EventKind
 from server.events.write import Write
 
 PSEUDONYM = "Ancien membre"  # « Former member » in English pages
@@ -93,7 +93,7 @@ async def delete_account(
     async with essaim.write(user) as w:
         collective_ids = await _footprint(w.session, user.id)
         for cid in sorted(collective_ids):  # always the same lock order
-            await lock_collective(w.session, cid)
+            await w.lock(cid)
         await _check_not_last_animator(w.session, user)
         old_name, old_email = user.display_name, user.email
         cards = comments = 0
@@ -231,7 +231,7 @@ async def _erase_contributions(w: Write, user: User) -> tuple[set[int], set[int]
             "reactions": counts,
         }
         restricted = card.moderation != Moderation.published
-        await w.emit_on_card(card, "reaction.removed", view, restricted=restricted)
+        await w.emit_on_card(card, EventKind.reaction_removed, view, restricted=restricted)
     return erased_cards, erased_comments
 
 
@@ -278,7 +278,7 @@ async def _leave_collectives(w: Write, user: User) -> None:
     )
     for membership in memberships:
         await w.session.delete(membership)
-        await w.emit(membership.collective_id, "member.removed", {"user_id": user.id})
+        await w.emit(membership.collective_id, EventKind.member_removed, {"user_id": user.id})
 
 
 async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -> None:

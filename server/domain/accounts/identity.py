@@ -17,6 +17,7 @@ from server.core.security import new_token, same, token_hash
 from server.domain.accounts import links
 from server.domain.accounts.sessions import revoke_sessions
 from server.domain.schemas import LoginIn, ProfilePatch, RegisterIn, patch_values
+from server.events.kinds import EventKind
 
 
 @dataclass(frozen=True)
@@ -220,5 +221,7 @@ async def update_profile(essaim: Essaim, user: User, body: ProfilePatch) -> User
                 .order_by(Membership.collective_id)
             )
             for member in memberships:
-                await w.emit(member.collective_id, "member.updated", member_view(member, row))
+                await w.emit(
+                    member.collective_id, EventKind.member_updated, member_view(member, row)
+                )
     return row

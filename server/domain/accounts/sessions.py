@@ -1,10 +1,11 @@
 """Ending login sessions: logout, password reset and account deletion all revoke here, so that
 every way a session ends is the same (the row is revoked, then its live sockets are closed).
 
-After the commit, the ids revoked are published on the broker's ``SESSIONS_CHANNEL``; the hub
-of every process closes the sockets of those sessions (``realtime/hub.py``). The broker
-delivers at most once, so the hub also re-reads the sessions of its sockets (``live_sessions``)
-now and then, and a socket re-reads its own (``session_expiry``) before every ``subscribe``.
+After the commit, the ids revoked are published on the broker's ``SESSIONS_CHANNEL``
+(server/events/wire.py); the hub of every process closes the sockets of those sessions
+(``realtime/hub.py``). The broker delivers at most once, so the hub also re-reads the
+sessions of its sockets (``live_sessions``) now and then, and a socket re-reads its own
+(``session_expiry``) before every ``subscribe``.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from server.core.models import LoginSession, User, utcnow
+from server.events.wire import SESSIONS_CHANNEL
 
 if TYPE_CHECKING:
     from server.core.platform import Essaim
 
 # The cookie carrying a session's token, for HTTP requests and WebSockets alike.
 SESSION_COOKIE = "essaim_session"
-# The broker channel of revocations: ``{"sessions": [id, ...]}``.
-SESSIONS_CHANNEL = "sessions"
 # Ids per query when the hub re-reads the sessions of its sockets.
 LIVE_SESSIONS_CHUNK = 500
 
