@@ -32,6 +32,7 @@ from server.core.models import (
 )
 from server.core.platform import Essaim
 from server.core.security import new_token, token_hash
+from server.events.write import write
 
 TITLES_SHOWN = 5
 
@@ -194,7 +195,7 @@ async def run_digest(
                     ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
                 ),
             )
-            async with essaim.write(None) as w:
+            async with write(essaim, None) as w:
                 w.session.add(
                     DigestDelivery(
                         user_id=digest.user.id, token_hash=token_hash(token), sent_at=now
@@ -225,7 +226,7 @@ async def unsubscribe(essaim: Essaim, token: str) -> bool:
     if not _plausible(token):
         return False
     try:
-        async with essaim.write(None) as w:
+        async with write(essaim, None) as w:
             user_id = await w.session.scalar(
                 select(DigestDelivery.user_id).where(DigestDelivery.token_hash == token_hash(token))
             )

@@ -32,6 +32,7 @@ from server.domain.notifications import NUDGE_TITLE, notification_view, notify
 from server.domain.schemas import CardIn, CommentIn, NudgeIn, PromptIn, WelcomeIn
 from server.domain.views import iso, user_view
 from server.events.kinds import EventKind
+from server.events.write import write
 
 PROMPT_TAG = "question-de-la-semaine"
 # A member gets at most one nudge per collective in this time, from whichever animator: a
@@ -104,7 +105,7 @@ async def send_nudge(
     essaim: Essaim, user: User, collective_id: int, body: NudgeIn, base_url: str
 ) -> dict[str, Any]:
     """Store the nudge, notify the member in the application, and email them after commit."""
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         recipient, _ = await _recipient(
             w.session, collective_id, body.user_id, user, {Role.member, Role.animator}
@@ -189,7 +190,7 @@ async def send_welcome(
             "card_id": card.id,
             "comment": comment,
         }
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         await _recipient(w.session, collective_id, newcomer.id, user, {Role.member})
         notification = await notify(

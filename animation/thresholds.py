@@ -19,6 +19,7 @@ from server.core.platform import Essaim
 from server.domain.access import Action, membership
 from server.domain.schemas import NudgeTemplateIn, ThresholdsIn
 from server.events.kinds import EventKind
+from server.events.write import write
 
 DEFAULT_NUDGE_TEMPLATE = (
     "Bonjour {prenom},\n\n"
@@ -75,7 +76,7 @@ async def put_thresholds(
 ) -> dict[str, Any]:
     """Replace the collective's thresholds: fields not sent (or null) take their default."""
     values = {k: v for k, v in body.model_dump().items() if v is not None}
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         row = await _settings(w.session, collective_id)
         if row is None:
@@ -140,7 +141,7 @@ async def put_template(
 ) -> dict[str, Any]:
     if body.template is not None:
         check_template(body.template)
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         row = await _settings(w.session, collective_id)
         if row is None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.core.errors import InvalidInput, NotFound
 from server.core.models import Board, Card, Membership, Moderation, Role, User, Visit, utcnow
 from server.core.platform import Essaim
+from server.events.write import write
 
 
 async def _check_target(
@@ -41,7 +42,7 @@ async def record_visit(
 ) -> bool:
     """Record that ``user`` opened this target now, unless they did within the debounce
     interval; answers whether a row was written."""
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         # Locking the visitor's own membership row serialises their concurrent visits (so
         # the debounce holds) without touching the collective row every writer locks.
         member = await w.session.scalar(

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
-
 from sqlalchemy import select
 
 from server.core.broker import Broker, broker_from_url
 from server.core.db import Database
 from server.core.files import FileStore
 from server.core.mail import Mailer, MailQueue, mailer_from_url
-from server.core.models import StoreMeta, User
+from server.core.models import StoreMeta
 from server.core.security import Passwords
 from server.core.settings import Settings
-from server.events.write import Write, write
 
 
 class Essaim:
@@ -35,10 +32,6 @@ class Essaim:
         self.passwords = Passwords(
             settings.argon2_time_cost, settings.argon2_memory_kib, settings.hash_concurrency
         )
-
-    def write(self, actor: User | None) -> AbstractAsyncContextManager[Write]:
-        """The single entry point of every mutation (see ``server.events.write``)."""
-        return write(self, actor)
 
     async def epoch(self) -> str:
         """This store's epoch (set by the first migration): positions are valid only in it."""

@@ -14,6 +14,7 @@ from server.core.platform import Essaim
 from server.domain.access import Action, card_for, require_open_board
 from server.domain.views import attachment_view
 from server.events.kinds import EventKind
+from server.events.write import write
 
 
 async def add_attachment(
@@ -27,7 +28,7 @@ async def add_attachment(
     stored = await asyncio.to_thread(
         essaim.files.save, source, name, essaim.settings.max_upload_bytes
     )
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         card, member = await card_for(w.session, user, card_id, Action.write)
         await require_open_board(w.session, card.board_id, member)
         attachment = Attachment(

@@ -26,6 +26,7 @@ from server.domain.access import Action, board_for, is_animator, membership
 from server.domain.schemas import BoardIn, BoardPatch, ColumnIn, ColumnPatch, patch_values
 from server.domain.views import board_view, card_view, column_view
 from server.events.kinds import EventKind
+from server.events.write import write
 
 
 async def _check_phase(session: AsyncSession, collective_id: int, phase_id: int | None) -> None:
@@ -39,7 +40,7 @@ async def _check_phase(session: AsyncSession, collective_id: int, phase_id: int 
 async def create_board(
     essaim: Essaim, user: User, collective_id: int, body: BoardIn
 ) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         await _check_phase(w.session, collective_id, body.phase_id)
         board = Board(
@@ -139,7 +140,7 @@ async def update_board(
     essaim: Essaim, user: User, board_id: int, body: BoardPatch
 ) -> dict[str, Any]:
     values = patch_values(body, nullable=frozenset({"phase_id"}))
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         board, _ = await board_for(w.session, user, board_id, Action.manage)
         if "phase_id" in values:
             await _check_phase(w.session, board.collective_id, body.phase_id)
@@ -172,7 +173,7 @@ def _renumber(columns: list[BoardColumn]) -> None:
 async def create_column(
     essaim: Essaim, user: User, board_id: int, body: ColumnIn
 ) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         board, _ = await board_for(w.session, user, board_id, Action.manage)
         columns = await _columns(w.session, board_id)
         if len(columns) >= 12:
@@ -192,7 +193,7 @@ async def update_column(
     essaim: Essaim, user: User, column_id: int, body: ColumnPatch
 ) -> dict[str, Any]:
     values = patch_values(body)
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         column = await w.session.get(BoardColumn, column_id)
         if column is None:
             raise NotFound("column")
@@ -210,7 +211,7 @@ async def update_column(
 
 
 async def delete_column(essaim: Essaim, user: User, column_id: int) -> None:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         column = await w.session.get(BoardColumn, column_id)
         if column is None:
             raise NotFound("column")

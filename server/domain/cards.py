@@ -32,7 +32,7 @@ from server.domain.boards import comment_counts, reaction_counts
 from server.domain.schemas import CardIn, CardPatch, patch_values
 from server.domain.views import attachment_view, card_view, comment_view
 from server.events.kinds import EventKind
-from server.events.write import Write
+from server.events.write import Write, write
 
 CONTENT_FIELDS = frozenset({"kind", "title", "body", "tags"})
 
@@ -97,7 +97,7 @@ async def full_card_view(session: AsyncSession, card: Card) -> dict[str, Any]:
 
 
 async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         board, member = await board_for(w.session, user, board_id, Action.write)
         if board.archived:
             raise Conflict("this board is archived", code=ErrorCode.BOARD_ARCHIVED)
@@ -161,7 +161,7 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
     """
     values = patch_values(body, nullable=frozenset())
     values.pop("version")
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         card, member = await card_for(w.session, user, card_id, Action.write)
         if card.version != body.version:
             raise Conflict(
@@ -216,7 +216,7 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
 
 async def delete_card(essaim: Essaim, user: User, card_id: int) -> None:
     """Soft delete: the row stays for the event log, the card is gone for everyone."""
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         card, member = await card_for(w.session, user, card_id, Action.write)
         require_owner_or_animator(card.author_id, user, member)
         await remove_card(w, card)

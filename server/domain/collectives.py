@@ -25,10 +25,11 @@ from server.domain.schemas import (
 from server.domain.views import collective_view, iso, member_view, user_view
 from server.events import read
 from server.events.kinds import EventKind
+from server.events.write import write
 
 
 async def create_collective(essaim: Essaim, user: User, body: CollectiveIn) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         collective = Collective(created_by=user.id, **body.model_dump())
         w.session.add(collective)
         await w.session.flush()
@@ -67,7 +68,7 @@ async def update_collective(
     essaim: Essaim, user: User, collective_id: int, body: CollectivePatch
 ) -> dict[str, Any]:
     values = patch_values(body, nullable=frozenset({"starts_on", "ends_on"}))
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         collective = await w.session.get(Collective, collective_id)
         assert collective is not None
@@ -106,7 +107,7 @@ async def update_member(
     essaim: Essaim, user: User, collective_id: int, user_id: int, body: MemberPatch
 ) -> dict[str, Any]:
     values = patch_values(body)
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         me = await membership(w.session, user, collective_id)
         if user_id != user.id or "role" in values:
             if not is_animator(me):
@@ -132,7 +133,7 @@ async def update_member(
 
 async def remove_member(essaim: Essaim, user: User, collective_id: int, user_id: int) -> None:
     """An animator removes a member, or a member leaves."""
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         me = await membership(w.session, user, collective_id)
         if user_id != user.id and not is_animator(me):
             raise Forbidden("only animators remove other members")
@@ -177,7 +178,7 @@ async def create_invitation(
 ) -> NewInvitation:
     token = new_token()
     url = f"{(essaim.settings.public_url or base_url).rstrip('/')}/invitations/{token}"
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         collective = await w.session.get(Collective, collective_id)
         assert collective is not None
@@ -287,7 +288,7 @@ async def preview_invitation(
 
 
 async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         invitation = await _usable_invitation(w.session, token)
         refusal = _refusal(invitation, user)
         if refusal is not None:
@@ -356,7 +357,7 @@ async def revoke_invitation(essaim: Essaim, user: User, invitation_id: int) -> N
     It emits no event: pending invitations are not part of any state the live feed carries
     (only animators list them, on demand), and an event would put the invited address in a
     log that members replay."""
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         invitation = await w.session.get(Invitation, invitation_id)
         if invitation is None:
             raise NotFound("invitation")

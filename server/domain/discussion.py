@@ -25,11 +25,11 @@ from server.domain.boards import reaction_counts
 from server.domain.schemas import CommentIn, CommentPatch, ReactionIn, patch_values
 from server.domain.views import comment_view
 from server.events.kinds import EventKind
-from server.events.write import Write
+from server.events.write import Write, write
 
 
 async def add_comment(essaim: Essaim, user: User, card_id: int, body: CommentIn) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         card, member = await card_for(w.session, user, card_id, Action.write)
         await require_open_board(w.session, card.board_id, member)
         now = utcnow()
@@ -60,7 +60,7 @@ async def update_comment(
     """
     values = patch_values(body)
     values.pop("updated_at", None)
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         comment, card, member = await comment_for(w.session, user, comment_id, Action.write)
         if body.updated_at is not None and body.updated_at != comment.updated_at:
             author = await w.session.get(User, comment.author_id)
@@ -135,7 +135,7 @@ def excerpt(text: str, length: int = 140) -> str:
 
 
 async def delete_comment(essaim: Essaim, user: User, comment_id: int) -> None:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         comment, card, member = await comment_for(w.session, user, comment_id, Action.write)
         require_owner_or_animator(comment.author_id, user, member)
         await remove_comment(w, comment, card)
@@ -163,7 +163,7 @@ async def remove_reaction(essaim: Essaim, user: User, card_id: int, kind: str) -
 async def _react(
     essaim: Essaim, user: User, card_id: int, kind: str, *, add: bool
 ) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         card, member = await card_for(w.session, user, card_id, Action.write)
         if add:  # taking one's reaction back stays possible, like deleting one's comment
             await require_unarchived_board(w.session, card.board_id, member)

@@ -20,7 +20,7 @@ from server.domain.access import Action, membership
 from server.domain.schemas import AttendanceIn, MeetingIn, MeetingPatch, patch_values
 from server.domain.views import iso, user_view
 from server.events.kinds import EventKind
-from server.events.write import Write
+from server.events.write import Write, write
 
 
 def meeting_view(meeting: Meeting, attendees: Sequence[User] | None, count: int) -> dict[str, Any]:
@@ -76,7 +76,7 @@ async def list_meetings(essaim: Essaim, user: User, collective_id: int) -> list[
 async def create_meeting(
     essaim: Essaim, user: User, collective_id: int, body: MeetingIn
 ) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         now = utcnow()
         meeting = Meeting(
@@ -111,7 +111,7 @@ async def update_meeting(
     essaim: Essaim, user: User, meeting_id: int, body: MeetingPatch
 ) -> dict[str, Any]:
     values = patch_values(body, nullable=frozenset({"notes"}))
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         meeting = await _meeting_for(w, user, meeting_id)
         for key, value in values.items():
             setattr(meeting, key, value)
@@ -123,7 +123,7 @@ async def update_meeting(
 
 
 async def delete_meeting(essaim: Essaim, user: User, meeting_id: int) -> None:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         meeting = await _meeting_for(w, user, meeting_id)
         await w.session.execute(delete(Attendance).where(Attendance.meeting_id == meeting.id))
         await w.session.delete(meeting)
@@ -135,7 +135,7 @@ async def set_attendance(
 ) -> dict[str, Any]:
     """Replace the meeting's attendance; every id must be a member of its collective."""
     wanted = list(dict.fromkeys(body.user_ids))
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         meeting = await _meeting_for(w, user, meeting_id)
         known = set(
             await w.session.scalars(

@@ -33,19 +33,19 @@ from server.domain.discussion import excerpt, hide_comment
 from server.domain.schemas import FlagIn, FlagResolveIn
 from server.domain.views import iso, user_view
 from server.events.kinds import EventKind
-from server.events.write import Write
+from server.events.write import Write, write
 
 MAX_LIST = 500
 
 
 async def flag_card(essaim: Essaim, user: User, card_id: int, body: FlagIn) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         card, _ = await card_for(w.session, user, card_id, Action.write)
         return await _flag(w, user, card, "card", card.id, body)
 
 
 async def flag_comment(essaim: Essaim, user: User, comment_id: int, body: FlagIn) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         comment, card, _ = await comment_for(w.session, user, comment_id, Action.write)
         return await _flag(w, user, card, "comment", comment.id, body)
 
@@ -116,7 +116,7 @@ async def list_flags(
 async def resolve_flag(
     essaim: Essaim, user: User, flag_id: int, body: FlagResolveIn
 ) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         flag = await w.session.get(Flag, flag_id)
         if flag is None:
             raise NotFound("flag")

@@ -10,7 +10,7 @@ from server.core.errors import NotFound
 from server.core.models import Notification, User, utcnow
 from server.core.platform import Essaim
 from server.domain.views import iso
-from server.events.write import Write
+from server.events.write import Write, write
 
 # The title of a nudge's notification (animation.nudges sends it; account erasure renames the
 # sender in it, so both read the one template).
@@ -72,7 +72,7 @@ async def list_notifications(essaim: Essaim, user: User, limit: int) -> dict[str
 
 async def mark_read(essaim: Essaim, user: User, notification_id: int) -> None:
     """Mark one of the caller's notifications read (idempotent); others' are 404."""
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         found = await w.session.scalar(
             select(Notification.id).where(
                 Notification.id == notification_id, Notification.user_id == user.id

@@ -13,6 +13,7 @@ from server.domain.access import Action, membership
 from server.domain.schemas import PhaseIn, PhasePatch, patch_values
 from server.domain.views import phase_view
 from server.events.kinds import EventKind
+from server.events.write import write
 
 
 async def list_phases(essaim: Essaim, user: User, collective_id: int) -> list[dict[str, Any]]:
@@ -29,7 +30,7 @@ async def list_phases(essaim: Essaim, user: User, collective_id: int) -> list[di
 async def create_phase(
     essaim: Essaim, user: User, collective_id: int, body: PhaseIn
 ) -> dict[str, Any]:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         phase = Phase(collective_id=collective_id, **body.model_dump())
         w.session.add(phase)
@@ -54,7 +55,7 @@ async def update_phase(
     essaim: Essaim, user: User, phase_id: int, body: PhasePatch
 ) -> dict[str, Any]:
     values = patch_values(body)
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         phase = await _phase(w.session, user, phase_id)
         for key, value in values.items():
             setattr(phase, key, value)
@@ -69,7 +70,7 @@ async def update_phase(
 
 
 async def delete_phase(essaim: Essaim, user: User, phase_id: int) -> None:
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         phase = await _phase(w.session, user, phase_id)
         collective_id = phase.collective_id
         await w.session.delete(phase)

@@ -1,7 +1,7 @@
 """The one write path: every mutation runs inside ``Write`` — rows, events and search outbox
 in one transaction — and its events are published only after the commit succeeded.
 
-    async with essaim.write(actor) as w:
+    async with write(essaim, actor) as w:
         await w.lock(collective_id)  # or through access.membership / board_for / card_for
         card = Card(...); w.session.add(card); await w.session.flush()
         await w.emit(collective_id, EventKind.card_created, board_id=..., card_id=..., data={...})

@@ -55,7 +55,7 @@ from server.domain.cards import remove_card
 from server.domain.discussion import remove_comment
 from server.domain.notifications import NUDGE_TITLE
 from server.events.kinds import EventKind
-from server.events.write import Write
+from server.events.write import Write, write
 
 PSEUDONYM = "Ancien membre"  # « Former member » in English pages
 EVENT_BATCH = 500
@@ -90,7 +90,7 @@ async def delete_account(
         await _check_not_last_animator(session, user)
     # Sessions end first, through the one place that also closes their live sockets.
     await revoke_sessions(essaim, user)
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         collective_ids = await _footprint(w.session, user.id)
         for cid in sorted(collective_ids):  # always the same lock order
             await w.lock(cid)

@@ -40,6 +40,7 @@ from server.core.models import (
 from server.core.platform import Essaim
 from server.domain.boards import reaction_counts
 from server.domain.views import iso, me_view
+from server.events.write import write
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ async def export_data(essaim: Essaim, user: User) -> Export:
 
     Counted first (``ESSAIM_EXPORT_MAX_PER_HOUR``, 429 beyond): each export is a full copy of
     the person's files, and nothing else would stop a loop from filling the disk."""
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await throttle.admit(
             w.session,
             {throttle_key(user.id): essaim.settings.export_max_per_hour},

@@ -18,6 +18,7 @@ from server.domain.accounts import links
 from server.domain.accounts.sessions import revoke_sessions
 from server.domain.schemas import LoginIn, ProfilePatch, RegisterIn, patch_values
 from server.events.kinds import EventKind
+from server.events.write import write
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ async def register(
     """Create the account, open its first session and send the link that verifies its
     address (the session does not wait for it). Throttled per client address."""
     settings = essaim.settings
-    async with essaim.write(None) as w:
+    async with write(essaim, None) as w:
         # Counted before the (costly) hash, so a burst from one address hashes at most the limit.
         await throttle.admit(
             w.session,
@@ -59,7 +60,7 @@ async def create_user(
     """Create an account; with ``verify_link_base``, also email it a verification link."""
     password_hash = await essaim.passwords.hash_async(body.password)
     try:
-        async with essaim.write(None) as w:
+        async with write(essaim, None) as w:
             user = User(
                 email=body.email,
                 display_name=body.display_name,
@@ -103,7 +104,7 @@ async def count_password_attempt(
         f"{refusal}; try again later", retry_after=settings.login_window_seconds
     )
     since = throttle.window_start(settings.login_window_seconds)
-    async with essaim.write(None) as w:
+    async with write(essaim, None) as w:
         await throttle.serialise(w.session, (account, by_address))
         address_failures = await throttle.count(w.session, by_address, since)
         account_failures = await throttle.count(w.session, account, since)
@@ -134,7 +135,7 @@ async def login(essaim: Essaim, body: LoginIn, address: str, user_agent: str = "
     rehashed = None
     if essaim.passwords.needs_rehash(user.password_hash):
         rehashed = await essaim.passwords.hash_async(body.password)
-    async with essaim.write(None) as w:
+    async with write(essaim, None) as w:
         # A success forgives the account's failures and this address's on it (not the
         # address's failures on other accounts), and was not a failure itself.
         await w.session.execute(
@@ -208,7 +209,7 @@ async def update_profile(essaim: Essaim, user: User, body: ProfilePatch) -> User
     from server.domain.views import member_view
 
     values = patch_values(body)
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         row = await w.session.get(User, user.id)
         assert row is not None
         renamed = "display_name" in values and values["display_name"] != row.display_name

@@ -24,7 +24,7 @@ from server.domain.accounts.sessions import revoke_sessions
 
 if TYPE_CHECKING:
     from server.core.platform import Essaim
-    from server.events.write import Write
+    from server.events.write import Write, write
 
 PASSWORD_RESET = "password_reset"
 VERIFY_EMAIL = "verify_email"
@@ -76,7 +76,7 @@ async def send_verification(essaim: Essaim, w: Write, user: User, base_url: str)
 async def resend_verification(essaim: Essaim, user: User, address: str, base_url: str) -> None:
     if user.email_verified_at is not None:
         raise Conflict("this address is already verified", code=ErrorCode.EMAIL_ALREADY_VERIFIED)
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         await throttle.admit(
             w.session,
             _email_throttle(essaim, VERIFY_EMAIL, user.email, address),
@@ -88,7 +88,7 @@ async def resend_verification(essaim: Essaim, user: User, address: str, base_url
 
 async def verify_email(essaim: Essaim, token: str) -> None:
     """Mark the address the link was sent to as verified (the link then stops working)."""
-    async with essaim.write(None) as w:
+    async with write(essaim, None) as w:
         row = await _consume(w, token, VERIFY_EMAIL)
         await w.session.execute(
             update(User)
@@ -107,7 +107,7 @@ async def verify_email(essaim: Essaim, token: str) -> None:
 async def request_password_reset(essaim: Essaim, email: str, address: str, base_url: str) -> None:
     """Email a reset link if an account uses ``email``; the same outcome either way."""
     minutes = essaim.settings.password_reset_ttl_minutes
-    async with essaim.write(None) as w:
+    async with write(essaim, None) as w:
         await throttle.admit(
             w.session,
             _email_throttle(essaim, PASSWORD_RESET, email, address),
@@ -138,7 +138,7 @@ async def reset_password(essaim: Essaim, token: str, password: str) -> None:
     """Set a new password through a reset link, then revoke every session of the account."""
     await check_reset_link(essaim, token)  # before the costly hash: a bad link costs nothing
     password_hash = await essaim.passwords.hash_async(password)
-    async with essaim.write(None) as w:
+    async with write(essaim, None) as w:
         row = await _consume(w, token, PASSWORD_RESET)
         user = await w.session.get(User, row.user_id)
         assert user is not None  # the token row cascades with its user

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from server.core.models import LoginSession, User, utcnow
 from server.events.wire import SESSIONS_CHANNEL
+from server.events.write import write
 
 if TYPE_CHECKING:
     from server.core.platform import Essaim
@@ -37,7 +38,7 @@ async def revoke_sessions(
 ) -> list[int]:
     """Revoke one of ``user``'s sessions (``session_id``) or all of them (but
     ``keep_session_id``); returns the ids revoked. Their sockets close once it committed."""
-    async with essaim.write(user) as w:
+    async with write(essaim, user) as w:
         statement = (
             update(LoginSession)
             .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))

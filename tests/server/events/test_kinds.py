@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from server.core.platform import Essaim
 from server.events.kinds import EVENT_KINDS, Client, EventKind, check_payload
 from server.events.payloads import OrNone, PayloadError
+from server.events.write import write
 from tests.conftest import ApiClient, MakeClient, World
 from tests.support.restricted_events import make_restricted_events
 
@@ -74,11 +75,11 @@ async def test_emit_refuses_an_undeclared_kind_or_a_wrong_payload_and_writes_not
     ]
     for kind, data, error, message in wrong:
         with pytest.raises(error, match=message):
-            async with essaim.write(None) as w:
+            async with write(essaim, None) as w:
                 await w.emit(cid, kind, data)
     template = {"template": "t", "default": "d", "placeholders": []}
     with pytest.raises(PayloadError, match="always restricted"):
-        async with essaim.write(None) as w:
+        async with write(essaim, None) as w:
             await w.emit(cid, EventKind.nudge_template_updated, template)
     assert (await world.member.get(f"{API}/collectives/{cid}")).json()["seq"] == seq
     page = await world.member.get(f"{API}/collectives/{cid}/events?since={seq}")
