@@ -21,10 +21,11 @@ from server.core.models import AccountToken, LoginFailure, User, utcnow
 from server.core.security import new_token, token_hash
 from server.domain.accounts.mail import password_reset_email, verification_email
 from server.domain.accounts.sessions import revoke_sessions
+from server.events.write import write
 
 if TYPE_CHECKING:
     from server.core.platform import Essaim
-    from server.events.write import Write, write
+    from server.events.write import Write
 
 PASSWORD_RESET = "password_reset"
 VERIFY_EMAIL = "verify_email"
