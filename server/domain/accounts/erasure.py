@@ -1,12 +1,12 @@
-"""A person's rights over their data (GDPR): export it (article 20) and erase the account
-(article 17).
+"""Erasing an account (GDPR article 17; the export of article 20 is ``accounts.export``).
 
 Erasure keeps the ``users`` row as a tombstone, so what the person wrote keeps an author: its
 email becomes ``deleted-<id>@deleted.invalid``, its name the pseudonym « Ancien membre », its
 password hash is emptied (no password verifies against it). Everything else personal goes:
 sessions, login failures, visits, notifications, digests, nudges received, memberships (with
 organisation, trade and skills), and the name and email wherever earlier events, audit entries,
-notifications and invitations copied them, so a replay shows the pseudonym. With
+notifications and invitations copied them, so a replay shows the pseudonym (rewritten by
+``accounts.pseudonyms``). With
 ``erase_contributions`` their cards, comments and reactions are deleted too, through the same
 functions as a normal delete (events, search outbox), and the content in their old events is
 redacted.
@@ -15,9 +15,7 @@ redacted.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,22 +47,20 @@ from server.core.models import (
 )
 from server.core.platform import Essaim
 from server.domain.accounts.identity import count_password_attempt
+from server.domain.accounts.pseudonyms import (
+    PSEUDONYM,
+    Erasure,
+    rewrite_audit,
+    rewrite_events,
+    rewrite_notifications,
+    tombstone_email,
+)
 from server.domain.accounts.sessions import revoke_sessions
 from server.domain.boards import reaction_counts
 from server.domain.cards import remove_card
 from server.domain.discussion import remove_comment
-from server.domain.notifications import NUDGE_TITLE
 from server.events.kinds import EventKind
 from server.events.write import Write, write
-
-PSEUDONYM = "Ancien membre"  # « Former member » in English pages
-EVENT_BATCH = 500
-MEMBER_PROFILE: dict[str, Any] = {"organisation": "", "trade": "", "skills": []}
-
-
-def tombstone_email(user_id: int) -> str:
-    # ``.invalid`` is reserved (RFC 2606): no mail can ever reach it.
-    return f"deleted-{user_id}@deleted.invalid"
 
 
 @dataclass(frozen=True)
@@ -112,15 +108,15 @@ async def delete_account(
         row.display_name = PSEUDONYM
         row.password_hash = ""
         await w.session.flush()
-        await _rewrite_events(
+        await rewrite_events(
             w.session,
             collective_ids,
             user.id,
             old_email,
             Erasure(erased_cards, erased_comments, erased_files),
         )
-        await _rewrite_audit(w.session, collective_ids, user.id, old_email)
-        await _rewrite_notifications(w.session, collective_ids, user.id, old_name, old_email)
+        await rewrite_audit(w.session, collective_ids, user.id, old_email)
+        await rewrite_notifications(w.session, collective_ids, user.id, old_name, old_email)
         if not erase_contributions:
             await _reindex_contributions(w, user.id)
     return Erased(user.id, cards, comments)
@@ -311,160 +307,6 @@ async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -
         .values(email=None)
         .execution_options(synchronize_session=False)
     )
-
-
-def _scrub(value: Any, uid: int, email: str) -> Any:
-    """``value`` with the person's name and email replaced.
-
-    A user view (``{"id" | "user_id", "display_name"}``) is renamed only when it is theirs,
-    so a namesake keeps their name, and a card titled like the person keeps its title; any
-    string holding the email (unique to them) is rewritten."""
-    if isinstance(value, dict):
-        owner = value.get("id", value.get("user_id"))
-        scrubbed: dict[str, Any] = {}
-        member = value.get("user")
-        if isinstance(member, dict) and member.get("id") == uid:
-            # A membership view of theirs: its profile in the collective goes too.
-            value = {**value, **{k: MEMBER_PROFILE[k] for k in MEMBER_PROFILE if k in value}}
-        for key, item in value.items():
-            if key == "display_name" and owner is not None and owner != uid:
-                scrubbed[key] = item
-            elif key == "display_name" and owner == uid:
-                scrubbed[key] = PSEUDONYM
-            elif key == "email" and owner == uid:
-                scrubbed[key] = tombstone_email(uid)
-            else:
-                scrubbed[key] = _scrub(item, uid, email)
-        return scrubbed
-    if isinstance(value, list):
-        return [_scrub(item, uid, email) for item in value]
-    if isinstance(value, str):
-        if email and email in value:
-            return value.replace(email, tombstone_email(uid))
-    return value
-
-
-# Events that already carry ids only (the client needs them whole to drop the item).
-IDS_ONLY = frozenset({"card.deleted", "card.hidden", "comment.deleted", "comment.hidden"})
-# Events carrying a message from an animator to one person.
-PERSONAL_MESSAGES = frozenset({"nudge.sent", "welcome.sent"})
-
-
-@dataclass(frozen=True)
-class Erasure:
-    """What ``erase_contributions`` deleted: its old events keep ids only."""
-
-    cards: set[int]
-    comments: set[int]
-    attachments: set[int]
-
-
-def _redacted(event: Event, erased: Erasure) -> bool:
-    data = event.payload or {}
-    if event.kind in IDS_ONLY:
-        return False
-    if event.kind.startswith("comment."):
-        return data.get("id") in erased.comments or event.card_id in erased.cards
-    if event.kind.startswith("attachment."):
-        return data.get("id") in erased.attachments or event.card_id in erased.cards
-    return event.card_id in erased.cards and event.kind.startswith("card.")
-
-
-async def _rewrite_events(
-    session: AsyncSession,
-    collective_ids: set[int],
-    uid: int,
-    email: str,
-    erased: Erasure,
-) -> None:
-    """Rewrite the stored payloads, so every replay (``/events``, ``/ws``) shows the pseudonym
-    and, after ``erase_contributions``, no longer the erased content (ids only)."""
-    last = 0
-    while True:
-        batch = list(
-            await session.scalars(
-                select(Event)
-                .where(Event.collective_id.in_(collective_ids), Event.id > last)
-                .order_by(Event.id)
-                .limit(EVENT_BATCH)
-            )
-        )
-        if not batch:
-            return
-        for event in batch:
-            if _redacted(event, erased):
-                payload: dict[str, Any] = {"id": (event.payload or {}).get("id"), "redacted": True}
-                if event.kind.startswith("comment."):
-                    payload["card_id"] = event.card_id
-            else:
-                payload = _scrub(event.payload, uid, email)
-                if event.kind in PERSONAL_MESSAGES and (
-                    (payload.get("user") or {}).get("id") == uid or event.actor_id == uid
-                ):
-                    # Written to them, it greets them by name (« Bienvenue {prenom} »); written
-                    # by them, it may be signed (« — {animateur} »).
-                    payload["message"] = ""
-            if payload != event.payload:
-                event.payload = payload
-        await session.flush()
-        last = batch[-1].id
-
-
-async def _rewrite_audit(
-    session: AsyncSession, collective_ids: set[int], uid: int, email: str
-) -> None:
-    entries = await session.scalars(
-        select(AuditEntry).where(AuditEntry.collective_id.in_(collective_ids))
-    )
-    for entry in entries:
-        detail = dict(entry.detail or {})
-        if entry.target_type == "member" and entry.target_id == uid and "display_name" in detail:
-            detail["display_name"] = PSEUDONYM
-        detail = _scrub(detail, uid, email)
-        if detail != entry.detail:
-            entry.detail = detail
-
-
-async def _rewrite_notifications(
-    session: AsyncSession, collective_ids: set[int], uid: int, name: str, email: str
-) -> None:
-    """The notifications they sent others (nudges, welcomes: ``data.sender`` is them) name the
-    pseudonym. Only those: a substring search over everyone's notifications would rewrite a
-    namesake's, or every « e » for a person called « e ». The title names the sender through
-    one template; the message is the recipient's and is kept, but where it is signed with the
-    sender's name (« — {animateur} ») that name, as a whole word, becomes the pseudonym."""
-    found = await session.scalars(
-        select(Notification).where(
-            Notification.kind.in_(SENT_NOTIFICATIONS),
-            Notification.collective_id.in_(collective_ids),
-        )
-    )
-    for notification in found:
-        sender = (notification.data or {}).get("sender")
-        if not isinstance(sender, dict) or sender.get("id") != uid:
-            continue
-        notification.data = _scrub(notification.data, uid, email)
-        if name:
-            notification.body = _whole_word(name).sub(PSEUDONYM, notification.body)
-        if name and notification.kind == "nudge":
-            named = _NUDGE_TITLE_HEAD.format(sender=name)
-            if notification.title.startswith(named):
-                head = _NUDGE_TITLE_HEAD.format(sender=PSEUDONYM)
-                notification.title = head + notification.title[len(named) :]
-    if name:
-        # The nudges they sent, as stored for the cooldown and the animators' history.
-        for nudge in await session.scalars(select(Nudge).where(Nudge.sender_id == uid)):
-            nudge.message = _whole_word(name).sub(PSEUDONYM, nudge.message)
-
-
-def _whole_word(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-
-
-# Notifications one person sends another (``data.sender``), and the part of a nudge's title
-# that names the sender (« Un message de {sender} (»).
-SENT_NOTIFICATIONS = ("nudge", "welcome")
-_NUDGE_TITLE_HEAD = NUDGE_TITLE.split("{collective}")[0]
 
 
 async def _reindex_contributions(w: Write, uid: int) -> None:
