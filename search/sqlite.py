@@ -9,7 +9,6 @@ migration: the FTS5 virtual table and its shadow tables are derived data, rebuil
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +22,7 @@ from search.french import analyze
 from search.query import Query, Result
 from search.snippets import snippet
 from search.sqlbase import Alternatives, SQLBackend, facet_rows, page_hits
+from search.sqlite_scope import piece_scope, scope_match, scope_tokens
 from server.core.db import Database
 
 SCHEMA = (
@@ -77,57 +77,6 @@ def _fts_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _hashed(prefix: str, value: str) -> str:
-    # Kinds and tags are free text: a hex digest makes one token of each.
-    return prefix + hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
-
-
-def scope_tokens(
-    collective_id: int,
-    visible: bool,
-    board_id: int,
-    kind: str,
-    tags: Sequence[str],
-    author_id: int,
-) -> str:
-    """The filter tokens of one piece: ``c<collective>`` always and ``v<collective>`` when
-    anyone may see it, ``b<board>``, ``a<author>``, and hashes of its kind and tags."""
-    tokens = [f"c{collective_id}"]
-    if visible:
-        tokens.append(f"v{collective_id}")
-    tokens += [f"b{board_id}", f"a{author_id}", _hashed("k", kind)]
-    tokens += sorted({_hashed("t", tag) for tag in tags})
-    return " ".join(tokens)
-
-
-def scope_match(query: Query) -> str:
-    """The FTS5 expression that keeps only what ``query``'s user may see and asked for."""
-    animated = set(query.animated_ids)
-    clauses = [
-        "(" + " OR ".join(f"{'c' if c in animated else 'v'}{c}" for c in query.collective_ids) + ")"
-    ]
-    if query.kind is not None:
-        clauses.append(_hashed("k", query.kind))
-    if query.board_id is not None:
-        clauses.append(f"b{query.board_id}")
-    if query.author_id is not None:
-        clauses.append(f"a{query.author_id}")
-    if query.tag is not None:
-        clauses.append(_hashed("t", query.tag))
-    return "scope : (" + " AND ".join(clauses) + ")"
-
-
-def _piece_scope(row: Any) -> str:
-    return scope_tokens(
-        int(row.collective_id),
-        not row.hidden and not row.card_hidden,
-        int(row.board_id),
-        str(row.kind),
-        json.loads(row.tags),
-        int(row.author_id),
-    )
-
-
 # For the connections searches read through: a larger page cache (the default 2 MB makes
 # every bm25 and document lookup of a large index a read from the OS) and memory-mapped I/O.
 READ_PRAGMAS = ("PRAGMA cache_size = -32768", "PRAGMA mmap_size = 268435456")
@@ -177,7 +126,7 @@ class SQLiteBackend(SQLBackend, SearchBackend):
                         else " ".join([r.title, *(json.loads(r.tags) if r.type == "card" else [])])
                     ),
                     "body": analyze(r.body),
-                    "scope": _piece_scope(r),
+                    "scope": piece_scope(r),
                 }
                 for r in rows[start : start + 1000]
             ]
@@ -328,7 +277,7 @@ class SQLiteBackend(SQLBackend, SearchBackend):
             changed = [
                 {"rowid": r.rowid, "scope": scope}
                 for r in pieces.all()
-                if (scope := _piece_scope(r)) != r.scope
+                if (scope := piece_scope(r)) != r.scope
             ]
             if changed:
                 await session.execute(
