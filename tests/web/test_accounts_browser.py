@@ -133,7 +133,12 @@ async def test_a_wrong_password_when_deleting_the_account_is_said_under_the_fiel
     marker = "el => getComputedStyle(el, '::before').transform"
     closed = await toggle.evaluate(marker)
     await toggle.click()
-    assert await toggle.evaluate(marker) != closed
+    # The marker turns through a 0.15 s transition: wait until it has turned, never sample
+    # it at the first frame (where it still shows the closed angle).
+    await page.wait_for_function(
+        f"([el, closed]) => ({marker})(el) !== closed",
+        arg=[await toggle.element_handle(), closed],
+    )
     final = page.get_by_role("button", name="Supprimer définitivement mon compte")
     colours = "el => getComputedStyle(el).backgroundColor"
     assert await final.evaluate(colours) != await toggle.evaluate(colours)
