@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -10,7 +11,7 @@ from starlette.applications import Starlette
 
 from server.core.models import Vote, utcnow
 from server.core.platform import Essaim
-from server.domain.votes.closing import close_due_votes
+from server.domain.votes.closing import DueVoteCloser, close_due_votes
 from tests.conftest import World
 from tests.support.collectives import seq
 from tests.support.votes import (
@@ -90,21 +91,25 @@ async def test_advance_moves_the_winning_cards_one_column_on(world: World) -> No
     assert event["kind"] == "card.moved" and event["data"]["from_column_id"] == world.columns[0]
 
 
+async def _pass_closing_time(app: Starlette, vote_id: int) -> None:
+    essaim: Essaim = app.state.essaim
+    async with essaim.db.write() as session:
+        await session.execute(
+            update(Vote).where(Vote.id == vote_id).values(closes_at=utcnow() - timedelta(seconds=1))
+        )
+        await session.commit()
+
+
 async def test_a_vote_past_its_closing_time_is_closed_before_and_by_the_closer(
     app: Starlette, world: World
 ) -> None:
+    await app.state.vote_closer.stop()  # this test runs the closer itself
     closes_at = (utcnow() + timedelta(hours=1)).isoformat()
     vote = await open_vote(world.animator, world, method="dot", closes_at=closes_at)
     a, _, _ = option_ids(vote)
     assert (await put_ballot(world.member, vote["id"], {"dots": {str(a): 2}})).status_code == 200
     essaim: Essaim = app.state.essaim
-    async with essaim.db.write() as session:  # the closing time passes
-        await session.execute(
-            update(Vote)
-            .where(Vote.id == vote["id"])
-            .values(closes_at=utcnow() - timedelta(seconds=1))
-        )
-        await session.commit()
+    await _pass_closing_time(app, vote["id"])
     before = await seq(world)
     late = await put_ballot(world.animator, vote["id"], {"dots": {str(a): 1}})
     assert late.status_code == 409 and late.json()["error"]["code"] == "vote_closed"
@@ -124,3 +129,20 @@ async def test_a_vote_past_its_closing_time_is_closed_before_and_by_the_closer(
     assert card["author"]["id"] == world.animator.id  # the opener signs it
     again = await world.animator.post(f"{API}/votes/{vote['id']}/close")
     assert again.status_code == 409
+
+
+async def test_the_running_app_closes_due_votes_by_itself(app: Starlette, world: World) -> None:
+    await app.state.vote_closer.stop()
+    closes_at = (utcnow() + timedelta(hours=1)).isoformat()
+    vote = await open_vote(world.animator, world, method="approval", closes_at=closes_at)
+    await _pass_closing_time(app, vote["id"])
+    closer = DueVoteCloser(app.state.essaim, interval=0.05)
+    await closer.start()
+    try:
+        for _ in range(100):
+            if (await stored_vote(app, vote["id"])).decision_card_id is not None:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await closer.stop()
+    assert (await stored_vote(app, vote["id"])).decision_card_id is not None
