@@ -85,6 +85,7 @@ def test_collective_view() -> None:
         funders=funders,
         starts_on=date(2026, 1, 5),
         ends_on=None,
+        members_open_votes=False,
         last_seq=57,
         created_by=4,
         created_at=CREATED,
@@ -99,6 +100,7 @@ def test_collective_view() -> None:
         "funders": ["Région Occitanie", "ADEME"],
         "starts_on": "2026-01-05",
         "ends_on": None,
+        "members_open_votes": False,
         "seq": 57,
         "created_at": "2026-01-12T08:00:00+00:00",
     }
