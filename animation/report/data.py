@@ -43,6 +43,26 @@ from server.domain.access import membership
 from server.domain.views import iso, user_view
 
 FORMATS = ("html", "csv", "json")
+METHOD_LABELS = {
+    "dot": "vote par points",
+    "majority": "jugement majoritaire",
+    "approval": "approbation",
+    "score": "notes de 1 à 5",
+    "consent": "consentement",
+}
+
+
+@dataclass(frozen=True)
+class ReportDecision:
+    """A vote closed within the period, as the report shows it: aggregates only (how many
+    voted, out of how many could, and what won), never a ballot nor who cast it."""
+
+    title: str
+    method: str
+    closed_on: date  # a Paris date
+    voters: int
+    eligible: int | None  # who could vote when it closed (None: not known)
+    winners: tuple[str, ...]  # the labels of the winning options
 
 
 @dataclass(frozen=True)
@@ -171,6 +191,7 @@ def build_report(
     meetings: list[Meeting],
     attendance: Sequence[tuple[int, int]],
     records: Records,
+    decisions: Sequence[ReportDecision] = (),
 ) -> dict[str, Any]:
     """The report from what ``report_data`` read: pure, so that it runs in a worker thread
     (and tests give it rows built by hand). ``start``/``end`` are inclusive Paris dates."""
@@ -208,6 +229,7 @@ def build_report(
             "participants": len(rows),
             "active_members": len(active_ids(acts, records.members, period)),
             "meetings_held": len(meetings),
+            "decisions": sum(1 for d in decisions if start <= d.closed_on <= end),
             **totals,
             "attendance_rate": _rate(totals["meetings_attended"], len(meetings) * len(rows)),
         },
@@ -222,6 +244,20 @@ def build_report(
                 "attendee_count": len(attended.get(m.id, set()) & ids),
             }
             for m in meetings
+        ],
+        "decisions": [
+            {
+                "title": d.title,
+                "method": d.method,
+                "method_label": METHOD_LABELS.get(d.method, d.method),
+                "closed_on": d.closed_on.isoformat(),
+                "voters": d.voters,
+                "eligible": d.eligible,
+                "turnout": _rate(d.voters, d.eligible or 0),
+                "winners": list(d.winners),
+            }
+            for d in sorted(decisions, key=lambda d: (d.closed_on, d.title))
+            if start <= d.closed_on <= end
         ],
         "indicators": _indicators(acts, records.members, start, end, meetings, attended, ids),
         "heat_map": heat_map(acts, period),
