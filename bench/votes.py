@@ -216,7 +216,7 @@ def option_id(option: dict[str, Any]) -> int:
 def tally_of(vote: dict[str, Any]) -> dict[int, int]:
     """Dots per option in ``GET /votes/{id}``'s results."""
     results = vote["results"]
-    return {int(o["option_id"]): int(o["count"]) for o in results["options"]}
+    return {int(o["id"]): int(o["count"]) for o in results["options"]}
 
 
 def live_counts(data: Any) -> dict[int, int] | None:
@@ -224,7 +224,7 @@ def live_counts(data: Any) -> dict[int, int] | None:
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, dict) or "options" not in results:
         return None
-    return {int(o["option_id"]): int(o["count"]) for o in results["options"]}
+    return {int(o["id"]): int(o["count"]) for o in results["options"]}
 
 
 async def cast_all(

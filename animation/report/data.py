@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from animation.levels import LEVEL_FLOORS, REGULAR_FROM, Level, pyramid_level
 from animation.load import Records, load_records
@@ -37,7 +38,17 @@ from animation.responses import (
     time_to_first_response,
 )
 from server.core.errors import Forbidden
-from server.core.models import Attendance, Collective, Meeting, Membership, Role, User, utcnow
+from server.core.models import (
+    Attendance,
+    Collective,
+    Meeting,
+    Membership,
+    Role,
+    User,
+    Vote,
+    VoteOption,
+    utcnow,
+)
 from server.core.platform import Essaim
 from server.domain.access import membership
 from server.domain.views import iso, user_view
@@ -164,7 +175,8 @@ async def report_data(
                 )
             )
         ).all()
-    period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
+        period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
+        decisions = await _decisions(session, collective_id, period)
     records = await load_records(essaim, collective_id, until=period.end)
     # Pure computation over the whole history: off the event loop (see engagement.engagement).
     return await asyncio.to_thread(
@@ -178,7 +190,45 @@ async def report_data(
         meetings,
         [(meeting_id, user_id) for meeting_id, user_id in attendance],
         records,
+        decisions,
     )
+
+
+async def _decisions(
+    session: AsyncSession, collective_id: int, period: Period
+) -> list[ReportDecision]:
+    """The votes closed within ``period``, from their frozen results (aggregates only)."""
+    votes = list(
+        await session.scalars(
+            select(Vote).where(
+                Vote.collective_id == collective_id,
+                Vote.result.is_not(None),
+                Vote.closed_at >= period.start,
+                Vote.closed_at < period.end,
+            )
+        )
+    )
+    labels: dict[int, str] = {}
+    if votes:
+        options = await session.scalars(
+            select(VoteOption).where(VoteOption.vote_id.in_([v.id for v in votes]))
+        )
+        labels = {o.id: o.label for o in options}
+    out = []
+    for vote in votes:
+        assert vote.result is not None and vote.closed_at is not None
+        winners = [labels[i] for i in vote.result.get("winner", []) if i in labels]
+        out.append(
+            ReportDecision(
+                title=vote.title,
+                method=vote.method,
+                closed_on=vote.closed_at.astimezone(PARIS).date(),
+                voters=int(vote.result.get("turnout", 0)),
+                eligible=None,  # who could vote is not kept at the close
+                winners=tuple(winners),
+            )
+        )
+    return out
 
 
 def build_report(
