@@ -419,6 +419,13 @@ async def test_ws_subscribers_get_ballot_cast_without_the_voter(
         # An open vote with live results: who voted, and the public counts (never the ballot).
         assert shown["actor"] == zephyrine.id, name
         assert shown["data"]["results"]["options"][0]["count"] == 2, name
+    # Observers never vote, but see live results while the vote is open.
+    seen = await ok(await world.observer.get(f"{API}/votes/{live_vote['id']}"))
+    assert seen["results"]["options"][0]["count"] == 2
+    refused = await world.observer.request(
+        "PUT", f"{API}/votes/{live_vote['id']}/ballot", json={"dots": {option: 1}}
+    )
+    assert refused.status_code == 403, refused.text
 
 
 # ---------------------------------------------------------------- search, exports, report
