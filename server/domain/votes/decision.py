@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from server.core.models import Vote, VoteOption
-from server.domain.votes.methods import Method
+from server.domain.votes.methods import GRADE_LABELS, Grade, Method
 
 DECISIONS_BOARD = "Décisions"
 
@@ -17,16 +17,6 @@ METHOD_NAMES = {
     Method.approval: "vote par approbation",
     Method.score: "vote par notes (de 1 à 5)",
     Method.consent: "décision par consentement",
-}
-
-GRADE_NAMES = {
-    "excellent": "Excellent",
-    "tres_bien": "Très bien",
-    "bien": "Bien",
-    "assez_bien": "Assez bien",
-    "passable": "Passable",
-    "insuffisant": "Insuffisant",
-    "a_rejeter": "À rejeter",
 }
 
 
@@ -56,12 +46,14 @@ def option_result(method: Method, row: Mapping[str, Any]) -> str:
         mean = row.get("mean")
         return f"moyenne {mean:.2f} / 5".replace(".", ",") if mean is not None else "aucune note"
     if method == Method.majority:
-        grade = row.get("median_grade")
-        return f"mention majoritaire : {GRADE_NAMES.get(str(grade), 'aucune')}"
+        grade = str(row.get("median_grade"))
+        name = GRADE_LABELS[Grade(grade)] if grade in Grade.__members__ else "aucune"
+        return f"mention majoritaire : {name}"
+    tally = row.get("counts", {})
     counts = [
-        _plural(int(row.get("agree", 0)), "d'accord", "d'accord"),
-        _plural(int(row.get("reserve", 0)), "réserve", "réserves"),
-        _plural(int(row.get("object", 0)), "objection", "objections"),
+        _plural(int(tally.get("agree", 0)), "d'accord", "d'accord"),
+        _plural(int(tally.get("reserve", 0)), "réserve", "réserves"),
+        _plural(int(tally.get("object", 0)), "objection", "objections"),
     ]
     return ", ".join(counts)
 

@@ -71,6 +71,8 @@ async def test_every_method_runs_from_opening_to_the_decision(
         assert (rows[a]["mean"], rows[b]["mean"]) == (4.5, 2.5)
     else:
         assert rows[a]["median_grade"] in {"tres_bien", "bien"}
+        assert rows[b]["median_grade"] in {"passable", "insuffisant"}
+        assert rows[a]["profile"]["tres_bien"] == rows[a]["profile"]["bien"] == 1
 
     closed = await world.animator.post(f"{API}/votes/{vote['id']}/close")
     assert closed.status_code == 200, closed.text
@@ -101,6 +103,7 @@ async def test_consent_adopts_a_proposal_without_objection_and_not_with_one(
         assert closed["results"]["winner"] == ([proposal] if adopted else [])
         card = (await world.animator.get(f"{API}/cards/{closed['decision']['card_id']}")).json()
         assert ("Proposition adoptée" in card["body"]) is adopted
+        assert ("1 objection" in card["body"]) is objection
 
 
 async def test_replacing_a_ballot_counts_the_voter_once(app: Starlette, world: World) -> None:
