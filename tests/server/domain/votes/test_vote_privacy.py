@@ -438,6 +438,14 @@ async def test_search_finds_the_decision_and_no_ballot(
     await cast_everything(scene)
     closed = await close_both(scene)
     card_ids = {c["decision"]["card_id"] for c in closed}
+    bodies = []
+    for card_id in card_ids:
+        card = await ok(await world.member.get(f"{API}/cards/{card_id}"))
+        assert card["kind"] == "decision"
+        assert_text_free_of_ballots(card["body"], "decision card")
+        assert NAME not in card["body"] and "marc" not in card["body"]
+        bodies.append(card["body"])
+    assert any("1 d'accord, 1 réserve, 1 objection" in b for b in bodies), bodies
     await app.state.search.indexer.drain()
     for query in ("isolant salle des fêtes", "charte des chantiers", "Crest août"):
         for viewer in (world.animator, world.member, world.observer):
