@@ -24,12 +24,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from starlette.applications import Starlette
 
+from server.core.models import Event
 from tests.conftest import PASSWORD, ApiClient, MakeClient, World, join
 from tests.realtime import conftest as realtime
 from tests.realtime.conftest import Connect
 from tests.support.collectives import seq, url
+from tests.support.privacy import rows_containing
 
 API = "/api/v1"
 # /ws runs on the real-time tests' live server: their fixtures, used here too.
@@ -345,7 +348,7 @@ async def test_closed_anonymous_results_are_aggregates_that_name_nobody(
 
 
 async def test_the_event_log_never_says_who_cast_an_anonymous_ballot(
-    world: World, make_client: MakeClient
+    app: Starlette, world: World, make_client: MakeClient
 ) -> None:
     scene = await make_scene(world, make_client)
     since = await seq(world)
@@ -366,6 +369,22 @@ async def test_the_event_log_never_says_who_cast_an_anonymous_ballot(
         assert {"vote.closed", "decision.created", "card.created"} <= kinds
         for who in scene.voters:
             assert_no_ballot_of(page, who, scene, f"events as {viewer.user['display_name']}")
+    # Stored that way, not redacted on the way out: no later reader of the log can tell.
+    async with app.state.essaim.db.read() as session:
+        actors = await session.scalars(
+            select(Event.actor_id).where(
+                Event.collective_id == world.collective_id,
+                Event.kind == "ballot.cast",
+                Event.seq > since,
+            )
+        )
+        assert list(actors) == [None] * 6
+    # A reason is kept with its ballot (to count it) and in the frozen results (unsigned), in
+    # no other table: not the audit, not the search index, not a notification.
+    tables = {
+        row.split(":")[0].split(".")[-1] for row in await rows_containing(app, *REASONS.values())
+    }
+    assert tables == {'"ballots"', '"votes"', '"events"'}, tables
 
 
 async def test_ws_subscribers_get_ballot_cast_without_the_voter(
