@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any
 
 from animation.report.data import ROLE_LABELS
-from animation.report.french import figure, french_month, period_label
+from animation.report.french import figure, french_date, french_month, period_label
 from server.core.spreadsheet import SpreadsheetWriter
 
 
@@ -87,6 +87,20 @@ def report_csv(data: dict[str, Any]) -> str:
         ):
             w.writerow([label, summary[key]])
     w.writerow([])
+    if data["decisions"]:
+        w.writerow(["Décision", "Date", "Méthode", "Votants", "Participation", "Retenu"])
+        for d in data["decisions"]:
+            w.writerow(
+                [
+                    d["title"],
+                    french_date(d["closed_on"]),
+                    d["method_label"],
+                    d["voters"] if d["eligible"] is None else f"{d['voters']} sur {d['eligible']}",
+                    figure(d["turnout"], "%"),
+                    " ; ".join(d["winners"]),
+                ]
+            )
+        w.writerow([])
     months = [m["month"] for m in data["indicators"][0]["months"]]
     w.writerow(["Indicateur", "Causes", "Unité", *[french_month(m) for m in months], "Période"])
     for i in data["indicators"]:

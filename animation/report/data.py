@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from animation.levels import LEVEL_FLOORS, REGULAR_FROM, Level, pyramid_level
 from animation.load import Records, load_records
@@ -37,12 +38,42 @@ from animation.responses import (
     time_to_first_response,
 )
 from server.core.errors import Forbidden
-from server.core.models import Attendance, Collective, Meeting, Membership, Role, User, utcnow
+from server.core.models import (
+    Attendance,
+    Collective,
+    Meeting,
+    Membership,
+    Role,
+    User,
+    Vote,
+    VoteOption,
+    utcnow,
+)
 from server.core.platform import Essaim
 from server.domain.access import membership
 from server.domain.views import iso, user_view
 
 FORMATS = ("html", "csv", "json")
+METHOD_LABELS = {
+    "dot": "vote par points",
+    "majority": "jugement majoritaire",
+    "approval": "approbation",
+    "score": "notes de 1 à 5",
+    "consent": "consentement",
+}
+
+
+@dataclass(frozen=True)
+class ReportDecision:
+    """A vote closed within the period, as the report shows it: aggregates only (how many
+    voted, out of how many could, and what won), never a ballot nor who cast it."""
+
+    title: str
+    method: str
+    closed_on: date  # a Paris date
+    voters: int
+    eligible: int | None  # who could vote when it closed (None: not known)
+    winners: tuple[str, ...]  # the labels of the winning options
 
 
 @dataclass(frozen=True)
@@ -144,7 +175,8 @@ async def report_data(
                 )
             )
         ).all()
-    period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
+        period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
+        decisions = await _decisions(session, collective_id, period)
     records = await load_records(essaim, collective_id, until=period.end)
     # Pure computation over the whole history: off the event loop (see engagement.engagement).
     return await asyncio.to_thread(
@@ -158,7 +190,45 @@ async def report_data(
         meetings,
         [(meeting_id, user_id) for meeting_id, user_id in attendance],
         records,
+        decisions,
     )
+
+
+async def _decisions(
+    session: AsyncSession, collective_id: int, period: Period
+) -> list[ReportDecision]:
+    """The votes closed within ``period``, from their frozen results (aggregates only)."""
+    votes = list(
+        await session.scalars(
+            select(Vote).where(
+                Vote.collective_id == collective_id,
+                Vote.result.is_not(None),
+                Vote.closed_at >= period.start,
+                Vote.closed_at < period.end,
+            )
+        )
+    )
+    labels: dict[int, str] = {}
+    if votes:
+        options = await session.scalars(
+            select(VoteOption).where(VoteOption.vote_id.in_([v.id for v in votes]))
+        )
+        labels = {o.id: o.label for o in options}
+    out = []
+    for vote in votes:
+        assert vote.result is not None and vote.closed_at is not None
+        winners = [labels[i] for i in vote.result.get("winner", []) if i in labels]
+        out.append(
+            ReportDecision(
+                title=vote.title,
+                method=vote.method,
+                closed_on=vote.closed_at.astimezone(PARIS).date(),
+                voters=int(vote.result.get("turnout", 0)),
+                eligible=None,  # who could vote is not kept at the close
+                winners=tuple(winners),
+            )
+        )
+    return out
 
 
 def build_report(
@@ -171,6 +241,7 @@ def build_report(
     meetings: list[Meeting],
     attendance: Sequence[tuple[int, int]],
     records: Records,
+    decisions: Sequence[ReportDecision] = (),
 ) -> dict[str, Any]:
     """The report from what ``report_data`` read: pure, so that it runs in a worker thread
     (and tests give it rows built by hand). ``start``/``end`` are inclusive Paris dates."""
@@ -208,6 +279,7 @@ def build_report(
             "participants": len(rows),
             "active_members": len(active_ids(acts, records.members, period)),
             "meetings_held": len(meetings),
+            "decisions": sum(1 for d in decisions if start <= d.closed_on <= end),
             **totals,
             "attendance_rate": _rate(totals["meetings_attended"], len(meetings) * len(rows)),
         },
@@ -222,6 +294,20 @@ def build_report(
                 "attendee_count": len(attended.get(m.id, set()) & ids),
             }
             for m in meetings
+        ],
+        "decisions": [
+            {
+                "title": d.title,
+                "method": d.method,
+                "method_label": METHOD_LABELS.get(d.method, d.method),
+                "closed_on": d.closed_on.isoformat(),
+                "voters": d.voters,
+                "eligible": d.eligible,
+                "turnout": _rate(d.voters, d.eligible or 0),
+                "winners": list(d.winners),
+            }
+            for d in sorted(decisions, key=lambda d: (d.closed_on, d.title))
+            if start <= d.closed_on <= end
         ],
         "indicators": _indicators(acts, records.members, start, end, meetings, attended, ids),
         "heat_map": heat_map(acts, period),

@@ -8,7 +8,7 @@ from typing import Any
 
 from animation.load import Records
 from animation.records import Activity, Kind, Member
-from animation.report.data import build_report
+from animation.report.data import ReportDecision, build_report
 from server.core.models import Collective, Meeting, Membership, Role, User
 
 START, END = date(2026, 3, 1), date(2026, 4, 30)
@@ -26,6 +26,20 @@ ACTIVITIES = [
     Activity(utc(3, 4), ALICE, Kind.reaction, 10, 1, "question", ALICE, reaction="useful"),
     *[Activity(utc(4, d), BRUNO, Kind.post, 20 + d, 1, "idea", BRUNO) for d in (6, 7, 14, 21)],
     Activity(utc(5, 1), BRUNO, Kind.post, 99, 1, "idea", BRUNO),  # after the period
+]
+
+
+DECISIONS = [
+    ReportDecision(
+        "Trois idées à expérimenter",
+        "dot",
+        date(2026, 4, 2),
+        7,
+        10,
+        ("=Isolant <i>chanvre</i>", "Achats groupés"),
+    ),
+    ReportDecision("Qui porte l'offre commune ?", "majority", date(2026, 3, 20), 4, None, ()),
+    ReportDecision("Décision de mai", "consent", date(2026, 5, 1), 3, 3, ("Proposition",)),
 ]
 
 
@@ -52,4 +66,6 @@ def report(role: str) -> dict[str, Any]:
     joined = datetime(2026, 1, 5, tzinfo=UTC)
     members = [Member(ALICE, joined, "animator"), Member(BRUNO, joined, "member")]
     records = Records(ACTIVITIES, members, [])
-    return build_report(collective, role, START, END, NOW, people, meetings, attendance, records)
+    return build_report(
+        collective, role, START, END, NOW, people, meetings, attendance, records, DECISIONS
+    )

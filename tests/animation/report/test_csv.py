@@ -41,3 +41,21 @@ def test_the_file_name_is_an_ascii_slug_of_the_collective_and_the_period() -> No
         == "essaim-rapport-reseau-renov-sud-2026-03-01-2026-04-30.csv"
     )
     assert slug("«  »") == "collectif"
+
+
+def test_decisions_are_rows_and_their_labels_stay_text() -> None:
+    rows = _rows(report_csv(report("observer")))
+    start = rows.index(["Décision", "Date", "Méthode", "Votants", "Participation", "Retenu"])
+    assert rows[start + 1] == [
+        "Qui porte l'offre commune ?", "20 mars 2026", "jugement majoritaire", "4", "", "",
+    ]  # fmt: skip
+    assert rows[start + 2] == [
+        "Trois idées à expérimenter",
+        "2 avr. 2026",
+        "vote par points",
+        "7 sur 10",
+        "70",
+        "'=Isolant <i>chanvre</i> ; Achats groupés",
+    ]
+    assert rows[start + 3] == []
+    assert "Décision de mai" not in report_csv(report("animator"))

@@ -43,3 +43,25 @@ def test_indicators_give_each_month_then_the_whole_period() -> None:
     assert _indicator(data, "first_response_hours") == ([4.0, None], 4.0)
     assert _indicator(data, "attendance_rate") == ([1.0, 0.5], 0.75)
     assert _indicator(data, "gini")[1] == 0.667  # 1 against 5 contributions
+
+
+def test_decisions_of_the_period_come_in_date_order_with_their_turnout() -> None:
+    for role in ("animator", "observer"):
+        data = report(role)
+        assert [d["title"] for d in data["decisions"]] == [
+            "Qui porte l'offre commune ?",
+            "Trois idées à expérimenter",
+        ], "in date order; the one of 1 May is after the period"
+        dots = data["decisions"][1]
+        assert dots == {
+            "title": "Trois idées à expérimenter",
+            "method": "dot",
+            "method_label": "vote par points",
+            "closed_on": "2026-04-02",
+            "voters": 7,
+            "eligible": 10,
+            "turnout": 0.7,
+            "winners": ["=Isolant <i>chanvre</i>", "Achats groupés"],
+        }
+        assert data["decisions"][0]["turnout"] is None  # how many could vote is unknown
+        assert data["summary"]["decisions"] == 2

@@ -30,3 +30,12 @@ def test_figures_and_dates_read_in_french() -> None:
     assert display(2.5, "h") == "2,5 h"
     assert display(12) == "12"
     assert display(None, "%") == "—"
+
+
+def test_the_page_lists_the_decisions_of_the_period_escaped() -> None:
+    page = report_html(report("observer"))
+    assert "Décisions prises" in page
+    assert "Trois idées à expérimenter" in page and "2 avr. 2026" in page
+    assert "=Isolant &lt;i&gt;chanvre&lt;/i&gt;, Achats groupés" in page
+    assert "7 / 10" in page and "70 %" in page
+    assert "Décision de mai" not in page
