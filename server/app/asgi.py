@@ -28,6 +28,7 @@ from server.app.api import (
     presence,
     privacy,
     reports,
+    votes,
 )
 from server.app.api import search as search_api
 from server.app.body import BodyLimit
@@ -37,6 +38,7 @@ from server.app.routing import Endpoint, api_routes
 from server.core.errors import EssaimError
 from server.core.platform import Essaim
 from server.core.settings import Settings
+from server.domain.votes.closing import DueVoteCloser
 from web.pages import not_found_page, web_routes
 
 log = logging.getLogger("essaim")
@@ -54,6 +56,7 @@ API_ENDPOINTS: tuple[Endpoint, ...] = (
     *privacy.ROUTES,
     *reports.ROUTES,
     *search_api.ROUTES,
+    *votes.ROUTES,
 )
 
 # Multipart framing around an upload: boundaries, part headers, the few small fields.
@@ -99,6 +102,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
             search = app.state.search = SearchRuntime(essaim)
             started.push_async_callback(search.stop)
             await search.start()
+            closer = app.state.vote_closer = DueVoteCloser(essaim)
+            started.push_async_callback(closer.stop)
+            await closer.start()
             log.info("Essaim started with %s", essaim.settings.describe())
             yield
 

@@ -140,6 +140,18 @@ class ErrorCode(StrEnum):
     TOO_MANY_COLUMNS = "too_many_columns", 409, None, "a board has at most 12 columns"
     COLUMN_NOT_EMPTY = "column_not_empty", 409, None, "move or delete the column's cards first"
     LAST_COLUMN = "last_column", 409, None, "a board keeps at least one column"
+    VOTE_CLOSED = (
+        "vote_closed",
+        409,
+        None,
+        "the vote is closed (by an animator or its closing time): no more ballots",
+    )
+    VOTE_NOT_CLOSED = (
+        "vote_not_closed",
+        409,
+        None,
+        "the vote is still open: close it first (moving its winning cards)",
+    )
     NUDGED_RECENTLY = (
         "nudged_recently",
         409,

@@ -117,11 +117,33 @@ async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -
             created_at=now,
             updated_at=now,
         )
-        await _place(w.session, card, column_id, body.position)
-        w.session.add(card)
-        await w.session.flush()
-        view = card_view(card, user)
-        await _emit(w, card, EventKind.card_created, view)
+        view = await insert_card(w, card, user, body.position)
+    return view
+
+
+async def insert_card(w: Write, card: Card, author: User, position: int | None) -> dict[str, Any]:
+    """Place the new ``card`` in its column within ``w`` (the caller checked the actor may),
+    emit ``card.created`` and index it."""
+    await _place(w.session, card, card.column_id, position)
+    w.session.add(card)
+    await w.session.flush()
+    view = card_view(card, author)
+    await _emit(w, card, EventKind.card_created, view)
+    return view
+
+
+async def move_card(w: Write, card: Card, column_id: int) -> dict[str, Any]:
+    """Move ``card`` to the end of ``column_id`` of its board within ``w`` (the caller checked
+    the actor may), as ``update_card`` moves it: ``card.moved`` with where it was."""
+    moved_from = card.column_id
+    target = await _column_of_board(w.session, card.board_id, column_id)
+    await _unplace(w.session, card)
+    await _place(w.session, card, target, None)
+    card.version += 1
+    card.updated_at = utcnow()
+    await w.session.flush()
+    view = await full_card_view(w.session, card)
+    await _emit(w, card, EventKind.card_moved, {**view, "from_column_id": moved_from})
     return view
 
 

@@ -129,6 +129,7 @@ class CollectivePatch(Body):
     funders: Annotated[list[Name], Field(max_length=20)] | None = None
     starts_on: date | None = None
     ends_on: date | None = None
+    members_open_votes: bool | None = None
 
 
 class InvitationIn(Body):

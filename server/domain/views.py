@@ -49,6 +49,7 @@ def collective_view(collective: Collective) -> dict[str, Any]:
         "funders": list(collective.funders),
         "starts_on": iso(collective.starts_on),
         "ends_on": iso(collective.ends_on),
+        "members_open_votes": collective.members_open_votes,
         "seq": collective.last_seq,
         "created_at": iso(collective.created_at),
     }

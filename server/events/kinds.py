@@ -33,6 +33,7 @@ from server.events.payloads import (
     REDACTED_COMMENT,
     REDACTED_OTHER,
     USER,
+    VOTE,
     Payload,
     check,
 )
@@ -250,6 +251,23 @@ class EventKind(StrEnum):
         {"thresholds": dict, "defaults": dict},
         (),
         True,
+    )
+    vote_opened = "vote.opened", "a vote was opened (with its options)", VOTE
+    ballot_cast = (
+        "ballot.cast",
+        "someone cast or replaced their ballot: never its content; no actor for an anonymous"
+        " vote; results: the public tally when results are live, else null",
+        {"vote_id": int, "turnout": int, "results": dict | None},
+    )
+    vote_closed = (
+        "vote.closed",
+        "a vote was closed (by an animator, or its closing time): its frozen results",
+        {**VOTE, "results": dict},
+    )
+    decision_created = (
+        "decision.created",
+        "closing a vote wrote its decision card (card_id, on board_id)",
+        {"vote_id": int, "card_id": int, "board_id": int, "title": str},
     )
 
 

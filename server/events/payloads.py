@@ -37,6 +37,7 @@ COLLECTIVE: Payload = {
     "funders": list,
     "starts_on": str | None,
     "ends_on": str | None,
+    "members_open_votes": bool,
     "seq": int,
     "created_at": str,
 }
@@ -153,6 +154,26 @@ NUDGE: Payload = {
     "notification_id": int,
 }
 
+VOTE: Payload = {
+    "id": int,
+    "collective_id": int,
+    "board_id": int | None,
+    "title": str,
+    "method": str,
+    "budget": int,
+    "max_per_option": int | None,
+    "anonymous": bool,
+    "results": str,
+    "closes_at": str | None,
+    "closed_at": str | None,
+    "status": str,
+    "created_by": OrNone(USER),
+    "created_at": str,
+    "decision_card_id": int | None,
+    "options": list,
+    "turnout": int,
+}
+
 # The payloads several kinds share, by the name docs/events.md gives them.
 SHAPES: dict[str, Payload] = {
     "user": USER,
@@ -168,6 +189,7 @@ SHAPES: dict[str, Payload] = {
     "flag": FLAG,
     "meeting": MEETING,
     "nudge": NUDGE,
+    "vote": VOTE,
 }
 
 # What a member or observer gets instead of ``data`` when they may not see an event

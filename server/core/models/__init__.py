@@ -34,6 +34,7 @@ from server.core.models.collectives import (
 from server.core.models.events import Event, OutboxEntry, StoreMeta
 from server.core.models.meetings import Attendance, Meeting, MeetingKind
 from server.core.models.moderation import AuditEntry, Flag, FlagOutcome, FlagReason, FlagStatus
+from server.core.models.votes import Ballot, ResultsVisibility, Vote, VoteOption
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -41,6 +42,7 @@ __all__ = [
     "Attachment",
     "Attendance",
     "AuditEntry",
+    "Ballot",
     "Base",
     "Board",
     "BoardColumn",
@@ -70,11 +72,14 @@ __all__ = [
     "Phase",
     "PhaseKind",
     "Reaction",
+    "ResultsVisibility",
     "ReactionKind",
     "Role",
     "StoreMeta",
     "User",
     "Visit",
+    "Vote",
+    "VoteOption",
     "clock_at",
     "utcnow",
 ]

@@ -38,6 +38,7 @@ class CardKind(StrEnum):
     question = "question"
     experiment = "experiment"
     resource = "resource"
+    decision = "decision"  # written by closing a vote
 
 
 class Moderation(StrEnum):

@@ -36,6 +36,8 @@ class Collective(Base):
     # Last event sequence number: incremented under a row lock by every write, so commits
     # of one collective are serialised and ``seq`` has neither gaps nor duplicates.
     last_seq: Mapped[int] = mapped_column(default=0)
+    # Members may open votes too (animators always may).
+    members_open_votes: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

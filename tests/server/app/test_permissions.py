@@ -234,6 +234,13 @@ class Targets:
                 response = await animator.post(f"/api/v1/collectives/{cid}/meetings", json=MEETING)
                 assert response.status_code == 201, response.text
                 return response.json()["id"]
+            case "vote" | "closed_vote":
+                response = await animator.post(f"/api/v1/collectives/{cid}/votes", json=VOTE)
+                assert response.status_code == 201, response.text
+                if name == "closed_vote":
+                    closed = await animator.post(f"/api/v1/votes/{response.json()['id']}/close")
+                    assert closed.status_code == 200, closed.text
+                return response.json()["id"]
             case "invitation":
                 response = await animator.post(
                     f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
@@ -318,6 +325,7 @@ PHASE = {
 }
 HIDE = {"version": 1, "moderation": "hidden"}
 MEETING = {"title": "Atelier thermographie", "kind": "workshop", "held_on": "2025-02-10"}
+VOTE = {"title": "Adopter la charte ?", "method": "consent", "options": ["La charte"]}
 
 ROWS = [
     # accounts: the same for every role (nothing belongs to a collective)
@@ -505,6 +513,14 @@ ROWS = [
     Row("DELETE", "/meetings/{meeting}", manage(204)),
     Row("PUT", "/meetings/{meeting}/attendance", manage(200), {"user_ids": []}),
     Row("GET", "/collectives/{collective}/report", expect(200, 403, 200, 404)),
+    # votes: members open them only where the collective allows it (not here)
+    Row("GET", "/collectives/{collective}/votes", READ),
+    Row("POST", "/collectives/{collective}/votes", manage(201), VOTE),
+    Row("GET", "/votes/{vote}", READ),
+    Row("PUT", "/votes/{vote}/ballot", write(200), {"consent": "agree"}),
+    Row("GET", "/votes/{vote}/ballot", READ),
+    Row("POST", "/votes/{vote}/close", manage(200)),
+    Row("POST", "/votes/{closed_vote}/advance", manage(200)),
 ]
 
 ERROR_CODES = {403: "forbidden", 404: "not_found"}

@@ -162,6 +162,15 @@ async def _write_every_kind(world: World, make_client: MakeClient) -> None:
     await _ok(await a.request("DELETE", meeting_url))
     await _ok(await a.patch(f"{home}/members/{world.observer.id}", json={"trade": "Maçon"}))
     await _ok(await a.request("DELETE", f"{home}/members/{world.observer.id}"))
+    vote = await _ok(
+        await a.post(
+            f"{home}/votes",
+            json={"title": "Quelle piste ?", "method": "dot", "options": ["A", "B"]},
+        )
+    )
+    dots = {"dots": {str(vote["options"][0]["id"]): 2}}
+    await _ok(await world.member.request("PUT", f"{API}/votes/{vote['id']}/ballot", json=dots))
+    await _ok(await a.post(f"{API}/votes/{vote['id']}/close"))
     await make_restricted_events(world, make_client)
 
 

@@ -325,6 +325,7 @@ export const KIND_LABELS = {
   question: N_("Question"),
   experiment: N_("Experiment"),
   resource: N_("Resource"),
+  decision: N_("Decision"),
 };
 
 export function kindLabel(kind) {

@@ -1,0 +1,1 @@
+"""Votes: opening a vote, ballots, results, closing it into a decision card."""
