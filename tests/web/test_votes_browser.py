@@ -90,7 +90,9 @@ async def test_a_dot_vote_from_the_board_to_the_decision(
     await add_dots(marc, CARDS[1], 1)
     await expect(marc.locator("#dots-left")).to_have_text("Il vous reste 0 gommette sur 3")
     for title in CARDS:
-        await expect(marc.get_by_role("button", name=f"Ajouter une gommette à {title}")).to_be_disabled()
+        await expect(
+            marc.get_by_role("button", name=f"Ajouter une gommette à {title}")
+        ).to_be_disabled()
     await expect(row(marc, CARDS[2]).locator("output")).to_have_text("0")
     await marc.get_by_role("button", name="Enregistrer mon vote").click()
     await expect(marc.locator("#ballot-state")).to_have_text(
@@ -148,7 +150,9 @@ async def test_a_dot_vote_from_the_board_to_the_decision(
     await expect(results.locator(".result", has_text=CARDS[0]).locator(".winner")).to_have_text(
         "retenue"
     )
-    await expect(anna.get_by_role("button", name="Faire avancer les fiches retenues")).to_be_visible()
+    await expect(
+        anna.get_by_role("button", name="Faire avancer les fiches retenues")
+    ).to_be_visible()
     await screenshot(anna, "vote-dot-closed-fr")
     await link.click()
     await anna.wait_for_url("**/cards/*")
@@ -162,6 +166,13 @@ async def test_a_dot_vote_from_the_board_to_the_decision(
     assert errors_a == errors_m == errors_l == []
     for context in (ctx_a, ctx_m, ctx_l):
         await context.close()
+
+
+async def speak(site: Site, language: str, *names: str) -> None:
+    """The members' own language setting, which the pages follow before the browser's."""
+    for name in names:
+        changed = await (await site.client(name)).patch("/api/v1/me", json={"language": language})
+        assert changed.status_code == 200, changed.text
 
 
 async def option_ids(site: Site, vote_id: int) -> list[int]:
@@ -229,19 +240,23 @@ async def test_majority_judgment_shows_the_merit_profiles(
 
     # The observer sees the results, no form; in English and at 375 px, nothing overflows.
     for lang, locale in (("fr", "fr-FR"), ("en", "en-GB")):
+        await speak(site, lang, "olga", "marc")
         for width in (1280, 375):
             ctx, page, errors = await logged_in(
                 browser, site, "olga" if width == 1280 else "marc",
                 locale=locale, viewport={"width": width, "height": 860},
             )  # fmt: skip
             await page.goto(f"/v/{vote['id']}")
-            await expect(page.locator(".result").first).to_be_visible()
+            await expect(page.locator("#vote-method")).to_have_text(
+                {"fr": "Jugement majoritaire", "en": "Majority judgment"}[lang]
+            )
             assert await page.evaluate("document.documentElement.scrollWidth") <= width
             if width == 1280:
                 await expect(page.locator("#ballot-section")).to_be_hidden()
             await screenshot(page, f"vote-majority-{lang}-{width}")
             assert errors == []
             await ctx.close()
+    await speak(site, "fr", "olga", "marc")
 
 
 async def test_the_collective_lists_its_votes_and_a_phone_can_vote(
@@ -254,6 +269,7 @@ async def test_the_collective_lists_its_votes_and_a_phone_can_vote(
     )
     assert opened.status_code == 201, opened.text
     for lang, locale in (("fr", "fr-FR"), ("en", "en-GB")):
+        await speak(site, lang, "lea")
         ctx, page, errors = await logged_in(
             browser, site, "lea", locale=locale, viewport={"width": 375, "height": 800}
         )
@@ -262,10 +278,14 @@ async def test_the_collective_lists_its_votes_and_a_phone_can_vote(
         await expect(votes.first).to_contain_text("Adopter la charte ?")  # open first
         await votes.first.get_by_role("link").click()
         await page.wait_for_url("**/v/*")
+        await expect(page.locator("#vote-method")).to_have_text(
+            {"fr": "Consentement", "en": "Consent"}[lang]
+        )
         assert await page.evaluate("document.documentElement.scrollWidth") <= 375
         await screenshot(page, f"vote-consent-{lang}-375")
         assert errors == []
         await ctx.close()
+    await speak(site, "fr", "lea")
     ctx, page, errors = await logged_in(
         browser, site, "lea", viewport={"width": 375, "height": 800}
     )
