@@ -173,7 +173,11 @@ renderVotes();
 }
 
 function onEvent(event) {
-  if (["vote.opened", "vote.closed", "ballot.cast"].includes(event.kind)) refreshVotes();
+  if (event.kind === "vote.opened" || event.kind === "vote.closed") refreshVotes();
+  if (event.kind === "ballot.cast") { // its turnout, in place: a busy vote sends many
+    votes = votes.map((v) => (v.id === event.data.vote_id ? { ...v, turnout: event.data.turnout } : v));
+    renderVotes();
+  }
   const next = applyCollective(home, event, viewer);
   if (next !== home) show(next);
   addActivity(event, true);
