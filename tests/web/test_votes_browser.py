@@ -87,7 +87,9 @@ async def test_a_dot_vote_from_the_board_to_the_decision(
     await expect(
         marc.get_by_role("button", name=f"Ajouter une gommette à {CARDS[0]}")
     ).to_be_disabled()
-    await add_dots(marc, CARDS[1], 1)
+    plus = marc.get_by_role("button", name=f"Ajouter une gommette à {CARDS[1]}")
+    await plus.focus()
+    await marc.keyboard.press("Enter")  # the keyboard works the steppers too
     await expect(marc.locator("#dots-left")).to_have_text("Il vous reste 0 gommette sur 3")
     for title in CARDS:
         await expect(
@@ -299,5 +301,35 @@ async def test_the_collective_lists_its_votes_and_a_phone_can_vote(
     await page.get_by_label("Votre raison").fill("L’article 3 exclut les locataires.")
     await page.get_by_role("button", name="Enregistrer mon vote").click()
     await expect(page.locator("#results")).to_contain_text("L’article 3 exclut les locataires.")
+    assert errors == []
+    await ctx.close()
+
+
+async def test_outsiders_get_no_vote_and_the_dialog_fits_a_phone(
+    browser: Any, site: Site, scene: dict[str, Any]
+) -> None:
+    listed = await (await site.client("anna")).get(
+        f"/api/v1/collectives/{scene['collective']}/votes"
+    )
+    vote_id = listed.json()["votes"][0]["id"]
+    ctx, page, errors = await logged_in(browser, site, "oscar")
+    answer = await page.goto(f"/v/{vote_id}")
+    assert answer is not None and answer.status == 404
+    await ctx.close()
+
+    ctx, page, errors = await logged_in(
+        browser, site, "anna", viewport={"width": 375, "height": 800}
+    )
+    await page.goto(f"/b/{scene['board']}")
+    await page.get_by_role("button", name="Ouvrir un vote").click()
+    dialog = page.get_by_role("dialog", name="Ouvrir un vote")
+    await dialog.get_by_label("Méthode").select_option("majority")
+    await expect(dialog.get_by_label("Gommettes par personne")).to_be_hidden()
+    await dialog.get_by_label("Des options libres").check()
+    await expect(dialog.get_by_label("Options, une par ligne")).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    await screenshot(page, "vote-dialog-fr-375", full_page=False)
+    await dialog.get_by_role("button", name="Annuler").click()
+    await expect(dialog).to_be_hidden()
     assert errors == []
     await ctx.close()
