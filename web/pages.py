@@ -25,6 +25,7 @@ from server.domain.accounts import links
 from server.domain.accounts.identity import Authenticated, authenticate
 from server.domain.accounts.sessions import SESSION_COOKIE
 from server.domain.views import me_view
+from server.domain.votes import service as votes
 from web.i18n import WEB_DIR
 from web.render import render
 
@@ -193,6 +194,7 @@ async def collective_home(request: Request, auth: Authenticated | None) -> Respo
         "boards": await boards.list_boards(essaim, auth.user, cid),
         "phases": await phases.list_phases(essaim, auth.user, cid),
         "members": await collectives.list_members(essaim, auth.user, cid),
+        "votes": await votes.list_votes(essaim, auth.user, cid),
     }
     return render(request, auth, "collective.html", data, data=data)
 
@@ -245,6 +247,21 @@ async def card(request: Request, auth: Authenticated | None) -> Response:
 
 
 @page()
+async def vote(request: Request, auth: Authenticated | None) -> Response:
+    """A vote: its ballot form for members and animators, its results when visible."""
+    assert auth is not None
+    essaim = _essaim(request)
+    shown = await votes.get_vote(essaim, auth.user, int(request.path_params["vote_id"]))
+    collective = await collectives.get_collective(essaim, auth.user, shown["collective_id"])
+    board_shown = None
+    if shown["board_id"] is not None:
+        full = await boards.get_board(essaim, auth.user, shown["board_id"])
+        board_shown = {"id": full["id"], "name": full["name"]}
+    data = {"vote": shown, "collective": collective, "board": board_shown}
+    return render(request, auth, "vote.html", data, data=data)
+
+
+@page()
 async def search_page(request: Request, auth: Authenticated | None) -> Response:
     assert auth is not None
     mine = await collectives.list_collectives(_essaim(request), auth.user)
@@ -271,6 +288,7 @@ def web_routes() -> list[BaseRoute]:
         Route("/c/{collective_id:int}/animation", animation),
         Route("/b/{board_id:int}", board),
         Route("/cards/{card_id:int}", card),
+        Route("/v/{vote_id:int}", vote),
         Route("/search", search_page),
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]

@@ -6,6 +6,7 @@ import {
 } from "./common.js";
 import { LiveFeed } from "./live.js";
 import { applyBoard } from "./state.js";
+import { openVoteDialog } from "./vote-dialog.js";
 
 const data = pageData();
 const collective = data.collective;
@@ -130,7 +131,9 @@ function renderActions() {
         toast(errorText(error), "error");
       }
     },
-  }, board.locked ? t("Unlock the board") : t("Lock the board")));
+  }, board.locked ? t("Unlock the board") : t("Lock the board")),
+  h("button", { type: "button", class: "button small primary", onclick: () => openVoteDialog(board, collective.id) },
+    t("Open a vote")));
 }
 
 function render() {

@@ -1,9 +1,10 @@
 // A collective's home: its phases on a timeline, its boards, recent activity (live) and its
 // members with who is online; animators add phases and boards and invite from here.
 
-import { api, avatar, errorText, formatDate, h, N_, pageData, submitting, t, timeEl, toast } from "./common.js";
+import { api, avatar, errorText, formatDate, h, N_, pageData, submitting, t, timeEl, tn, toast } from "./common.js";
 import { LiveFeed } from "./live.js";
 import { applyCollective } from "./state.js";
+import { methodLabel } from "./votes.js";
 
 const data = pageData();
 const isAnimator = data.collective.role === "animator";
@@ -55,6 +56,28 @@ function renderBoards() {
         phase ? h("span", { class: "meta" }, phase.name) : null,
         b.locked ? h("span", { class: "flag" }, t("locked")) : null));
   }) : [h("li", { class: "empty" }, t("No board yet."))]));
+}
+
+let votes = data.votes || [];
+
+function renderVotes() {
+  const list = document.getElementById("vote-list");
+  // Open votes first, each group newest first (the server lists them newest first).
+  const sorted = [...votes].sort((a, b) => Number(a.status === "closed") - Number(b.status === "closed"));
+  list.replaceChildren(...(sorted.length ? sorted.map((v) => h("li", { class: `vote-tile ${v.status}` },
+    h("a", { href: `/v/${v.id}` },
+      h("strong", {}, v.title),
+      h("span", { class: "meta" }, methodLabel(v.method)),
+      h("span", { class: `badge${v.status === "open" ? " now" : ""}` }, v.status === "open" ? t("open") : t("closed")),
+      h("span", { class: "meta" }, tn("{n} person has voted", "{n} people have voted", v.turnout))))) : [h("li", { class: "empty" }, t("No vote yet."))]));
+}
+
+let votesFetch = null;
+function refreshVotes() {
+  votesFetch ??= api("GET", `/collectives/${collective.id}/votes`).then((answer) => {
+    votes = answer.votes;
+    renderVotes();
+  }).catch(() => {}).finally(() => (votesFetch = null));
 }
 
 function renderMembers() {
@@ -145,10 +168,16 @@ function show(state) {
   members = new Map(home.members.map((m) => [m.user.id, m]));
   renderTimeline();
   renderBoards();
+renderVotes();
   renderMembers();
 }
 
 function onEvent(event) {
+  if (event.kind === "vote.opened" || event.kind === "vote.closed") refreshVotes();
+  if (event.kind === "ballot.cast") { // its turnout, in place: a busy vote sends many
+    votes = votes.map((v) => (v.id === event.data.vote_id ? { ...v, turnout: event.data.turnout } : v));
+    renderVotes();
+  }
   const next = applyCollective(home, event, viewer);
   if (next !== home) show(next);
   addActivity(event, true);
@@ -163,6 +192,7 @@ async function reconcile() {
   ]);
   show({ collective: fresh, boards: freshBoards.boards, phases: freshPhases.phases, members: freshMembers.members });
   activity.splice(0);
+  refreshVotes();
   return loadActivity();
 }
 
@@ -281,6 +311,7 @@ async function loadMine() {
 
 renderTimeline();
 renderBoards();
+renderVotes();
 loadMine();
 renderMembers();
 if (isAnimator) loadInvitations().catch(() => { /* the list is a plus: the page works without it */ });
