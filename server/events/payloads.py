@@ -163,7 +163,7 @@ VOTE: Payload = {
     "budget": int,
     "max_per_option": int | None,
     "anonymous": bool,
-    "results": str,
+    "results_shown": str,
     "closes_at": str | None,
     "closed_at": str | None,
     "status": str,

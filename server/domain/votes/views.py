@@ -78,7 +78,8 @@ def vote_view(
         "budget": vote.budget,
         "max_per_option": vote.max_per_option,
         "anonymous": vote.anonymous,
-        "results": vote.results,
+        # The setting (``live`` or ``at_close``); ``results`` is the tally, when visible.
+        "results_shown": vote.results,
         "closes_at": iso(vote.closes_at),
         "closed_at": iso(vote.closed_at),
         "status": "closed" if is_closed(vote) else "open",

@@ -32,7 +32,7 @@ function renderHead() {
   document.getElementById("vote-status").textContent = closed()
     ? t("Closed")
     // (In the vote's view, `results` is the tally itself: null until results may be shown.)
-    : vote.anonymous ? t("Open · anonymous: results at the close") : vote.results ? t("Open · results shown live") : t("Open · results at the close");
+    : vote.anonymous ? t("Open · anonymous: results at the close") : vote.results_shown === "live" ? t("Open · results shown live") : t("Open · results at the close");
   document.getElementById("vote-turnout").textContent = tn("{n} person has voted", "{n} people have voted", vote.turnout);
   const decision = document.getElementById("vote-decision");
   decision.hidden = !vote.decision_card_id;
