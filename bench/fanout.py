@@ -478,6 +478,13 @@ def bench_title(n: int) -> str:
 
 class EssaimTarget(Target):
     name = "essaim"
+    # Who the setup registers (bench.votes registers its own participants).
+    user_prefix = "fanout-user"
+    display_prefix = "Fanout"
+
+    def server_env(self) -> dict[str, str]:
+        """Settings of the measured server beyond the defaults (subclasses add theirs)."""
+        return {}
 
     def __init__(self, workdir: Path, users: int, board_filter: bool, send_queue: int) -> None:
         super().__init__(workdir)
@@ -502,6 +509,7 @@ class EssaimTarget(Target):
             ESSAIM_DATA_DIR=str(data_dir),
             BROKER_URL="memory://",
             SEARCH_URL="",
+            **self.server_env(),
         )
         argv = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir)]
         argv += ["--host", HOST, "--port", str(self.port)]
@@ -515,9 +523,9 @@ class EssaimTarget(Target):
             "/api/v1/auth/register",
             json={
                 # Nothing but the card titles may contain MARK.
-                "email": f"fanout-user-{index}@example.fr",
+                "email": f"{self.user_prefix}-{index}@example.fr",
                 "password": PASSWORD,
-                "display_name": f"Fanout {index}",
+                "display_name": f"{self.display_prefix} {index}",
             },
         )
         response.raise_for_status()

@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import random
 import shutil
 import sys
@@ -42,11 +41,9 @@ from bench.fanout import (
     CONNECT_CONCURRENCY,
     HANDSHAKE_TIMEOUT,
     HOST,
-    PASSWORD,
     BenchClient,
     Dialect,
     EssaimTarget,
-    ServerProcess,
     keepalive,
     now,
     percentile,
@@ -90,40 +87,15 @@ class VotesTarget(EssaimTarget):
         self.member_ids: list[int] = []
         self.card_ids: list[int] = []
 
-    async def start(self) -> None:
-        data_dir = self.workdir / "essaim-data"
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update(
-            ESSAIM_ARGON2_TIME_COST="1",
-            ESSAIM_ARGON2_MEMORY_KIB="1024",
-            ESSAIM_LOG_LEVEL="warning",
-            ESSAIM_WS_SEND_QUEUE=str(self.send_queue),
-            ESSAIM_DATA_DIR=str(data_dir),
-            # Every participant signs up from 127.0.0.1: setup, not what is measured.
-            ESSAIM_REGISTER_MAX_PER_ADDRESS="100000",
-            ESSAIM_ACCOUNT_EMAIL_MAX_PER_ADDRESS="100000",
-            BROKER_URL="memory://",
-            SEARCH_URL="",
-        )
-        argv = [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(data_dir)]
-        argv += ["--host", HOST, "--port", str(self.port)]
-        self.server = ServerProcess(self.name, argv, env, self.workdir)
-        await self.server.wait_healthy(f"{self.base}/api/v1/health", timeout=60)
-        await self._setup()
+    user_prefix = "votes-user"
+    display_prefix = "Votant"
 
-    async def _register(self, index: int) -> httpx.AsyncClient:
-        http = httpx.AsyncClient(base_url=self.base, headers={"Origin": self.base}, timeout=30)
-        response = await http.post(
-            "/api/v1/auth/register",
-            json={
-                "email": f"votes-user-{index}@example.fr",
-                "password": PASSWORD,
-                "display_name": f"Votant {index}",
-            },
-        )
-        response.raise_for_status()
-        http.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-        return http
+    def server_env(self) -> dict[str, str]:
+        # Every participant signs up from 127.0.0.1: setup, not what is measured.
+        return {
+            "ESSAIM_REGISTER_MAX_PER_ADDRESS": "100000",
+            "ESSAIM_ACCOUNT_EMAIL_MAX_PER_ADDRESS": "100000",
+        }
 
     async def _setup(self) -> None:
         animator = await self._register(0)
