@@ -43,7 +43,7 @@ import tempfile
 import time
 from array import array
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1132,14 +1132,18 @@ async def run(args: argparse.Namespace) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_fast(work: Coroutine[Any, Any, int]) -> int:
+    """Run a benchmark's coroutine on uvloop when installed (as ``essaim serve`` does)."""
     raise_nofile()
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(run(args))
-    return uvloop.run(run(args))
+        return asyncio.run(work)
+    return uvloop.run(work)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_fast(run(parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ from bench.fanout import (
     now,
     percentile,
     publish_loop,
-    raise_nofile,
+    run_fast,
 )
 
 BUDGET = 3
@@ -441,13 +441,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    raise_nofile()
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(run(args))
-    return uvloop.run(run(args))
+    return run_fast(run(parse_args(argv)))
 
 
 if __name__ == "__main__":
