@@ -6,6 +6,8 @@
     comments.json       the comments they wrote
     reactions.json      the reactions they gave
     attachments.json    the files they attached, stored under ``attachments/``
+    ballots.json        their ballots, anonymous votes included (their own, which only they
+                        may read), with the options' labels
 
 Only their own data: other people's comments under their cards, who reacted to them, and who
 else is in their collectives are other people's personal data, so they are not exported (the
@@ -28,6 +30,7 @@ from server.core import throttle
 from server.core.files import sanitize_filename
 from server.core.models import (
     Attachment,
+    Ballot,
     Board,
     Card,
     Collective,
@@ -36,6 +39,8 @@ from server.core.models import (
     Moderation,
     Reaction,
     User,
+    Vote,
+    VoteOption,
 )
 from server.core.platform import Essaim
 from server.domain.boards import reaction_counts
@@ -156,6 +161,28 @@ async def export_data(essaim: Essaim, user: User) -> Export:
                 }
             )
             files.append((name, essaim.files.path_of(a.sha256)))
+        ballots = []
+        for ballot, vote in await session.execute(
+            select(Ballot, Vote)
+            .join(Vote, Vote.id == Ballot.vote_id)
+            .where(Ballot.voter_id == user.id)
+            .order_by(Ballot.id)
+        ):
+            labels = await session.execute(
+                select(VoteOption.id, VoteOption.label).where(VoteOption.vote_id == vote.id)
+            )
+            ballots.append(
+                {
+                    "vote_id": vote.id,
+                    "collective_id": vote.collective_id,
+                    "title": vote.title,
+                    "method": vote.method,
+                    "anonymous": vote.anonymous,
+                    "options": {str(option_id): label for option_id, label in labels},
+                    "ballot": ballot.data,
+                    "updated_at": iso(ballot.updated_at),
+                }
+            )
     documents: dict[str, Any] = {
         "profile.json": me_view(account),
         "memberships.json": memberships,
@@ -163,6 +190,7 @@ async def export_data(essaim: Essaim, user: User) -> Export:
         "comments.json": comments,
         "reactions.json": reactions,
         "attachments.json": attachments,
+        "ballots.json": ballots,
     }
     # Zipping files is blocking disk work: keep it off the event loop.
     path = await asyncio.to_thread(_write_zip, documents, files)

@@ -516,10 +516,12 @@ def documents(content: bytes) -> dict[str, Any]:
         return {n: json.loads(archive.read(n)) for n in archive.namelist() if n.endswith(".json")}
 
 
-async def test_exports_hold_no_one_elses_ballot(world: World, make_client: MakeClient) -> None:
-    """Another person's anonymous ballot never appears in anyone's export. One's own export
-    holds no ballot either (the votes keep ballots only to count them; taking one's ballots
-    away would be a new document of the export, a choice left open)."""
+async def test_exports_hold_one_s_own_ballots_and_no_one_else_s(
+    world: World, make_client: MakeClient
+) -> None:
+    """One's export holds one's own ballots (``ballots.json``, anonymous votes included: they
+    are one's own data, which only oneself may read); another person's ballot never appears
+    in it."""
     scene = await make_scene(world, make_client)
     await cast_everything(scene)
     await close_both(scene)
@@ -527,8 +529,16 @@ async def test_exports_hold_no_one_elses_ballot(world: World, make_client: MakeC
         response = await client.get(f"{API}/me/export")
         assert response.status_code == 200, response.text
         exported = documents(response.content)
+        own = exported["ballots.json"]
+        assert {b["title"] for b in own} == {TITLE_MAJORITY, TITLE_CONSENT}
+        assert all(b["anonymous"] for b in own)
+        consent = next(b for b in own if b["title"] == TITLE_CONSENT)
+        assert consent["ballot"]["reason"] == REASONS[who]
+        assert holds_pattern(exported, scene.grades(who)), f"{who}'s own grades are missing"
         text = json.dumps(exported, ensure_ascii=False)
         for other, reason in REASONS.items():
+            if other == who:
+                continue
             assert reason not in text, f"{who}'s export holds {other}'s reason"
             assert not holds_pattern(exported, scene.grades(other)), f"{other}'s grades"
 
