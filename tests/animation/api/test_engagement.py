@@ -4,7 +4,7 @@ relies on, and bad input (400/422, nothing written)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -137,7 +137,7 @@ async def test_animators_and_observers_get_the_health_panel_and_every_metric(
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["scope"] == "collective"
-        today = date.today()
+        today = datetime.now(UTC).date()  # the panel's days are UTC days (engagement.py)
         assert body["period"] == {
             "from": (today - timedelta(days=89)).isoformat(),
             "to": today.isoformat(),

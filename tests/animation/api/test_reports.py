@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from animation.participation import PARIS
 from tests.conftest import PASSWORD, MakeClient, World, join
 
 API = "/api/v1"
-TODAY = date.today()
+# The report's days are Paris days (after 23:00 UTC in winter it is already tomorrow there).
+TODAY = datetime.now(PARIS).date()
 FROM = (TODAY - timedelta(days=60)).isoformat()
 TO = TODAY.isoformat()
 
