@@ -91,6 +91,7 @@ class Write:
         board_id: int | None = None,
         card_id: int | None = None,
         restricted: bool = False,
+        anonymous: bool = False,
     ) -> Event:
         """Append an event with the collective's next ``seq``.
 
@@ -98,6 +99,7 @@ class Write:
         under the database write lock (SQLite), so concurrent writers get consecutive numbers
         and commit in ``seq`` order: a reader never sees ``n+1`` before ``n``.
         ``restricted`` marks an event about hidden content: only animators get its data.
+        ``anonymous`` stores it without an actor (a ballot of an anonymous vote names nobody).
         ``kind`` must be registered and ``data`` match its payload (server/events/kinds.py).
         """
         kind = check_kind(kind)
@@ -117,7 +119,7 @@ class Write:
             collective_id=collective_id,
             seq=seq,
             kind=kind.value,
-            actor_id=self.actor.id if self.actor else None,
+            actor_id=self.actor.id if self.actor and not anonymous else None,
             board_id=board_id,
             card_id=card_id,
             payload=data,

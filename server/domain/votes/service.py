@@ -194,10 +194,7 @@ async def put_ballot(essaim: Essaim, user: User, vote_id: int, body: BallotIn) -
     vote and the caller's previous ballot, so concurrent ballots of one voter are applied one
     after the other: one row per voter, each checked against the budget on its own."""
     raw = body.model_dump(exclude_none=True)
-    async with essaim.db.read() as session:
-        vote, _ = await vote_for(session, user, vote_id)
-        anonymous = vote.anonymous  # fixed at the opening: decides who the event names
-    async with write(essaim, None if anonymous else user) as w:
+    async with write(essaim, user) as w:
         vote, _ = await vote_for(w.session, user, vote_id, Action.write)
         require_open(vote)
         options = await options_of(w.session, vote.id)
@@ -220,6 +217,7 @@ async def put_ballot(essaim: Essaim, user: User, vote_id: int, body: BallotIn) -
             EventKind.ballot_cast,
             {"vote_id": vote.id, "turnout": voters, "results": results},
             board_id=vote.board_id,
+            anonymous=vote.anonymous,
         )
     return {"vote_id": vote_id, "ballot": data, "updated_at": now.isoformat()}
 
