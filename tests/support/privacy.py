@@ -18,6 +18,7 @@ CARD_TITLE = "Chaudière à granulés mutualisée"
 CARD_BODY = "Trois ateliers partagent une chaudière."
 COMMENT_BODY = "Le fournisseur livre le mardi."
 OTHER_COMMENT = "Commentaire confidentiel d'Anna sous la fiche"
+WORKSHOP_TITLE = "Atelier chaufferie partagée"
 UPLOAD = ("plan.md", b"# Plan de la chaufferie\n", "text/markdown")
 
 
@@ -28,6 +29,7 @@ class Person:
     card_id: int
     comment_ids: list[int] = field(default_factory=list)
     attachment_id: int = 0
+    workshop_id: int = 0
 
 
 async def person_with_traces(app: Starlette, world: World, make_client: MakeClient) -> Person:
@@ -91,6 +93,16 @@ async def person_with_traces(app: Starlette, world: World, make_client: MakeClie
     assert nudged.status_code == 201, nudged.text
     visited = await client.post(f"/api/v1/collectives/{cid}/visits", json={})
     assert visited.status_code == 204, visited.text
+    board = await anna.post(f"/api/v1/collectives/{cid}/boards", json={"name": "Atelier SWOT"})
+    assert board.status_code == 201, board.text
+    workshop = await anna.post(
+        f"/api/v1/boards/{board.json()['id']}/workshops",
+        json={"template": "swot", "title": WORKSHOP_TITLE},
+    )
+    assert workshop.status_code == 201, workshop.text
+    person.workshop_id = workshop.json()["id"]
+    joined = await client.post(f"/api/v1/workshops/{person.workshop_id}/join")
+    assert joined.status_code == 200, joined.text
     return person
 
 

@@ -8,6 +8,7 @@
     attachments.json    the files they attached, stored under ``attachments/``
     ballots.json        their ballots, anonymous votes included (their own, which only they
                         may read), with the options' labels
+    workshops.json      the live workshops they joined (title, collective, when they joined)
 
 Only their own data: other people's comments under their cards, who reacted to them, and who
 else is in their collectives are other people's personal data, so they are not exported (the
@@ -41,6 +42,8 @@ from server.core.models import (
     User,
     Vote,
     VoteOption,
+    Workshop,
+    WorkshopParticipant,
 )
 from server.core.platform import Essaim
 from server.domain.boards import reaction_counts
@@ -183,6 +186,20 @@ async def export_data(essaim: Essaim, user: User) -> Export:
                     "updated_at": iso(ballot.updated_at),
                 }
             )
+        workshops = [
+            {
+                "workshop_id": workshop.id,
+                "collective_id": workshop.collective_id,
+                "title": workshop.title,
+                "joined_at": iso(joined.joined_at),
+            }
+            for joined, workshop in await session.execute(
+                select(WorkshopParticipant, Workshop)
+                .join(Workshop, Workshop.id == WorkshopParticipant.workshop_id)
+                .where(WorkshopParticipant.user_id == user.id)
+                .order_by(WorkshopParticipant.joined_at)
+            )
+        ]
     documents: dict[str, Any] = {
         "profile.json": me_view(account),
         "memberships.json": memberships,
@@ -191,6 +208,7 @@ async def export_data(essaim: Essaim, user: User) -> Export:
         "reactions.json": reactions,
         "attachments.json": attachments,
         "ballots.json": ballots,
+        "workshops.json": workshops,
     }
     # Zipping files is blocking disk work: keep it off the event loop.
     path = await asyncio.to_thread(_write_zip, documents, files)

@@ -24,6 +24,7 @@ from tests.support.privacy import (
     NAME,
     OTHER_COMMENT,
     UPLOAD,
+    WORKSHOP_TITLE,
     person_with_traces,
     rows_containing,
 )
@@ -71,6 +72,8 @@ async def test_the_export_holds_the_persons_data_and_files(
     (attachment,) = documents["attachments.json"]
     assert attachment["id"] == person.attachment_id
     assert files[attachment["file"]] == UPLOAD[1], "the file itself, from the file store"
+    (workshop,) = documents["workshops.json"]
+    assert (workshop["workshop_id"], workshop["title"]) == (person.workshop_id, WORKSHOP_TITLE)
 
 
 async def test_the_export_holds_nobody_elses_data(
