@@ -187,6 +187,14 @@ def _card_document(card: Card) -> Document:
     return Document("card", card.id, 0, state, author, state.hidden, card.title, card.body)
 
 
+def _attachment_author(attachment: Attachment, card: Card) -> int:
+    """Who an attachment is indexed under: nobody when the author of an anonymous card
+    attached it (a search by author must not tell)."""
+    return (
+        0 if card.anonymous and attachment.uploader_id == card.author_id else attachment.uploader_id
+    )
+
+
 def _comment_document(comment: Comment, card: Card) -> Document:
     return Document(
         "comment",
@@ -222,7 +230,7 @@ async def _attachment_documents(
             attachment.id,
             n,
             state,
-            attachment.uploader_id,
+            _attachment_author(attachment, card),
             False,
             attachment.filename,
             piece,

@@ -44,7 +44,15 @@ async def add_attachment(
         await w.session.flush()
         view = attachment_view(attachment)
         restricted = card.moderation != Moderation.published
-        await w.emit_on_card(card, EventKind.attachment_added, view, restricted=restricted)
+        # On an anonymous card, a file from its author would name them: the event names nobody.
+        secret = card.anonymous and attachment.uploader_id == card.author_id
+        await w.emit_on_card(
+            card,
+            EventKind.attachment_added,
+            attachment_view(attachment, uploader_shown=not secret),
+            restricted=restricted,
+            anonymous=secret,
+        )
         w.index("attachment", attachment.id, card.collective_id)
     return view
 

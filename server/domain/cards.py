@@ -187,7 +187,14 @@ async def get_card(essaim: Essaim, user: User, card_id: int) -> dict[str, Any]:
         return {
             **view,
             "comments": [comment_view(c, a) for c, a in comments],
-            "attachments": [attachment_view(a) for a in attachments],
+            "attachments": [
+                attachment_view(
+                    a,
+                    uploader_shown=a.uploader_id != card.author_id
+                    or sees_author(card, user, member),
+                )
+                for a in attachments
+            ],
             "my_reactions": sorted(mine),
         }
 

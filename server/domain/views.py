@@ -145,7 +145,9 @@ def comment_view(comment: Comment, author: User) -> dict[str, Any]:
     }
 
 
-def attachment_view(attachment: Attachment) -> dict[str, Any]:
+def attachment_view(attachment: Attachment, *, uploader_shown: bool = True) -> dict[str, Any]:
+    """``uploader_shown`` False: the file was attached by the author of an anonymous card,
+    whom this audience may not see (server/domain/access.py ``sees_author``)."""
     return {
         "id": attachment.id,
         "card_id": attachment.card_id,
@@ -153,7 +155,7 @@ def attachment_view(attachment: Attachment) -> dict[str, Any]:
         "content_type": attachment.content_type,
         "size": attachment.size,
         "sha256": attachment.sha256,
-        "uploader_id": attachment.uploader_id,
+        "uploader_id": attachment.uploader_id if uploader_shown else None,
         "url": f"/api/v1/attachments/{attachment.id}",
         "created_at": iso(attachment.created_at),
     }

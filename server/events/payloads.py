@@ -109,7 +109,7 @@ ATTACHMENT: Payload = {
     "content_type": str,
     "size": int,
     "sha256": str,
-    "uploader_id": int,
+    "uploader_id": int | None,  # null on an anonymous card, when its author attached it
     "url": str,
     "created_at": str,
 }

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from server.core.models import (
+    Attachment,
     Board,
     BoardColumn,
     Card,
@@ -459,6 +460,10 @@ async def _reveal(w: Write, workshop: Workshop) -> None:
         card.updated_at = utcnow()
         await w.session.flush()
         await card_writes.emit_card_updated(w, card)
+        for attachment_id in await w.session.scalars(
+            select(Attachment.id).where(Attachment.card_id == card.id)
+        ):
+            w.index("attachment", attachment_id, card.collective_id)  # indexed under nobody
 
 
 async def summarise(session: AsyncSession, workshop: Workshop) -> dict[str, Any]:

@@ -165,6 +165,21 @@ async def test_the_event_log_and_ws_name_nobody(
         [event] = await events_since(viewer, world, since)
         assert event["actor"] is None and not names_her(event, her)
     assert (await world.outsider.get(url(world, "/events"))).status_code == 404
+    # A file she attaches to it does not name her either.
+    upload = {"file": ("devis.md", b"# Devis laine\n", "text/markdown")}
+    attached = await ok(await her.post(f"{API}/cards/{card['id']}/attachments", files=upload), 201)
+    assert attached["uploader_id"] == her.id, "she sees her own"
+    for ws in sockets:
+        [event] = await ws.events(1)
+        assert event["kind"] == "attachment.added" and event["actor"] is None
+        assert event["data"]["uploader_id"] is None
+    for viewer, expected in (
+        (world.animator, her.id),
+        (world.member, None),
+        (world.observer, None),
+    ):
+        page = await ok(await viewer.get(f"{API}/cards/{card['id']}"))
+        assert [a["uploader_id"] for a in page["attachments"]] == [expected]
 
 
 async def test_search_by_author_does_not_tell(
