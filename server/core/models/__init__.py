@@ -31,6 +31,13 @@ from server.core.models.collectives import (
     PhaseKind,
     Role,
 )
+from server.core.models.diagnostics import (
+    ActionStatus,
+    Diagnostic,
+    DiagnosticStatus,
+    DiagnosticTemplate,
+    PlanAction,
+)
 from server.core.models.events import Event, OutboxEntry, StoreMeta
 from server.core.models.meetings import Attendance, Meeting, MeetingKind
 from server.core.models.moderation import AuditEntry, Flag, FlagOutcome, FlagReason, FlagStatus
@@ -46,6 +53,7 @@ from server.core.models.workshops import (
 __all__ = [
     "DEFAULT_COLUMNS",
     "AccountToken",
+    "ActionStatus",
     "AnimationSettings",
     "Attachment",
     "Attendance",
@@ -59,6 +67,9 @@ __all__ = [
     "CardKind",
     "Collective",
     "Comment",
+    "Diagnostic",
+    "DiagnosticStatus",
+    "DiagnosticTemplate",
     "DigestDelivery",
     "DigestOptOut",
     "Event",
@@ -78,6 +89,7 @@ __all__ = [
     "OutboxEntry",
     "Phase",
     "PhaseKind",
+    "PlanAction",
     "Reaction",
     "ReactionKind",
     "ResultsVisibility",
