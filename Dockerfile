@@ -29,6 +29,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# Pango and a font for WeasyPrint (the diagnostics' PDF export).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY --from=build /wheels /tmp/wheels
 COPY constraints.txt /tmp/constraints.txt
 RUN pip install -c /tmp/constraints.txt /tmp/wheels/essaim-*.whl \

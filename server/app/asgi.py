@@ -23,6 +23,7 @@ from server.app.api import (
     animation,
     boards,
     collectives,
+    diagnostics,
     meetings,
     moderation,
     presence,
@@ -59,6 +60,7 @@ API_ENDPOINTS: tuple[Endpoint, ...] = (
     *search_api.ROUTES,
     *votes.ROUTES,
     *workshops.ROUTES,
+    *diagnostics.ROUTES,
 )
 
 # Multipart framing around an upload: boundaries, part headers, the few small fields.

@@ -177,6 +177,12 @@ class ErrorCode(StrEnum):
         None,
         "during this step, the animator places the inbox's cards on the board",
     )
+    NOT_ENOUGH_DIAGNOSTICS = (
+        "not_enough_diagnostics",
+        409,
+        None,
+        "the collective's needs show once five companies are diagnosed (no company singled out)",
+    )
     NUDGED_RECENTLY = (
         "nudged_recently",
         409,

@@ -28,7 +28,7 @@ def _theme(tid: str, title: str, *questions: dict[str, Any]) -> dict[str, Any]:
     return {"id": tid, "title": title, "questions": list(questions)}
 
 
-TPE_PME = {
+TPE_PME: dict[str, Any] = {
     "key": "tpe-pme-360",
     "name": "Diagnostic 360° TPE/PME",
     "description": "Un tour complet de l'entreprise, thème par thème, pour bâtir son plan"
@@ -179,7 +179,7 @@ TPE_PME = {
     ],
 }
 
-RENOVATION = {
+RENOVATION: dict[str, Any] = {
     "key": "renovation-energetique",
     "name": "Rénovation énergétique — artisans du bâtiment",
     "description": "Pour les artisans d'une action collective de rénovation énergétique :"
