@@ -238,6 +238,12 @@ class ErrorCode(StrEnum):
         1011,
         "unexpected server error (a socket closed with it reconnects with `since`)",
     )
+    PDF_UNAVAILABLE = (
+        "pdf_unavailable",
+        503,
+        None,
+        "this server cannot make PDFs (WeasyPrint needs Pango): ask for format=html and print it",
+    )
     SEARCH_UNAVAILABLE = (
         "search_unavailable",
         503,
@@ -377,6 +383,12 @@ class SearchDown(EssaimError):
     """The search engine did not answer a query (the backend raised ``SearchUnavailable``)."""
 
     default_code = ErrorCode.SEARCH_UNAVAILABLE
+
+
+class PdfUnavailable(EssaimError):
+    """WeasyPrint could not load its system libraries (Pango) on this server."""
+
+    default_code = ErrorCode.PDF_UNAVAILABLE
 
 
 class BadMessage(EssaimError):

@@ -9,6 +9,8 @@
     ballots.json        their ballots, anonymous votes included (their own, which only they
                         may read), with the options' labels
     workshops.json      the live workshops they joined (title, collective, when they joined)
+    diagnostics.json    the diagnostics of their company made with them (answers, maturity,
+                        action plan)
 
 Only their own data: other people's comments under their cards, who reacted to them, and who
 else is in their collectives are other people's personal data, so they are not exported (the
@@ -36,6 +38,7 @@ from server.core.models import (
     Card,
     Collective,
     Comment,
+    Diagnostic,
     Membership,
     Moderation,
     Reaction,
@@ -47,6 +50,7 @@ from server.core.models import (
 )
 from server.core.platform import Essaim
 from server.domain.boards import reaction_counts
+from server.domain.diagnostics import service as diagnostic_views
 from server.domain.views import iso, me_view
 from server.events.write import write
 
@@ -200,6 +204,12 @@ async def export_data(essaim: Essaim, user: User) -> Export:
                 .order_by(WorkshopParticipant.joined_at)
             )
         ]
+        diagnostics = [
+            await diagnostic_views.full_view(session, d)
+            for d in await session.scalars(
+                select(Diagnostic).where(Diagnostic.member_id == user.id).order_by(Diagnostic.id)
+            )
+        ]
     documents: dict[str, Any] = {
         "profile.json": me_view(account),
         "memberships.json": memberships,
@@ -209,6 +219,7 @@ async def export_data(essaim: Essaim, user: User) -> Export:
         "attachments.json": attachments,
         "ballots.json": ballots,
         "workshops.json": workshops,
+        "diagnostics.json": diagnostics,
     }
     # Zipping files is blocking disk work: keep it off the event loop.
     path = await asyncio.to_thread(_write_zip, documents, files)

@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from server.core.errors import PdfUnavailable
 from server.core.models import User
 from server.core.platform import Essaim
 from server.domain.diagnostics.catalogue import SCALE_MAX
@@ -123,7 +124,9 @@ def export_html(view: dict[str, Any]) -> str:
 def export_pdf(page: str) -> bytes:
     """The printable page as PDF (WeasyPrint; blocking: run it in a thread). Imported here,
     so that the server starts without Pango on a machine that never exports a PDF."""
-    from weasyprint import HTML
-
+    try:
+        from weasyprint import HTML
+    except (OSError, ImportError) as missing:  # cffi could not load Pango
+        raise PdfUnavailable("this server cannot make PDFs: use format=html") from missing
     pdf: bytes = HTML(string=page).write_pdf()
     return pdf

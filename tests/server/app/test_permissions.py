@@ -163,6 +163,8 @@ class Targets:
                 return f"nouvelle{next(scene.numbers)}@example.fr"
             case "kind":
                 return "useful"
+            case "theme":
+                return "export"
             case "board":
                 response = await animator.post(
                     f"/api/v1/collectives/{cid}/boards", json={"name": "Tableau", "kind": "ideas"}
@@ -257,6 +259,27 @@ class Targets:
                 )
                 assert response.status_code == 201, response.text
                 return response.json()["id"]
+            case "diagnostic_template":
+                response = await animator.post(
+                    f"/api/v1/collectives/{cid}/diagnostic-templates", json=DIAGNOSTIC_TEMPLATE
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
+            case "diagnostic":
+                # Of the author's company: the acting member is in another one.
+                response = await animator.post(
+                    f"/api/v1/collectives/{cid}/diagnostics",
+                    json={"template_id": "tpe-pme-360", "member_id": scene.author.id},
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
+            case "plan_action":
+                diagnostic = await self.get("diagnostic", role, actor)
+                response = await animator.post(
+                    f"/api/v1/diagnostics/{diagnostic}/actions", json={"title": "Un salon"}
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
             case "invitation":
                 response = await animator.post(
                     f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
@@ -342,6 +365,17 @@ PHASE = {
 HIDE = {"version": 1, "moderation": "hidden"}
 MEETING = {"title": "Atelier thermographie", "kind": "workshop", "held_on": "2025-02-10"}
 VOTE = {"title": "Adopter la charte ?", "method": "consent", "options": ["La charte"]}
+DIAGNOSTIC_TEMPLATE = {
+    "name": "Express",
+    "themes": [
+        {
+            "id": "rh",
+            "title": "RH",
+            "questions": [{"id": "rh.n", "text": "Effectif", "kind": "number"}],
+        }
+    ],
+}
+COMPANY_ONLY = expect(200, 404, 404, 404)  # a diagnostic: animators and the company
 WORKSHOP_TEMPLATE = {"name": "Tour de table", "steps": [{"title": "Chacun parle", "minutes": 10}]}
 
 ROWS = [
@@ -554,6 +588,49 @@ ROWS = [
     Row("POST", "/workshops/{workshop}/end", manage(200)),
     Row("PUT", "/workshops/{ended_workshop}/attendance", manage(200), {"user_ids": []}),
     Row("GET", "/workshops/{ended_workshop}/minutes", READ),
+    # the individual phase: a diagnostic is its company's (the author's) and the animators'
+    Row("GET", "/collectives/{collective}/diagnostic-templates", READ),
+    Row(
+        "POST",
+        "/collectives/{collective}/diagnostic-templates",
+        manage(201),
+        DIAGNOSTIC_TEMPLATE,
+    ),
+    Row("GET", "/diagnostic-templates/{diagnostic_template}", READ),
+    Row("PATCH", "/diagnostic-templates/{diagnostic_template}", manage(200), {"name": "V2"}),
+    Row("GET", "/collectives/{collective}/diagnostics", expect(200, 200, 403, 404)),
+    Row(
+        "POST",
+        "/collectives/{collective}/diagnostics",
+        manage(201),
+        {"template_id": "tpe-pme-360", "member_id": "{other_user}"},
+    ),
+    Row("GET", "/diagnostics/{diagnostic}", COMPANY_ONLY),
+    Row(
+        "PATCH",
+        "/diagnostics/{diagnostic}",
+        COMPANY_ONLY,
+        {"version": 1, "answers": {"export.maturite": 2}},
+    ),
+    Row("GET", "/diagnostics/{diagnostic}/radar.svg", COMPANY_ONLY),
+    Row("GET", "/diagnostics/{diagnostic}/export?format=json", COMPANY_ONLY),
+    Row("GET", "/diagnostics/{diagnostic}/actions", COMPANY_ONLY),
+    Row(
+        "POST",
+        "/diagnostics/{diagnostic}/actions",
+        expect(201, 404, 404, 404),
+        {"title": "Un salon"},
+    ),
+    Row("PATCH", "/actions/{plan_action}", COMPANY_ONLY, {"version": 1, "status": "doing"}),
+    Row("GET", "/actions/{plan_action}/suggestions", COMPANY_ONLY),
+    Row("GET", "/collectives/{collective}/needs", READ),
+    Row(
+        "POST",
+        "/collectives/{collective}/needs/{theme}/step",
+        expect(409, 403, 403, 404),
+        {"template_id": "tpe-pme-360"},
+        "fewer than five companies diagnosed",
+    ),
 ]
 
 ERROR_CODES = {403: "forbidden", 404: "not_found"}
