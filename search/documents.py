@@ -182,7 +182,9 @@ async def load(
 
 def _card_document(card: Card) -> Document:
     state = card_state(card)
-    return Document("card", card.id, 0, state, card.author_id, state.hidden, card.title, card.body)
+    # An anonymous card is indexed under nobody: a search by author must not tell who wrote it.
+    author = 0 if card.anonymous else card.author_id
+    return Document("card", card.id, 0, state, author, state.hidden, card.title, card.body)
 
 
 def _comment_document(comment: Comment, card: Card) -> Document:

@@ -29,6 +29,7 @@ from server.app.api import (
     privacy,
     reports,
     votes,
+    workshops,
 )
 from server.app.api import search as search_api
 from server.app.body import BodyLimit
@@ -57,6 +58,7 @@ API_ENDPOINTS: tuple[Endpoint, ...] = (
     *reports.ROUTES,
     *search_api.ROUTES,
     *votes.ROUTES,
+    *workshops.ROUTES,
 )
 
 # Multipart framing around an upload: boundaries, part headers, the few small fields.

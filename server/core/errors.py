@@ -152,6 +152,31 @@ class ErrorCode(StrEnum):
         None,
         "the vote is still open: close it first (moving its winning cards)",
     )
+    WORKSHOP_RUNNING = (
+        "workshop_running",
+        409,
+        None,
+        "a workshop is already running on this board: end it first",
+    )
+    WORKSHOP_ENDED = "workshop_ended", 409, None, "this workshop has ended"
+    WORKSHOP_FROZEN = (
+        "workshop_frozen",
+        409,
+        None,
+        "the animator froze contributions during the workshop: wait until they resume",
+    )
+    WORKSHOP_STEP = (
+        "workshop_step",
+        409,
+        None,
+        "the workshop's current step does not take new cards from participants",
+    )
+    WORKSHOP_INTAKE = (
+        "workshop_intake",
+        409,
+        None,
+        "during this step, the animator places the inbox's cards on the board",
+    )
     NUDGED_RECENTLY = (
         "nudged_recently",
         409,

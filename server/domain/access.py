@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.errors import Conflict, ErrorCode, Forbidden, NotFound
 from server.core.models import Board, Card, Comment, Membership, Moderation, Role, User
+from server.domain.workshops.rules import require_not_frozen
 from server.events.write import lock_collective
 
 
@@ -122,13 +123,15 @@ async def comment_for(
 
 async def require_open_board(session: AsyncSession, board_id: int, member: Membership) -> None:
     """Only animators add, edit or move cards, comment or attach files on an archived board
-    (409 ``board_archived``) or a locked one (409 ``board_locked``)."""
+    (409 ``board_archived``), a locked one (409 ``board_locked``) or while the animator froze
+    a workshop's contributions (409 ``workshop_frozen``)."""
     board = await session.get(Board, board_id)
     if board is None or is_animator(member):
         return
     _require_unarchived(board, member)
     if board.locked:
         raise Conflict("this board is locked by its animators", code=ErrorCode.BOARD_LOCKED)
+    await require_not_frozen(session, board_id, member)
 
 
 def _require_unarchived(board: Board, member: Membership) -> None:
@@ -146,6 +149,12 @@ async def require_unarchived_board(
     board = await session.get(Board, board_id)
     if board is not None:
         _require_unarchived(board, member)
+
+
+def sees_author(card: Card, user: User, member: Membership) -> bool:
+    """Whether ``user`` sees who wrote ``card``: always, unless it was posted during an
+    anonymous workshop step; then only its author and the animators do."""
+    return not card.anonymous or is_animator(member) or card.author_id == user.id
 
 
 def require_owner_or_animator(owner_id: int, user: User, member: Membership) -> None:

@@ -22,7 +22,7 @@ from server.core.models import (
 )
 from server.core.platform import Essaim
 from server.domain import audit
-from server.domain.access import Action, board_for, is_animator, membership
+from server.domain.access import Action, board_for, is_animator, membership, sees_author
 from server.domain.schemas import BoardIn, BoardPatch, ColumnIn, ColumnPatch, patch_values
 from server.domain.views import board_view, card_view, column_view
 from server.events.kinds import EventKind
@@ -102,7 +102,12 @@ async def get_board(essaim: Essaim, user: User, board_id: int) -> dict[str, Any]
         by_column: dict[int, list[dict[str, Any]]] = {c.id: [] for c in columns}
         for card, author in cards:
             by_column[card.column_id].append(
-                card_view(card, author, reactions.get(card.id), comments.get(card.id, 0))
+                card_view(
+                    card,
+                    author if sees_author(card, user, member) else None,
+                    reactions.get(card.id),
+                    comments.get(card.id, 0),
+                )
             )
         return {
             **board_view(board),

@@ -13,6 +13,7 @@ from server.core.models import (
     BoardColumn,
     Card,
     Comment,
+    Membership,
     Moderation,
     Reaction,
     User,
@@ -27,10 +28,12 @@ from server.domain.access import (
     is_animator,
     require_open_board,
     require_owner_or_animator,
+    sees_author,
 )
 from server.domain.boards import comment_counts, reaction_counts
 from server.domain.schemas import CardIn, CardPatch, patch_values
 from server.domain.views import attachment_view, card_view, comment_view
+from server.domain.workshops import rules as workshop_rules
 from server.events.kinds import EventKind
 from server.events.write import Write, write
 
@@ -88,12 +91,20 @@ async def _unplace(session: AsyncSession, card: Card) -> None:
     )
 
 
-async def full_card_view(session: AsyncSession, card: Card) -> dict[str, Any]:
+async def full_card_view(
+    session: AsyncSession, card: Card, viewer: tuple[User, Membership] | None = None
+) -> dict[str, Any]:
+    """The card with its counts, as ``viewer`` may see it (its author hidden from others than
+    the author and animators when it is anonymous); without a viewer, as events carry it:
+    an anonymous card names nobody."""
     author = await session.get(User, card.author_id)
     assert author is not None
+    shown = not card.anonymous if viewer is None else sees_author(card, *viewer)
     reactions = await reaction_counts(session, [card.id])
     comments = await comment_counts(session, [card.id])
-    return card_view(card, author, reactions.get(card.id), comments.get(card.id, 0))
+    return card_view(
+        card, author if shown else None, reactions.get(card.id), comments.get(card.id, 0)
+    )
 
 
 async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -> dict[str, Any]:
@@ -102,7 +113,10 @@ async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -
         if board.archived:
             raise Conflict("this board is archived", code=ErrorCode.BOARD_ARCHIVED)
         await require_open_board(w.session, board_id, member)
-        column_id = await _column_of_board(w.session, board_id, body.column_id)
+        placement = await workshop_rules.new_card(w.session, board_id, member)
+        column_id = placement.column_id or await _column_of_board(
+            w.session, board_id, body.column_id
+        )
         now = utcnow()
         card = Card(
             collective_id=board.collective_id,
@@ -114,10 +128,13 @@ async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -
             body=body.body,
             tags=_unique(body.tags),
             author_id=user.id,
+            anonymous=placement.anonymous,
+            workshop_id=placement.workshop_id,
             created_at=now,
             updated_at=now,
         )
-        view = await insert_card(w, card, user, body.position)
+        position = None if placement.column_id else body.position
+        view = await insert_card(w, card, user, position)
     return view
 
 
@@ -129,7 +146,7 @@ async def insert_card(w: Write, card: Card, author: User, position: int | None) 
     await w.session.flush()
     view = card_view(card, author)
     await _emit(w, card, EventKind.card_created, view)
-    return view
+    return view  # the author's own view: they see themself
 
 
 async def move_card(w: Write, card: Card, column_id: int) -> dict[str, Any]:
@@ -151,7 +168,7 @@ async def get_card(essaim: Essaim, user: User, card_id: int) -> dict[str, Any]:
     """The card with its visible comments, attachments and the caller's own reactions."""
     async with essaim.db.read() as session:
         card, member = await card_for(session, user, card_id)
-        view = await full_card_view(session, card)
+        view = await full_card_view(session, card, (user, member))
         visible = [Moderation.published]
         if is_animator(member):
             visible.append(Moderation.hidden)
@@ -189,7 +206,7 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
             raise Conflict(
                 "the card changed since you loaded it",
                 code=ErrorCode.VERSION_CONFLICT,
-                extra={"current": await full_card_view(w.session, card)},
+                extra={"current": await full_card_view(w.session, card, (user, member))},
             )
         if CONTENT_FIELDS & values.keys():
             require_owner_or_animator(card.author_id, user, member)
@@ -205,6 +222,7 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
             target = await _column_of_board(
                 w.session, card.board_id, body.column_id or card.column_id
             )
+            await workshop_rules.require_placeable(w.session, card, target, member)
             await _unplace(w.session, card)
             await _place(w.session, card, target, body.position)
             kinds.append(EventKind.card_moved)
@@ -225,7 +243,7 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
             kinds.append(EventKind.card_pinned if card.pinned else EventKind.card_unpinned)
             audit.record(w, card.collective_id, kinds[-1], "card", card.id, {"title": card.title})
         if not kinds:
-            return await full_card_view(w.session, card)
+            return await full_card_view(w.session, card, (user, member))
         card.version += 1
         card.updated_at = utcnow()
         await w.session.flush()
@@ -233,7 +251,8 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
         for kind in kinds:
             data = {**view, "from_column_id": moved_from} if kind == EventKind.card_moved else view
             await _emit(w, card, kind, data)
-    return view
+        mine = await full_card_view(w.session, card, (user, member))
+    return mine
 
 
 async def delete_card(essaim: Essaim, user: User, card_id: int) -> None:
@@ -242,6 +261,12 @@ async def delete_card(essaim: Essaim, user: User, card_id: int) -> None:
         card, member = await card_for(w.session, user, card_id, Action.write)
         require_owner_or_animator(card.author_id, user, member)
         await remove_card(w, card)
+
+
+async def emit_card_updated(w: Write, card: Card) -> None:
+    """Emit ``card.updated`` for a change made outside ``update_card`` (a workshop revealing
+    its authors), with the card as events carry it."""
+    await _emit(w, card, EventKind.card_updated, await full_card_view(w.session, card))
 
 
 async def remove_card(w: Write, card: Card) -> None:
@@ -272,7 +297,10 @@ async def _emit(w: Write, card: Card, kind: EventKind, data: dict[str, Any]) -> 
     # the card (animators keep showing it, as a fresh fetch does), and members get its ids
     # (redacted), which is all they need to drop it.
     restricted = card.moderation == Moderation.hidden
-    await w.emit_on_card(card, kind, data, restricted=restricted)
+    if card.anonymous and data.get("author") is not None:
+        data = {**data, "author": None}
+    # An anonymous card's events name no actor either: its author's edits would tell.
+    await w.emit_on_card(card, kind, data, restricted=restricted, anonymous=card.anonymous)
     if kind != EventKind.card_deleted:
         w.index("card", card.id, card.collective_id)
 

@@ -24,6 +24,7 @@ from server.domain.access import (
 from server.domain.boards import reaction_counts
 from server.domain.schemas import CommentIn, CommentPatch, ReactionIn, patch_values
 from server.domain.views import comment_view
+from server.domain.workshops.rules import require_not_frozen
 from server.events.kinds import EventKind
 from server.events.write import Write, write
 
@@ -167,6 +168,7 @@ async def _react(
         card, member = await card_for(w.session, user, card_id, Action.write)
         if add:  # taking one's reaction back stays possible, like deleting one's comment
             await require_unarchived_board(w.session, card.board_id, member)
+            await require_not_frozen(w.session, card.board_id, member)
         existing = await w.session.scalar(
             select(Reaction.id).where(
                 Reaction.card_id == card_id, Reaction.user_id == user.id, Reaction.kind == kind

@@ -102,8 +102,13 @@ def column_view(column: BoardColumn) -> dict[str, Any]:
 
 
 def card_view(
-    card: Card, author: User, reactions: dict[str, int] | None = None, comments: int = 0
+    card: Card,
+    author: User | None,
+    reactions: dict[str, int] | None = None,
+    comments: int = 0,
 ) -> dict[str, Any]:
+    """``author`` None: the card is anonymous to this audience (server/domain/access.py
+    ``sees_author``); events about an anonymous card never name its author."""
     return {
         "id": card.id,
         "collective_id": card.collective_id,
@@ -115,7 +120,8 @@ def card_view(
         "body": card.body,
         "body_html": render_markdown(card.body),
         "tags": list(card.tags),
-        "author": user_view(author),
+        "author": user_view(author) if author is not None else None,
+        "anonymous": bool(card.anonymous),
         "version": card.version,
         "moderation": card.moderation,
         "pinned": card.pinned,

@@ -34,6 +34,7 @@ from server.events.payloads import (
     REDACTED_OTHER,
     USER,
     VOTE,
+    WORKSHOP,
     Payload,
     check,
 )
@@ -268,6 +269,21 @@ class EventKind(StrEnum):
         "decision.created",
         "closing a vote wrote its decision card (card_id, on board_id)",
         {"vote_id": int, "card_id": int, "board_id": int, "title": str},
+    )
+    workshop_started = (
+        "workshop.started",
+        "an animator started a live workshop on the board (its steps, timer, inbox)",
+        WORKSHOP,
+    )
+    workshop_updated = (
+        "workshop.updated",
+        "the workshop's timer, step, freeze, focus or number of participants changed",
+        WORKSHOP,
+    )
+    workshop_ended = (
+        "workshop.ended",
+        "the workshop ended: its summary (cards, votes, decisions, participants)",
+        WORKSHOP,
     )
 
 

@@ -81,7 +81,8 @@ CARD: Payload = {
     "body": str,
     "body_html": str,
     "tags": list,
-    "author": USER,
+    "author": OrNone(USER),  # null for an anonymous card: events never name its author
+    "anonymous": bool,
     "version": int,
     "moderation": str,
     "pinned": bool,
@@ -174,6 +175,30 @@ VOTE: Payload = {
     "turnout": int,
 }
 
+WORKSHOP: Payload = {
+    "id": int,
+    "collective_id": int,
+    "board_id": int,
+    "meeting_id": int | None,
+    "title": str,
+    "template": str,
+    "status": str,
+    "steps": list,
+    "step_index": int,
+    "step": dict,
+    "timer": {"state": str, "duration_s": int, "remaining_s": int, "ends_at": str | None},
+    "server_now": str,
+    "frozen": bool,
+    "focus_card_id": int | None,
+    "inbox_column_id": int | None,
+    "reveal_authors": bool,
+    "participant_count": int,
+    "participants": list | None,  # null in events: who joined is not broadcast
+    "started_at": str,
+    "ended_at": str | None,
+    "summary": dict | None,
+}
+
 # The payloads several kinds share, by the name docs/events.md gives them.
 SHAPES: dict[str, Payload] = {
     "user": USER,
@@ -190,6 +215,7 @@ SHAPES: dict[str, Payload] = {
     "meeting": MEETING,
     "nudge": NUDGE,
     "vote": VOTE,
+    "workshop": WORKSHOP,
 }
 
 # What a member or observer gets instead of ``data`` when they may not see an event

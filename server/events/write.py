@@ -131,7 +131,13 @@ class Write:
         return event
 
     async def emit_on_card(
-        self, card: Card, kind: EventKind, data: dict[str, Any], *, restricted: bool = False
+        self,
+        card: Card,
+        kind: EventKind,
+        data: dict[str, Any],
+        *,
+        restricted: bool = False,
+        anonymous: bool = False,
     ) -> Event:
         """Append an event about ``card`` or what hangs on it (comment, reaction, file)."""
         return await self.emit(
@@ -141,6 +147,7 @@ class Write:
             board_id=card.board_id,
             card_id=card.id,
             restricted=restricted,
+            anonymous=anonymous,
         )
 
     def index(self, entity: str, entity_id: int, collective_id: int, op: str = "upsert") -> None:

@@ -42,6 +42,10 @@ NOT_IN_SNAPSHOTS = {
     "ballot.cast": "idem",
     "vote.closed": "idem; its decision card comes as card.created",
     "decision.created": "idem; the decision card itself comes as card.created",
+    "workshop.started": "the workshop bar (workshop.js) holds the workshop, not these pages'"
+    " state: each event carries the whole workshop, which replaces what the bar had",
+    "workshop.updated": "idem",
+    "workshop.ended": "idem",
 }
 
 REPLAY = """async ({ state, events, viewer }) => {

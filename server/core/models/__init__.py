@@ -35,9 +35,17 @@ from server.core.models.events import Event, OutboxEntry, StoreMeta
 from server.core.models.meetings import Attendance, Meeting, MeetingKind
 from server.core.models.moderation import AuditEntry, Flag, FlagOutcome, FlagReason, FlagStatus
 from server.core.models.votes import Ballot, ResultsVisibility, Vote, VoteOption
+from server.core.models.workshops import (
+    TimerState,
+    Workshop,
+    WorkshopParticipant,
+    WorkshopStatus,
+    WorkshopTemplate,
+)
 
 __all__ = [
     "DEFAULT_COLUMNS",
+    "AccountToken",
     "AnimationSettings",
     "Attachment",
     "Attendance",
@@ -59,7 +67,6 @@ __all__ = [
     "FlagReason",
     "FlagStatus",
     "Invitation",
-    "AccountToken",
     "LoginFailure",
     "LoginSession",
     "Meeting",
@@ -72,14 +79,19 @@ __all__ = [
     "Phase",
     "PhaseKind",
     "Reaction",
-    "ResultsVisibility",
     "ReactionKind",
+    "ResultsVisibility",
     "Role",
     "StoreMeta",
+    "TimerState",
     "User",
     "Visit",
     "Vote",
     "VoteOption",
+    "Workshop",
+    "WorkshopParticipant",
+    "WorkshopStatus",
+    "WorkshopTemplate",
     "clock_at",
     "utcnow",
 ]

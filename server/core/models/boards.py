@@ -102,6 +102,13 @@ class Card(Base):
     moderation: Mapped[str] = mapped_column(String(16), default=Moderation.published)
     # Pinned by an animator: listed first in its column.
     pinned: Mapped[bool] = mapped_column(default=False)
+    # Posted during an anonymous workshop step: its author is stored (animators see them) but
+    # hidden from the other participants, in every view and event, until the workshop reveals.
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    # The live workshop it was posted in (its minutes list it).
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshops.id", ondelete="SET NULL", use_alter=True), default=None, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -47,6 +47,7 @@ from server.domain.votes.views import (
     turnout,
     vote_view,
 )
+from server.domain.workshops.rules import require_not_frozen
 from server.events.kinds import EventKind
 from server.events.write import lock_collective, write
 
@@ -195,8 +196,10 @@ async def put_ballot(essaim: Essaim, user: User, vote_id: int, body: BallotIn) -
     after the other: one row per voter, each checked against the budget on its own."""
     raw = body.model_dump(exclude_none=True)
     async with write(essaim, user) as w:
-        vote, _ = await vote_for(w.session, user, vote_id, Action.write)
+        vote, member = await vote_for(w.session, user, vote_id, Action.write)
         require_open(vote)
+        if vote.board_id is not None:
+            await require_not_frozen(w.session, vote.board_id, member)
         options = await options_of(w.session, vote.id)
         data = normalise_ballot(rules_of(vote, options), raw)
         ballot = await w.session.scalar(

@@ -241,6 +241,22 @@ class Targets:
                     closed = await animator.post(f"/api/v1/votes/{response.json()['id']}/close")
                     assert closed.status_code == 200, closed.text
                 return response.json()["id"]
+            case "workshop" | "ended_workshop":
+                board = await self.get("board", role, actor)
+                response = await animator.post(
+                    f"/api/v1/boards/{board}/workshops", json={"template": "brainstorming"}
+                )
+                assert response.status_code == 201, response.text
+                if name == "ended_workshop":
+                    ended = await animator.post(f"/api/v1/workshops/{response.json()['id']}/end")
+                    assert ended.status_code == 200, ended.text
+                return response.json()["id"]
+            case "workshop_template":
+                response = await animator.post(
+                    f"/api/v1/collectives/{cid}/workshop-templates", json=WORKSHOP_TEMPLATE
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
             case "invitation":
                 response = await animator.post(
                     f"/api/v1/collectives/{cid}/invitations", json={"role": "member"}
@@ -326,6 +342,7 @@ PHASE = {
 HIDE = {"version": 1, "moderation": "hidden"}
 MEETING = {"title": "Atelier thermographie", "kind": "workshop", "held_on": "2025-02-10"}
 VOTE = {"title": "Adopter la charte ?", "method": "consent", "options": ["La charte"]}
+WORKSHOP_TEMPLATE = {"name": "Tour de table", "steps": [{"title": "Chacun parle", "minutes": 10}]}
 
 ROWS = [
     # accounts: the same for every role (nothing belongs to a collective)
@@ -521,6 +538,22 @@ ROWS = [
     Row("GET", "/votes/{vote}/ballot", READ),
     Row("POST", "/votes/{vote}/close", manage(200)),
     Row("POST", "/votes/{closed_vote}/advance", manage(200)),
+    # live workshops: participants join them, animators run them
+    Row("GET", "/collectives/{collective}/workshop-templates", READ),
+    Row("POST", "/collectives/{collective}/workshop-templates", manage(201), WORKSHOP_TEMPLATE),
+    Row("DELETE", "/workshop-templates/{workshop_template}", manage(204)),
+    Row("GET", "/collectives/{collective}/workshops", READ),
+    Row("POST", "/boards/{board}/workshops", manage(201), {"template": "swot"}),
+    Row("GET", "/boards/{board}/workshop", READ),
+    Row("GET", "/workshops/{workshop}", READ),
+    Row("POST", "/workshops/{workshop}/timer", manage(200), {"action": "start"}),
+    Row("POST", "/workshops/{workshop}/step", manage(200), {"index": 1}),
+    Row("POST", "/workshops/{workshop}/freeze", manage(200), {"frozen": True}),
+    Row("POST", "/workshops/{workshop}/focus", manage(200), {"card_id": "{card}"}),
+    Row("POST", "/workshops/{workshop}/join", write(200)),
+    Row("POST", "/workshops/{workshop}/end", manage(200)),
+    Row("PUT", "/workshops/{ended_workshop}/attendance", manage(200), {"user_ids": []}),
+    Row("GET", "/workshops/{ended_workshop}/minutes", READ),
 ]
 
 ERROR_CODES = {403: "forbidden", 404: "not_found"}

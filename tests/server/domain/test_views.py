@@ -212,6 +212,7 @@ def test_card_view_renders_the_body_and_names_its_author_by_name_only() -> None:
         "&lt;script&gt;alert(1)&lt;/script&gt;</p>\n",
         "tags": ["isolation", "biosourcé"],
         "author": {"id": 4, "display_name": "Léa Martin"},
+        "anonymous": False,
         "version": 3,
         "moderation": "published",
         "pinned": False,
