@@ -154,6 +154,7 @@ function renderActions() {
     type: "button", class: "button small primary", id: "start-workshop", "aria-haspopup": "dialog",
     onclick: () => openWorkshopDialog(board.id, collective.id, (started) => {
       workshop.set(started);
+      workshop.join(started);
       toast(t("The workshop « {title} » has started.", { title: started.title }));
       document.getElementById("workshop-bar").querySelector("[data-action]")?.focus();
     }),
@@ -224,17 +225,21 @@ function onEvent(message) {
 
 async function revealAuthor(id) {
   try {
-    const view = await api("GET", `/cards/${id}`);
-    if (!view.author) return;
-    const next = structuredClone(confirmed);
-    for (const column of next.columns) {
-      for (const card of column.cards) if (card.id === id) card.author = view.author;
-    }
-    confirmed = next;
-    show();
+    knowAuthor(id, (await api("GET", `/cards/${id}`)).author);
   } catch {
     /* shown as « Anonyme » meanwhile: the next event or reload tries again */
   }
+}
+
+/** Show the author of card `id` that the server named to this viewer (events name nobody). */
+function knowAuthor(id, author) {
+  if (!author || !cards.has(id) || cards.get(id).author) return;
+  const next = structuredClone(confirmed);
+  for (const column of next.columns) {
+    for (const card of column.cards) if (card.id === id) card.author = author;
+  }
+  confirmed = next;
+  show();
 }
 
 // --- moving ------------------------------------------------------------------------------
@@ -463,6 +468,7 @@ form.addEventListener("submit", (event) => {
     const file = form.elements.file.files[0];
     const created = await api("POST", `/boards/${board.id}/cards`, body);
     apply("card.created", created, created.id);
+    knowAuthor(created.id, created.author); // its event, anonymous, may have come first
     dialog.close();
     focusCard(created.id);
     if (created.column_id !== body.column_id) {

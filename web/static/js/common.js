@@ -72,6 +72,8 @@ const ERROR_TEXT = {
   workshop_step: N_("This step of the workshop takes no new cards."),
   workshop_intake: N_("During this step, only the animator moves cards out of the inbox."),
   workshop_running: N_("A workshop is already running on this board."),
+  workshop_ended: N_("This workshop has ended."),
+  too_many_columns: N_("This board would have too many columns for this method: remove some first."),
 };
 
 /** A readable, translated sentence for an API error. */

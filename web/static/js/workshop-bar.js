@@ -67,6 +67,12 @@ export class WorkshopBar {
     this.timerText = "";
     this.overAnnounced = false;
     setInterval(() => this.tick(), TICK_MS);
+    // The bar sticks under the top bar, whose height depends on the width (it wraps on a phone).
+    const topbar = document.querySelector(".topbar");
+    if (topbar && "ResizeObserver" in window) {
+      new ResizeObserver(() => document.documentElement.style.setProperty("--topbar-h", `${topbar.offsetHeight}px`))
+        .observe(topbar);
+    }
   }
 
   /** The running workshop from the server (at load and after a reconnect). */
@@ -108,15 +114,18 @@ export class WorkshopBar {
       return false;
     }
     if (!message.kind.startsWith("workshop.") || d.board_id !== this.options.boardId) return false;
-    // A view older than the one shown (an answer that overtook its own event) changes nothing.
-    if (this.workshop?.id === d.id && d.status === "running" && this.older(d)) return true;
-    this.set(d);
     if (message.kind === "workshop.started") this.join(d);
+    // The end, once more (the animator's own answer came first): the summary, quietly.
+    this.set(d, { quiet: this.ended?.id === d.id });
     return true;
   }
 
+  /** A view of the shown workshop written before the one shown (an event overtaken by the
+   * answer to the same change, an answer overtaken by a later event): nothing to take. */
   older(view) {
-    return Date.parse(view.server_now) < Date.parse(this.workshop.server_now);
+    const shown = this.workshop;
+    return Boolean(shown && view && shown.id === view.id && view.status === "running"
+      && Date.parse(view.server_now) < Date.parse(shown.server_now));
   }
 
   focusedCardId() {
@@ -131,6 +140,7 @@ export class WorkshopBar {
   set(view, { quiet = false } = {}) {
     const before = this.workshop;
     if (view) this.clock.sample(view.server_now);
+    if (this.older(view)) return;
     if (view && view.status === "ended") {
       if (before && before.id !== view.id) return; // another board's, or an old one
       this.workshop = null;
@@ -177,7 +187,8 @@ export class WorkshopBar {
   /** Bring the card in focus into view on every screen, and say which it is. */
   showFocus(cardId, quiet) {
     const tile = document.querySelector(`.card[data-id="${cardId}"]`);
-    if (tile) tile.scrollIntoView({ block: "center", inline: "center", behavior: reducedMotion() ? "auto" : "smooth" });
+    // Its column's start (the board snaps to columns), and the card halfway down the screen.
+    if (tile) tile.scrollIntoView({ block: "center", inline: "start", behavior: reducedMotion() ? "auto" : "smooth" });
     const title = this.options.cardTitle(cardId);
     if (!quiet && title) this.announce(t("Card in focus: « {title} ».", { title }));
   }
