@@ -20,12 +20,13 @@ from starlette.staticfiles import StaticFiles
 
 from server.core.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
 from server.core.platform import Essaim
-from server.domain import boards, cards, collectives, phases
+from server.domain import boards, cards, collectives, meetings, phases
 from server.domain.accounts import links
 from server.domain.accounts.identity import Authenticated, authenticate
 from server.domain.accounts.sessions import SESSION_COOKIE
 from server.domain.views import me_view
 from server.domain.votes import service as votes
+from server.domain.workshops import service as workshops
 from web.i18n import WEB_DIR
 from web.render import render
 
@@ -262,6 +263,30 @@ async def vote(request: Request, auth: Authenticated | None) -> Response:
 
 
 @page()
+async def workshop(request: Request, auth: Authenticated | None) -> Response:
+    """A workshop: its steps and summary, its minutes; who was present, for animators."""
+    assert auth is not None
+    essaim = _essaim(request)
+    wid = int(request.path_params["workshop_id"])
+    # The collective (its seq) is read before the workshop: the live feed replays anything newer.
+    cid = (await workshops.get_workshop(essaim, auth.user, wid))["collective_id"]
+    collective = await collectives.get_collective(essaim, auth.user, cid)
+    shown = await workshops.get_workshop(essaim, auth.user, wid)
+    full = await boards.get_board(essaim, auth.user, shown["board_id"])
+    data: dict[str, Any] = {
+        "workshop": shown,
+        "collective": collective,
+        "board": {"id": full["id"], "name": full["name"]},
+    }
+    if collective["role"] == "animator":
+        data["members"] = await collectives.list_members(essaim, auth.user, cid)
+        held = await meetings.list_meetings(essaim, auth.user, cid)
+        meeting = next((m for m in held if m["id"] == shown["meeting_id"]), None)
+        data["attendees"] = meeting["attendees"] if meeting else []
+    return render(request, auth, "workshop.html", data, data=data)
+
+
+@page()
 async def search_page(request: Request, auth: Authenticated | None) -> Response:
     assert auth is not None
     mine = await collectives.list_collectives(_essaim(request), auth.user)
@@ -289,6 +314,7 @@ def web_routes() -> list[BaseRoute]:
         Route("/b/{board_id:int}", board),
         Route("/cards/{card_id:int}", card),
         Route("/v/{vote_id:int}", vote),
+        Route("/w/{workshop_id:int}", workshop),
         Route("/search", search_page),
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]

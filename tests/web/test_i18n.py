@@ -27,6 +27,9 @@ SAME_IN_FRENCH = {
     "+1", "Actions", "Animation", "Date", "Description", "Document", "Documents", "Invitation",
     "Message", "Page {n}", "Phase", "Phases", "Question", "Questions", "Sections", "spam",
     "Contributions", "{column}, position {n}", "Notifications",
+    # Live workshops
+    "+1 min", "Focus", "Pause", "Participants", "participant", "vote", "{n} minute",
+    "{n} participant", "{n} vote",
 }  # fmt: skip
 
 

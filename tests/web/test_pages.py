@@ -13,7 +13,7 @@ from tests.support.pages import page_data
 
 async def test_pages_need_a_session_and_come_back_after_login(make_client: MakeClient) -> None:
     anonymous = await make_client()
-    for path in ("/", "/c/1", "/b/1", "/cards/1", "/search?q=isolant", "/profile"):
+    for path in ("/", "/c/1", "/b/1", "/cards/1", "/w/1", "/search?q=isolant", "/profile"):
         response = await anonymous.get(path)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=/")
@@ -61,6 +61,30 @@ async def test_only_animators_and_observers_open_the_animation_view(world: World
     assert refused.status_code == 403
     assert "Vous ne pouvez pas ouvrir cette page" in refused.text
     assert (await world.outsider.get(path)).status_code == 404
+
+
+async def test_a_workshop_page_names_people_for_members_only(world: World) -> None:
+    started = await world.animator.post(
+        f"/api/v1/boards/{world.board_id}/workshops", json={"template": "brainstorming"}
+    )
+    assert started.status_code == 201, started.text
+    wid = started.json()["id"]
+    assert (await world.member.post(f"/api/v1/workshops/{wid}/join")).status_code == 200
+    path = f"/w/{wid}"
+    animator = page_data((await world.animator.get(path)).text)
+    assert [u["display_name"] for u in animator["workshop"]["participants"]] == ["marc"]
+    assert {m["user"]["display_name"] for m in animator["members"]} >= {"anna", "marc"}
+    assert animator["attendees"] == []
+    assert animator["board"] == {"id": world.board_id, "name": "Idées"}
+    member = page_data((await world.member.get(path)).text)
+    assert "members" not in member and "attendees" not in member
+    observer = await world.observer.get(path)
+    assert observer.status_code == 200
+    assert page_data(observer.text)["workshop"]["participants"] is None
+    assert "marc" not in observer.text
+    outsider = await world.outsider.get(path)
+    assert outsider.status_code == 404 and "Brainstorming" not in outsider.text
+    assert (await world.member.get("/w/999999")).status_code == 404
 
 
 async def test_pages_carry_a_strict_content_security_policy(world: World) -> None:

@@ -171,9 +171,9 @@ async def _write_every_kind(world: World, make_client: MakeClient) -> None:
     dots = {"dots": {str(vote["options"][0]["id"]): 2}}
     await _ok(await world.member.request("PUT", f"{API}/votes/{vote['id']}/ballot", json=dots))
     await _ok(await a.post(f"{API}/votes/{vote['id']}/close"))
-    board = await _ok(await a.post(f"{home}/boards", json={"name": "Atelier SWOT"}))
+    swot = await _ok(await a.post(f"{home}/boards", json={"name": "Atelier SWOT"}))
     workshop = await _ok(
-        await a.post(f"{API}/boards/{board['id']}/workshops", json={"template": "swot"})
+        await a.post(f"{API}/boards/{swot['id']}/workshops", json={"template": "swot"})
     )
     await _ok(await a.post(f"{API}/workshops/{workshop['id']}/timer", json={"action": "start"}))
     await _ok(await a.post(f"{API}/workshops/{workshop['id']}/end"))

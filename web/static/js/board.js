@@ -1,12 +1,15 @@
 // A board: columns of cards kept live over the WebSocket; cards created in a dialog and
-// moved by drag and drop, by keyboard (Space, arrows, Space) or by the card's move menu.
+// moved by drag and drop, by keyboard (Space, arrows, Space) or by the card's move menu; the
+// bar of the live workshop that runs on it, if any (workshop-bar.js).
 
 import {
-  ApiError, api, avatar, errorText, formError, h, icon, kindLabel, pageData, REACTIONS, splitList, submitting, t, tn, toast,
+  ApiError, api, authorLabel, avatar, errorText, formError, h, icon, kindLabel, pageData, REACTIONS, splitList, submitting, t, tn, toast,
 } from "./common.js";
 import { LiveFeed } from "./live.js";
 import { applyBoard } from "./state.js";
 import { openVoteDialog } from "./vote-dialog.js";
+import { WorkshopBar } from "./workshop-bar.js";
+import { confirmEndWorkshop, openWorkshopDialog } from "./workshop-dialog.js";
 
 const data = pageData();
 const collective = data.collective;
@@ -25,6 +28,15 @@ const dndStatus = document.getElementById("dnd-status");
 let grabbed = null; // {id, column, before} while moving a card with the keyboard
 let dragging = null;
 let renderQueued = false;
+const workshop = new WorkshopBar({
+  boardId: confirmed.id,
+  collectiveId: collective.id,
+  role: collective.role,
+  cardTitle: (id) => cards.get(id)?.title ?? null,
+  onChange: () => render(),
+  openVote: () => openVoteDialog(board, collective.id),
+  confirmEnd: confirmEndWorkshop,
+});
 
 function show() {
   let shown = confirmed;
@@ -70,19 +82,22 @@ function excerpt(html) {
 
 function cardTile(card) {
   const hidden = card.moderation === "hidden";
+  const focused = workshop.focusedCardId() === card.id;
+  const label = t("{kind}: {title}", { kind: kindLabel(card.kind), title: card.title });
   const counts = REACTIONS.filter((r) => card.reactions?.[r.kind]).map((r) =>
     h("span", { class: "count-pill", title: t(r.label) }, icon(r.icon), card.reactions[r.kind],
       h("span", { class: "visually-hidden" }, " ", t(r.label))));
   const li = h("li", {
-    class: `card kind-${card.kind}${hidden ? " is-hidden" : ""}${card.pinned ? " is-pinned" : ""}`,
+    class: `card kind-${card.kind}${hidden ? " is-hidden" : ""}${card.pinned ? " is-pinned" : ""}${focused ? " is-focused" : ""}`,
     tabindex: "0",
     draggable: editable() ? "true" : null,
     "aria-roledescription": editable() ? t("movable card") : null,
-    "aria-label": t("{kind}: {title}", { kind: kindLabel(card.kind), title: card.title }),
+    "aria-label": focused ? t("{card}, in focus", { card: label }) : label,
     dataset: { id: card.id },
   },
   h("div", { class: "card-top" },
     h("span", { class: "kind-badge" }, kindLabel(card.kind)),
+    focused ? h("span", { class: "flag focus" }, icon("focus"), t("In focus")) : null,
     card.pinned ? h("span", { class: "flag pinned" }, t("Pinned")) : null,
     hidden ? h("span", { class: "flag hidden" }, t("Hidden")) : null),
   h("a", { class: "card-title", href: `/cards/${card.id}` }, card.title),
@@ -90,7 +105,7 @@ function cardTile(card) {
   card.tags?.length ? h("ul", { class: "tags", "aria-label": t("Keywords") }, card.tags.map((tag) => h("li", {}, tag))) : null,
   h("div", { class: "card-foot" },
     avatar(card.author, "small"),
-    h("span", { class: "author" }, card.author.display_name),
+    h("span", { class: `author${card.anonymous ? " is-anonymous" : ""}`, title: authorLabel(card) }, authorLabel(card)),
     h("span", { class: "spacer" }),
     counts,
     card.comment_count ? h("span", { class: "count-pill", title: tn("{n} comment", "{n} comments", card.comment_count) },
@@ -100,7 +115,8 @@ function cardTile(card) {
       type: "button", class: "icon-button card-move", "aria-haspopup": "menu",
       "aria-label": t("Move « {title} »", { title: card.title }),
       onclick: (event) => openMoveMenu(event, card),
-    }, icon("move")) : null));
+    }, icon("move")) : null),
+  workshop.cardAction(card));
   li.addEventListener("keydown", (event) => onCardKey(event, card));
   li.addEventListener("dragstart", (event) => {
     dragging = card.id;
@@ -120,7 +136,7 @@ function cardTile(card) {
 function renderActions() {
   const box = document.getElementById("board-actions");
   if (!isAnimator) return;
-  box.replaceChildren(h("button", {
+  box.replaceChildren(...[h("button", {
     type: "button", class: "button small", "aria-pressed": String(Boolean(board.locked)),
     onclick: async () => {
       try {
@@ -133,7 +149,16 @@ function renderActions() {
     },
   }, board.locked ? t("Unlock the board") : t("Lock the board")),
   h("button", { type: "button", class: "button small primary", onclick: () => openVoteDialog(board, collective.id) },
-    t("Open a vote")));
+    t("Open a vote")),
+  workshop.running() ? null : h("button", {
+    type: "button", class: "button small primary", id: "start-workshop", "aria-haspopup": "dialog",
+    onclick: () => openWorkshopDialog(board.id, collective.id, (started) => {
+      workshop.set(started);
+      workshop.join(started);
+      toast(t("The workshop « {title} » has started.", { title: started.title }));
+      document.getElementById("workshop-bar").querySelector("[data-action]")?.focus();
+    }),
+  }, t("Start a workshop"))].filter(Boolean));
 }
 
 function render() {
@@ -175,11 +200,12 @@ function render() {
 // --- applying events ---------------------------------------------------------------------
 
 let refetching = null;
-/** Take the server's board (after a resync or a reconnect); answers its seq. */
+/** Take the server's board and workshop (after a resync or a reconnect); answers its seq. */
 async function refetch() {
   if (!refetching) {
     refetching = api("GET", `/boards/${board.id}`).then((fresh) => {
       load(fresh);
+      workshop.load().catch(() => {});
       return fresh.seq;
     }).finally(() => (refetching = null));
   }
@@ -187,9 +213,33 @@ async function refetch() {
 }
 
 function onEvent(message) {
+  if (workshop.onEvent(message)) return;
   const before = confirmed;
   confirmed = applyBoard(confirmed, message, viewer);
   if (confirmed !== before) show();
+  const d = message.data || {};
+  // Events about an anonymous card name nobody; animators ask for the card to see its author.
+  if (isAnimator && message.card != null && message.kind.startsWith("card.") && d.anonymous && !d.redacted
+    && cards.has(message.card) && !cards.get(message.card).author) revealAuthor(message.card);
+}
+
+async function revealAuthor(id) {
+  try {
+    knowAuthor(id, (await api("GET", `/cards/${id}`)).author);
+  } catch {
+    /* shown as « Anonyme » meanwhile: the next event or reload tries again */
+  }
+}
+
+/** Show the author of card `id` that the server named to this viewer (events name nobody). */
+function knowAuthor(id, author) {
+  if (!author || !cards.has(id) || cards.get(id).author) return;
+  const next = structuredClone(confirmed);
+  for (const column of next.columns) {
+    for (const card of column.cards) if (card.id === id) card.author = author;
+  }
+  confirmed = next;
+  show();
 }
 
 // --- moving ------------------------------------------------------------------------------
@@ -418,8 +468,14 @@ form.addEventListener("submit", (event) => {
     const file = form.elements.file.files[0];
     const created = await api("POST", `/boards/${board.id}/cards`, body);
     apply("card.created", created, created.id);
+    knowAuthor(created.id, created.author); // its event, anonymous, may have come first
     dialog.close();
     focusCard(created.id);
+    if (created.column_id !== body.column_id) {
+      // A workshop's intake step: new cards go to its inbox, sorted out by the animator.
+      const inbox = board.columns.find((c) => c.id === created.column_id);
+      toast(t("Your card went to « {column} »: the animator will sort it out.", { column: inbox?.name || t("the inbox") }));
+    }
     if (file) {
       const upload = new FormData();
       upload.append("file", file);
@@ -442,6 +498,7 @@ function showPresence(users) {
 }
 
 load(board);
+workshop.load().catch((error) => toast(errorText(error), "error"));
 new LiveFeed({
   collective: collective.id,
   board: board.id,

@@ -6,7 +6,7 @@
 // how to settle it (conflict.js) instead of overwriting it.
 
 import {
-  api, avatar, errorText, formatDate, h, icon, kindLabel, KIND_LABELS, pageData, REACTIONS, splitList, submitting, t, timeEl, toast,
+  api, authorLabel, avatar, errorText, formatDate, h, icon, kindLabel, KIND_LABELS, pageData, REACTIONS, splitList, submitting, t, timeEl, toast,
 } from "./common.js";
 import { resolveConflict } from "./conflict.js";
 import { LiveFeed } from "./live.js";
@@ -53,7 +53,7 @@ function renderCard() {
       card.pinned ? h("span", { class: "flag pinned" }, t("Pinned")) : null,
       hidden ? h("span", { class: "flag hidden" }, t("Hidden from members")) : null),
     h("h1", { id: "card-title" }, card.title),
-    h("p", { class: "byline" }, avatar(card.author, "small"), " ", card.author.display_name, " · ", timeEl(card.created_at)),
+    h("p", { class: "byline" }, avatar(card.author, "small"), " ", authorLabel(card), " · ", timeEl(card.created_at)),
     card.body_html ? html(card.body_html) : h("p", { class: "meta" }, t("No text.")),
     card.tags?.length ? h("ul", { class: "tags", "aria-label": t("Keywords") }, card.tags.map((tag) => h("li", {}, h("a", { href: `/search?q=${encodeURIComponent(tag)}` }, tag)))) : null,
     h("div", { class: "reactions", role: "group", "aria-label": t("Reactions") },

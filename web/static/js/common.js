@@ -68,6 +68,12 @@ const ERROR_TEXT = {
   nudged_recently: N_("This member was nudged less than three days ago: give them time to answer."),
   wrong_password: N_("The password is not the right one."),
   last_animator_account: N_("You are the last animator of a collective: appoint another animator first."),
+  workshop_frozen: N_("Contributions are frozen by the animator for a moment: nothing can be added or changed."),
+  workshop_step: N_("This step of the workshop takes no new cards."),
+  workshop_intake: N_("During this step, only the animator moves cards out of the inbox."),
+  workshop_running: N_("A workshop is already running on this board."),
+  workshop_ended: N_("This workshop has ended."),
+  too_many_columns: N_("This board would have too many columns for this method: remove some first."),
 };
 
 /** A readable, translated sentence for an API error. */
@@ -197,8 +203,18 @@ export function initials(name) {
 }
 
 export function avatar(user, extra = "") {
+  if (!user) return h("span", { class: `avatar anonymous ${extra}`, "aria-hidden": "true" }, "?");
   return h("span", { class: `avatar ${extra}`, title: user.display_name, "aria-hidden": "true" },
     initials(user.display_name));
+}
+
+/** The author of a card as this viewer may know them: « Anonyme » while a workshop hides
+ * them (`author: null`); whoever still sees the author of an anonymous card (animators, the
+ * author) reads that the participants do not. */
+export function authorLabel(card) {
+  if (!card.author) return t("Anonymous");
+  if (card.anonymous) return t("{name} (anonymous to participants)", { name: card.author.display_name });
+  return card.author.display_name;
 }
 
 const dateFormat = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", year: "numeric" });
@@ -345,6 +361,14 @@ const ICONS = {
   comment: "M4 5h16v11H9l-5 4z",
   clip: "M16.5 6.5l-7.8 7.8a2 2 0 0 0 2.8 2.8l7.8-7.8a4 4 0 0 0-5.6-5.6L5.8 11.6a6 6 0 0 0 8.5 8.5L20 14.4",
   move: "M7 4L3 8l4 4M3 8h13M17 12l4 4-4 4M21 16H8",
+  play: "M8 5v14l11-7z",
+  pause: "M8 5v14M16 5v14",
+  next: "M6 5l8 7-8 7M18 5v14",
+  previous: "M18 5l-8 7 8 7M6 5v14",
+  snow: "M12 3v18M4.2 7.5l15.6 9M4.2 16.5l15.6-9M9.5 4.5 12 7l2.5-2.5M9.5 19.5 12 17l2.5 2.5",
+  stop: "M6 6h12v12H6z",
+  focus: "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8M12 2v3M12 19v3M2 12h3M19 12h3",
+  chevron: "M6 9l6 6 6-6",
 };
 
 /** A small line icon (decorative: the text next to it says what it means). */

@@ -45,6 +45,14 @@ function cardOf(data) {
   return card;
 }
 
+/** The event's view of a card the state already holds: events about an anonymous card carry
+ * `author: null` for everyone, so whoever knew the author (an animator, the author) keeps it. */
+function updatedCard(card, data) {
+  const view = cardOf(data);
+  if (view.author == null && view.anonymous && card?.author) view.author = card.author;
+  return view;
+}
+
 const newer = (card, data) => !(card.version >= data.version);
 
 /** Pinned first, then by position (the order of GET /boards/{id}). */
@@ -142,13 +150,13 @@ export function applyBoard(state, event, viewer) {
     case "card.restored":
       if (d.redacted) break;
       if (card) removeCard(board, card.id);
-      placeCard(board, { ...card, ...cardOf(d) });
+      placeCard(board, { ...card, ...updatedCard(card, d) });
       break;
     case "card.updated":
     case "card.pinned":
     case "card.unpinned":
       if (d.redacted || !card || !newer(card, d)) break;
-      Object.assign(card, cardOf(d));
+      Object.assign(card, updatedCard(card, d));
       sortCards(found.column.cards);
       break;
     case "card.moved":
@@ -156,13 +164,13 @@ export function applyBoard(state, event, viewer) {
       removeCard(board, card.id);
       shiftOut(board, card.column_id, card.position, card.id);
       shiftIn(board, d.column_id, d.position, card.id);
-      placeCard(board, { ...card, ...cardOf(d) });
+      placeCard(board, { ...card, ...updatedCard(card, d) });
       for (const column of board.columns) sortCards(column.cards);
       break;
     case "card.hidden":
       if (!card) break;
       // Hiding keeps the card's place: the server does not close the gap.
-      if (viewer.animator && !d.redacted) Object.assign(card, cardOf(d), { moderation: "hidden" });
+      if (viewer.animator && !d.redacted) Object.assign(card, updatedCard(card, d), { moderation: "hidden" });
       else removeCard(board, card.id);
       break;
     case "card.deleted":
@@ -225,14 +233,14 @@ export function applyCard(state, event, viewer) {
     case "card.unpinned":
     case "card.restored": {
       if (d.redacted || (kind !== "card.restored" && !newer(card, d))) break;
-      const view = cardOf(d);
+      const view = updatedCard(card, d);
       for (const key of CARD_ONLY) delete view[key];
       Object.assign(card, view);
       break;
     }
     case "card.hidden":
       if (!viewer.animator || d.redacted) return { id: card.id, gone: "hidden" };
-      Object.assign(card, cardOf(d), { moderation: "hidden" });
+      Object.assign(card, updatedCard(card, d), { moderation: "hidden" });
       break;
     case "card.deleted":
       return null;

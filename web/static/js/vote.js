@@ -218,6 +218,9 @@ form.addEventListener("submit", (event) => {
     ballot = saved.ballot;
     resetDraft();
     toast(t("Your vote is saved."));
+    // One's own ballot shows in the results at once, without waiting for the live feed
+    // (which may still be connecting): read the vote again.
+    await refetch().catch(() => {});
   }).then(() => renderBallot()); // buttons back as the budget allows, whatever the answer
 });
 
