@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from animation.alerts import member_silent_alerts
 from animation.health import Inputs, health_panel
 from animation.levels import DRIVING_FROM, LEVEL_NAMES
-from animation.load import Records, load_records
+from animation.load import Records, load_individual, load_records
 from animation.members import MemberProfile, member_profiles
 from animation.onboarding import onboarding_steps
 from animation.participation import (
@@ -101,6 +101,7 @@ async def _scene(essaim: Essaim, session: AsyncSession, collective_id: int, end:
     )
     thresholds = await thresholds_of(session, collective_id)
     profiled = {uid for uid, (m, _) in memberships.items() if m.organisation or m.trade}
+    diagnostics, actions = await load_individual(session, collective_id, at)
     inputs = Inputs(
         records.activities,
         records.members,
@@ -109,6 +110,8 @@ async def _scene(essaim: Essaim, session: AsyncSession, collective_id: int, end:
         nudges,
         profiled,
         thresholds,
+        diagnostics,
+        actions,
     )
     return Scene(records, memberships, nudges, inputs, at)
 

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Literal
 
 from animation.alerts import Action, Thresholds, board_stalled_alerts, member_silent_alerts
+from animation.individual import ActionRecord, DiagnosticRecord, diagnostics_done, plan_progress
 from animation.onboarding import onboarding_steps
 from animation.participation import active_members, concentration
 from animation.practice import animator_activity, experiments, practices_tried
@@ -47,6 +48,8 @@ class Inputs:
     nudges: Sequence[datetime] = ()  # when animators sent nudges
     profiled: Collection[int] = frozenset()  # users whose profile is filled in
     thresholds: Thresholds = field(default_factory=Thresholds)
+    diagnostics: Sequence[DiagnosticRecord] = ()  # the individual phase (animation.individual)
+    actions: Sequence[ActionRecord] = ()
 
     @cached_property
     def answers(self) -> Answers:
@@ -123,6 +126,16 @@ def _silent(i: Inputs, p: Period) -> float:
 
 def _has_experiment_board(i: Inputs) -> float | None:
     return 1.0 if any(b.kind == "experiments" and not b.archived for b in i.boards) else None
+
+
+def _if_diagnostics(value: float) -> Callable[[Inputs], float | None]:
+    """A threshold that applies once the individual phase has begun (a diagnostic exists)."""
+    return lambda i: value if i.diagnostics else None
+
+
+def _if_actions(value: float) -> Callable[[Inputs], float | None]:
+    """A threshold that applies once a company's plan has an action."""
+    return lambda i: value if i.actions else None
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -210,6 +223,39 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "boards_stalled", Cause.animation, "max", lambda i: 0.0, Action.prompt, _stalled_boards
+    ),
+    # The individual phase: diagnostics finished, plans carried out, practices put to use.
+    Indicator(
+        "diagnostics_done",
+        Cause.pedagogy,
+        "min",
+        _if_diagnostics(0.8),
+        None,
+        lambda i, p: diagnostics_done(i.diagnostics, p).share,
+    ),
+    Indicator(
+        "action_plan_progress",
+        Cause.experimentation,
+        "min",
+        _if_actions(0.25),
+        None,
+        lambda i, p: plan_progress(i.actions, p).share,
+    ),
+    Indicator(
+        "actions_overdue",
+        Cause.experimentation,
+        "max",
+        _if_actions(0.0),
+        None,
+        lambda i, p: float(plan_progress(i.actions, p).overdue) if i.actions else None,
+    ),
+    Indicator(
+        "practices_from_actions",
+        Cause.knowledge,
+        "min",
+        _if_actions(1.0),
+        None,
+        lambda i, p: float(plan_progress(i.actions, p).from_practices) if i.actions else None,
     ),
 )
 

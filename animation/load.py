@@ -6,9 +6,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from animation.individual import ActionRecord, DiagnosticRecord
 from animation.records import Activity, BoardInfo, Kind, Member, Visit
-from server.core.models import Board, BoardColumn, Card, Event, Membership
+from server.core.models import (
+    Board,
+    BoardColumn,
+    Card,
+    Diagnostic,
+    DiagnosticStatus,
+    Event,
+    Membership,
+    PlanAction,
+)
 from server.core.models import Visit as VisitRow
 from server.core.platform import Essaim
 
@@ -100,3 +111,47 @@ async def load_records(
             )
         )
     return Records(activities, members, boards, visits)
+
+
+async def load_individual(  # the individual phase's records (animation.individual)
+    session: AsyncSession, collective_id: int, at: datetime
+) -> tuple[list[DiagnosticRecord], list[ActionRecord]]:
+    diagnostics = [
+        DiagnosticRecord(
+            d.member_id, d.created_at, d.completed_at if d.status == DiagnosticStatus.done else None
+        )
+        for d in await session.scalars(
+            select(Diagnostic).where(
+                Diagnostic.collective_id == collective_id, Diagnostic.created_at < at
+            )
+        )
+    ]
+    actions = list(
+        await session.scalars(
+            select(PlanAction).where(
+                PlanAction.collective_id == collective_id, PlanAction.created_at < at
+            )
+        )
+    )
+    linked = {c for a in actions for c in a.card_ids}
+    practices = (
+        set(
+            await session.scalars(
+                select(Card.id).where(Card.id.in_(linked), Card.kind == "practice")
+            )
+        )
+        if linked
+        else set()
+    )
+    records = [
+        ActionRecord(
+            a.created_at,
+            a.status,
+            a.updated_at,
+            a.due_on,
+            a.theme_id,
+            sum(1 for c in a.card_ids if c in practices),
+        )
+        for a in actions
+    ]
+    return diagnostics, records

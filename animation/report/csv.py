@@ -86,6 +86,19 @@ def report_csv(data: dict[str, Any]) -> str:
             ("reactions", "Réactions"),
         ):
             w.writerow([label, summary[key]])
+    individual = data["individual"]
+    if individual["diagnostics_started"]:
+        for key, label in (
+            ("companies_diagnosed", "Entreprises diagnostiquées"),
+            ("diagnostics_done", "Diagnostics terminés"),
+            ("diagnostics_started", "Diagnostics commencés"),
+            ("actions_planned", "Actions prévues"),
+            ("actions_done", "Actions réalisées"),
+            ("actions_overdue", "Actions en retard"),
+            ("actions_with_practices", "Actions appuyées sur une pratique du collectif"),
+            ("themes_addressed_collectively", "Thèmes des diagnostics traités en collectif"),
+        ):
+            w.writerow([label, individual[key]])
     w.writerow([])
     if data["decisions"]:
         w.writerow(["Décision", "Date", "Méthode", "Votants", "Participation", "Retenu"])

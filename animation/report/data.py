@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from animation.individual import ActionRecord, DiagnosticRecord, diagnostics_done, plan_progress
 from animation.levels import LEVEL_FLOORS, REGULAR_FROM, Level, pyramid_level
-from animation.load import Records, load_records
+from animation.load import Records, load_individual, load_records
 from animation.participation import (
     PARIS,
     REFERENCE_PYRAMID,
@@ -40,9 +41,11 @@ from animation.responses import (
 from server.core.errors import Forbidden
 from server.core.models import (
     Attendance,
+    Card,
     Collective,
     Meeting,
     Membership,
+    Moderation,
     Role,
     User,
     Vote,
@@ -51,6 +54,7 @@ from server.core.models import (
 )
 from server.core.platform import Essaim
 from server.domain.access import membership
+from server.domain.diagnostics.needs import NEED_TAG
 from server.domain.views import iso, user_view
 
 FORMATS = ("html", "csv", "json")
@@ -177,6 +181,8 @@ async def report_data(
         ).all()
         period = Period(_midnight(start), _midnight(end + timedelta(days=1)))
         decisions = await _decisions(session, collective_id, period)
+        diagnostics, actions = await load_individual(session, collective_id, period.end)
+        steps = await _need_steps(session, collective_id, period)
     records = await load_records(essaim, collective_id, until=period.end)
     # Pure computation over the whole history: off the event loop (see engagement.engagement).
     return await asyncio.to_thread(
@@ -191,7 +197,23 @@ async def report_data(
         [(meeting_id, user_id) for meeting_id, user_id in attendance],
         records,
         decisions,
+        Individual(diagnostics, actions, steps),
     )
+
+
+async def _need_steps(session: AsyncSession, collective_id: int, period: Period) -> int:
+    """The themes of the diagnostics made into a collective step within ``period``: the
+    question cards the needs page writes carry a ``besoin-<theme>`` tag."""
+    tags = await session.scalars(
+        select(Card.tags).where(
+            Card.collective_id == collective_id,
+            Card.moderation == Moderation.published,
+            Card.created_at >= period.start,
+            Card.created_at < period.end,
+            Card.kind == "question",
+        )
+    )
+    return len({t for row in tags for t in row if t.startswith(NEED_TAG)})
 
 
 async def _decisions(
@@ -242,6 +264,7 @@ def build_report(
     attendance: Sequence[tuple[int, int]],
     records: Records,
     decisions: Sequence[ReportDecision] = (),
+    individual: Individual | None = None,
 ) -> dict[str, Any]:
     """The report from what ``report_data`` read: pure, so that it runs in a worker thread
     (and tests give it rows built by hand). ``start``/``end`` are inclusive Paris dates."""
@@ -309,6 +332,7 @@ def build_report(
             for d in sorted(decisions, key=lambda d: (d.closed_on, d.title))
             if start <= d.closed_on <= end
         ],
+        "individual": _individual(individual or Individual([], [], 0), period),
         "indicators": _indicators(acts, records.members, start, end, meetings, attended, ids),
         "heat_map": heat_map(acts, period),
         "pyramid": {
@@ -325,6 +349,34 @@ def build_report(
             "gini_without_animators": round(concentrated.gini_without_animators, 3),
             "bus_factor_without_animators": concentrated.bus_factor_without_animators,
         },
+    }
+
+
+@dataclass(frozen=True)
+class Individual:
+    """The individual phase, as the report reads it (aggregates: no company is named)."""
+
+    diagnostics: Sequence[DiagnosticRecord]
+    actions: Sequence[ActionRecord]
+    need_steps: int  # themes of the needs made into a collective step within the period
+
+
+def _individual(individual: Individual, period: Period) -> dict[str, Any]:
+    done = diagnostics_done(individual.diagnostics, period)
+    progress = plan_progress(individual.actions, period)
+    finished_in = sum(
+        1 for d in individual.diagnostics if d.completed_at is not None and d.completed_at in period
+    )
+    return {
+        "diagnostics_started": done.planned,
+        "diagnostics_done": done.done,
+        "diagnostics_done_in_period": finished_in,
+        "companies_diagnosed": done.companies,
+        "actions_planned": progress.actions,
+        "actions_done": progress.done,
+        "actions_overdue": progress.overdue,
+        "actions_with_practices": progress.from_practices,
+        "themes_addressed_collectively": individual.need_steps,
     }
 
 

@@ -40,6 +40,7 @@ from server.app.routing import Endpoint, api_routes
 from server.core.errors import EssaimError
 from server.core.platform import Essaim
 from server.core.settings import Settings
+from server.domain.diagnostics.reminders import DueActionReminder
 from server.domain.votes.closing import DueVoteCloser
 from web.pages import not_found_page, web_routes
 
@@ -109,6 +110,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
             closer = app.state.vote_closer = DueVoteCloser(essaim)
             started.push_async_callback(closer.stop)
             await closer.start()
+            reminder = app.state.action_reminder = DueActionReminder(essaim)
+            started.push_async_callback(reminder.stop)
+            await reminder.start()
             log.info("Essaim started with %s", essaim.settings.describe())
             yield
 

@@ -209,6 +209,12 @@ class Settings:
         "essaim digest writes to members who have not visited for this many days (and at most "
         "once in that time).",
     )
+    action_reminder_days: int = _setting(
+        "ESSAIM_ACTION_REMINDER_DAYS",
+        3,
+        "An action of a company's plan that is due within this many days gets one reminder "
+        "(a notification to its owner, or to the diagnosed member); 0 turns reminders off.",
+    )
     log_level: str = _setting(
         "ESSAIM_LOG_LEVEL", "info", "Log level: debug, info, warning or error."
     )

@@ -22,6 +22,7 @@ PURE = (
     "onboarding",
     "alerts",
     "health",
+    "individual",
 )
 FOLDER = Path(animation.__file__).parent
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from animation import members, onboarding, participation, practice, responses  # noqa: F401
+from animation import (  # noqa: F401
+    individual,
+    members,
+    onboarding,
+    participation,
+    practice,
+    responses,
+)
 from animation.records import METRIC_CAUSES, Cause, Period, median, percentile
 from tests.animation.sample import at
 
@@ -53,4 +60,6 @@ def test_every_metric_names_the_causes_of_design_md() -> None:
         "onboarding_steps": (p,),
         "member_profiles": (i,),
         "silent_members": (i,),
+        "diagnostics_done": (p,),
+        "plan_progress": (e, k),
     }

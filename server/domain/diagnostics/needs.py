@@ -46,6 +46,7 @@ from server.events.kinds import EventKind
 from server.events.write import write
 
 MIN_COMPANIES = 5
+NEED_TAG = "besoin-"  # the question card of a need made into a step: « besoin-<theme> »
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -260,7 +261,7 @@ async def create_step(
                 f"Les diagnostics montrent un besoin partagé : {concerned} sur"
                 f" {theme['companies']}. Proposez vos idées, vos pratiques et vos contacts."
             ),
-            tags=["diagnostic"],
+            tags=["diagnostic", f"{NEED_TAG}{theme_id}"[:40]],
             author_id=user.id,
             created_at=now,
             updated_at=now,

@@ -31,6 +31,10 @@ const INDICATORS = {
   unanswered_posts: [N_("Posts without an answer"), "count"],
   animator_actions_per_week: [N_("Animator actions per week"), "ratio"],
   boards_stalled: [N_("Stalled boards"), "count"],
+  diagnostics_done: [N_("Diagnostics finished (of those started)"), "percent"],
+  action_plan_progress: [N_("Actions of the plans done"), "percent"],
+  actions_overdue: [N_("Actions past their due date"), "count"],
+  practices_from_actions: [N_("Actions putting a practice of the collective to use"), "count"],
 };
 const ACTIONS = {
   nudge: N_("Send a nudge"),

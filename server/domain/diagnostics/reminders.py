@@ -1,0 +1,103 @@
+"""Reminders before an action's due date: one notification per action and due date, to the
+action's owner (or to the diagnosed member when it has none), while they are still in the
+collective; run by the app every hour (``DueActionReminder``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from server.core.models import ActionStatus, Diagnostic, Membership, PlanAction, utcnow
+from server.core.platform import Essaim
+from server.domain.notifications import notify
+from server.events.write import write
+
+log = logging.getLogger(__name__)
+PARIS = ZoneInfo("Europe/Paris")
+REMIND_INTERVAL = 3600.0  # seconds between two sweeps
+KIND = "action_due"
+
+
+async def remind_due_actions(essaim: Essaim, now: datetime | None = None) -> int:
+    """Notify about the open actions due within ``ESSAIM_ACTION_REMINDER_DAYS`` that were not
+    reminded for that date yet; how many reminders were written."""
+    days = essaim.settings.action_reminder_days
+    if days <= 0:
+        return 0
+    today = (now or utcnow()).astimezone(PARIS).date()
+    sent = 0
+    async with write(essaim, None) as w:
+        due = await w.session.execute(
+            select(PlanAction, Diagnostic)
+            .join(Diagnostic, Diagnostic.id == PlanAction.diagnostic_id)
+            .where(
+                PlanAction.status.in_([ActionStatus.todo, ActionStatus.doing]),
+                PlanAction.due_on.is_not(None),
+                PlanAction.due_on >= today,
+                PlanAction.due_on <= today + timedelta(days=days),
+                or_(PlanAction.reminded_on.is_(None), PlanAction.reminded_on != PlanAction.due_on),
+            )
+            .order_by(PlanAction.id)
+        )
+        for action, diagnostic in due:
+            who = action.owner_id or diagnostic.member_id
+            still = await w.session.scalar(
+                select(Membership.id).where(
+                    Membership.collective_id == action.collective_id, Membership.user_id == who
+                )
+            )
+            action.reminded_on = action.due_on
+            if still is None:
+                continue
+            assert action.due_on is not None
+            left = (action.due_on - today).days
+            when = "aujourd'hui" if left == 0 else ("demain" if left == 1 else f"dans {left} jours")
+            await notify(
+                w,
+                who,
+                action.collective_id,
+                KIND,
+                f"Action à échéance {when} : {action.title}",
+                f"Échéance le {action.due_on:%d/%m/%Y}. Mettez à jour son état dans votre plan.",
+                {
+                    "action_id": action.id,
+                    "diagnostic_id": diagnostic.id,
+                    "due_on": action.due_on.isoformat(),
+                    "url": f"/d/{diagnostic.id}",
+                },
+            )
+            sent += 1
+    return sent
+
+
+class DueActionReminder:
+    """The app's background task running ``remind_due_actions`` every ``interval`` seconds."""
+
+    def __init__(self, essaim: Essaim, interval: float = REMIND_INTERVAL) -> None:
+        self.essaim = essaim
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="essaim-action-reminder")
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await remind_due_actions(self.essaim)
+            except Exception:  # the database may be away for a while: try again later
+                log.exception("reminding due actions failed")
+            await asyncio.sleep(self.interval)
