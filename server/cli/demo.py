@@ -28,8 +28,12 @@ from server.cli.demo_content import (
     DemoMeeting,
     DemoPerson,
 )
+from server.cli.demo_diagnostics import DIAGNOSTICS, DemoAction, DemoDiagnostic
+from server.cli.demo_diagnostics import LEVELS as DIAGNOSTIC_LEVELS
+from server.cli.demo_diagnostics import TEMPLATE as DIAGNOSTIC_TEMPLATE
 from server.core.models import (
     BoardKind,
+    Card,
     CardKind,
     FlagReason,
     MeetingKind,
@@ -42,6 +46,8 @@ from server.core.models import (
 from server.core.platform import Essaim
 from server.domain import boards, cards, collectives, discussion, meetings, moderation, phases
 from server.domain.accounts import identity
+from server.domain.diagnostics import service as diagnostic_service
+from server.domain.diagnostics.schemas import ActionIn, ActionPatch, DiagnosticIn, DiagnosticPatch
 from server.domain.schemas import (
     AttendanceIn,
     BoardIn,
@@ -154,6 +160,7 @@ async def load_demo(
     # Then the history, all boards interleaved, oldest first: seq order is time order.
     history = joins + _history(essaim, users, content, board_ids, board_columns)
     history += _animation_history(essaim, users, content, cid, board_ids, joined_days)
+    history += _diagnostics(essaim, users, boss, cid)
     for meeting in meetings_content:
         came = [users[k].id for k in meeting.attendees if joined_days.get(k, 0) > meeting.days_ago]
         held_on = today - timedelta(days=meeting.days_ago)
@@ -168,6 +175,92 @@ async def load_demo(
 
 
 Action = Callable[[], Awaitable[Any]]
+
+
+def _diagnostics(
+    essaim: Essaim, users: dict[str, User], boss: User, cid: int
+) -> list[tuple[float, int, Action]]:
+    """The artisans' diagnostics and first actions (server/cli/demo_diagnostics.py), as
+    history entries: made, answered and finished on their day, actions a little after."""
+    made_ids: dict[str, dict[str, Any]] = {}
+    out: list[tuple[float, int, Action]] = []
+
+    def make(made: DemoDiagnostic) -> Action:
+        async def run() -> None:
+            member = users[made.member]
+            diagnostic = await diagnostic_service.create_diagnostic(
+                essaim,
+                boss,
+                cid,
+                DiagnosticIn(template_id=DIAGNOSTIC_TEMPLATE, member_id=member.id),
+            )
+            answers: dict[str, Any] = dict(zip(DIAGNOSTIC_LEVELS, made.levels, strict=False))
+            if made.done:
+                answers |= {"accompagnement.devis": made.devis, "rh.apprentis": made.apprentices}
+            made_ids[made.member] = await diagnostic_service.update_diagnostic(
+                essaim,
+                boss,
+                diagnostic["id"],
+                DiagnosticPatch(
+                    version=diagnostic["version"],
+                    answers=answers,
+                    status="done" if made.done else "draft",
+                ),
+            )
+
+        return run
+
+    def plan(made: DemoDiagnostic, action: DemoAction, key: str) -> Action:
+        async def run() -> None:
+            member = users[made.member]
+            today = datetime.now(UTC).date()
+            practice = None
+            if action.links_a_practice:
+                async with essaim.db.read() as session:
+                    practice = await session.scalar(
+                        select(Card.id)
+                        .where(Card.collective_id == cid, Card.kind == "practice")
+                        .order_by(Card.id)
+                        .limit(1)
+                    )
+            due = None
+            if action.due_in_days is not None:
+                due = max(today, datetime.now(UTC).date() + timedelta(days=action.due_in_days))
+            made_ids[key] = await diagnostic_service.create_action(
+                essaim,
+                member,
+                made_ids[made.member]["id"],
+                ActionIn(
+                    title=action.title,
+                    theme_id=action.theme,
+                    owner_id=member.id,
+                    due_on=due,
+                    card_ids=[practice] if practice else [],
+                ),
+            )
+
+        return run
+
+    def progress(made: DemoDiagnostic, action: DemoAction, key: str) -> Action:
+        async def run() -> None:
+            created = made_ids[key]
+            await diagnostic_service.update_action(
+                essaim,
+                users[made.member],
+                created["id"],
+                ActionPatch(version=created["version"], status=action.status),
+            )
+
+        return run
+
+    for made in DIAGNOSTICS:
+        out.append((made.days_ago, 6, make(made)))
+        for n, action in enumerate(made.actions):
+            key = f"{made.member}:{n}"
+            out.append((made.days_ago - 0.1 - n * 0.01, 6, plan(made, action, key)))
+            if action.status != "todo":
+                out.append((max(made.days_ago - 5, 0.5), 6, progress(made, action, key)))
+    return out
 
 
 async def _set_profile(
