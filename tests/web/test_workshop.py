@@ -419,3 +419,32 @@ async def test_every_workshop_screen_fits_both_widths_and_passes_axe(
                 await seat.context.close()
                 seats.remove(seat)
     await speak(site, "fr", "anna", "marc")
+
+
+async def test_an_animator_saves_a_workshop_s_method_and_starts_it_again(
+    browser: Any, site: Site, scene: dict[str, Any], seats: list[Seat]
+) -> None:
+    anna = await site.client("anna")
+    workshop = await start(anna, scene["quiet"], template="swot", title="SWOT du printemps")
+    assert (await act(anna, workshop["id"], "end")).status_code == 200
+    seat = await sit(browser, site, seats, "anna")
+    page = seat.page
+    await page.goto(f"/w/{workshop['id']}")
+    form = page.locator("#template-form")
+    await expect(form.get_by_label("Nom de la méthode")).to_have_value("SWOT du printemps")
+    await form.get_by_label("Nom de la méthode").fill("Notre SWOT en 3 temps")
+    await form.get_by_role("button", name="Enregistrer comme méthode").click()
+    await expect(form.locator("#template-done")).to_contain_text("Notre SWOT en 3 temps")
+    listed = await anna.get(f"/api/v1/collectives/{scene['collective']}/workshop-templates")
+    [saved] = [t for t in listed.json()["templates"] if t["name"] == "Notre SWOT en 3 temps"]
+    assert [s["title"] for s in saved["steps"]] == [s["title"] for s in workshop["steps"]]
+    assert saved["columns"] == ["Atouts", "Faiblesses", "Opportunités", "Menaces"]
+    again = await start(anna, scene["quiet"], template=saved["key"])
+    assert again["template"] == saved["key"]
+    assert (await act(anna, again["id"], "end")).status_code == 200
+    # Members read the page but save nothing.
+    member = await sit(browser, site, seats, "marc")
+    await member.page.goto(f"/w/{workshop['id']}")
+    await expect(member.page.locator("#workshop-title")).to_have_text("SWOT du printemps")
+    assert await member.page.locator("#template-form").count() == 0
+    assert seat.unexpected_errors() == [] and member.unexpected_errors() == []

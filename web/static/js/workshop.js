@@ -89,10 +89,42 @@ function renderPeople() {
   box.replaceChildren(form);
 }
 
+// Animators save the workshop's steps (and its method's columns) as a template of their own.
+const STEP_FIELDS = ["title", "minutes", "instructions", "cards", "intake", "anonymous", "vote"];
+
+function renderSaveTemplate() {
+  const box = document.getElementById("save-template");
+  if (!box || box.firstChild) return;
+  const form = h("form", { class: "form", id: "template-form" },
+    h("p", { class: "help" }, t("Save these steps as a method of the collective: it is offered when a workshop is started.")),
+    h("div", { class: "field" },
+      h("label", { for: "template-name" }, t("Name of the method")),
+      h("input", { id: "template-name", name: "name", required: true, maxlength: "160", value: workshop.title })),
+    h("p", { class: "form-error", role: "alert", hidden: true }),
+    h("p", { class: "form-success", role: "status", id: "template-done" }),
+    h("button", { type: "submit", class: "button" }, t("Save as a method")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitting(form, async () => {
+      const methods = await api("GET", `/collectives/${collective.id}/workshop-templates`);
+      const used = methods.templates.find((m) => m.key === workshop.template);
+      const steps = workshop.steps.map((s) => Object.fromEntries(STEP_FIELDS.filter((k) => k in s).map((k) => [k, s[k]])));
+      const saved = await api("POST", `/collectives/${collective.id}/workshop-templates`, {
+        name: form.elements.name.value.trim(),
+        columns: used ? used.columns : [],
+        steps,
+      });
+      form.querySelector("#template-done").textContent = t("Method “{name}” saved: it is offered when a workshop is started.", { name: saved.name });
+    });
+  });
+  box.replaceChildren(form);
+}
+
 function render() {
   renderState();
   renderSummary();
   renderSteps();
+  if (isAnimator) renderSaveTemplate();
   // The form keeps what the animator checked: it is drawn again only for a new list of people.
   if (!document.getElementById("attendance-form") || !isAnimator) renderPeople();
 }
