@@ -5,6 +5,7 @@ a majority-judgment vote shows each option's merit profile; the page holds at 37
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -331,5 +332,51 @@ async def test_outsiders_get_no_vote_and_the_dialog_fits_a_phone(
     await screenshot(page, "vote-dialog-fr-375", full_page=False)
     await dialog.get_by_role("button", name="Annuler").click()
     await expect(dialog).to_be_hidden()
+    assert errors == []
+    await ctx.close()
+
+
+async def test_a_late_answer_or_refresh_keeps_the_ballot_being_filled_in(
+    browser: Any, site: Site, scene: dict[str, Any]
+) -> None:
+    """The page reads one's stored ballot and the vote again after it is drawn (and after the
+    live feed connects): a choice made meanwhile stays, and is what gets saved."""
+    anna = await site.client("anna")
+    opened = await anna.post(
+        f"/api/v1/collectives/{scene['collective']}/votes",
+        json={"title": "Ouvrir le samedi ?", "method": "consent", "options": ["Le samedi matin"]},
+    )
+    assert opened.status_code == 201, opened.text
+    vote_id = opened.json()["id"]
+    await speak(site, "fr", "lea")
+    ctx, page, errors = await logged_in(browser, site, "lea")
+    release: list[Any] = []
+
+    async def hold(route: Any) -> None:
+        if release:
+            await route.continue_()
+        else:
+            release.append(route)  # the page's first read: answered once a choice is made
+
+    await page.route(f"**/api/v1/votes/{vote_id}/ballot", hold)
+    await page.goto(f"/v/{vote_id}")
+    await page.get_by_label("D’accord avec réserves").check()
+    for _ in range(200):  # the page asked for the ballot (at once, in practice)
+        if release:
+            break
+        await asyncio.sleep(0.05)
+    assert len(release) == 1
+    await release[0].continue_()
+    vote = page.context.request
+    answer = await vote.get(f"/api/v1/votes/{vote_id}/ballot")
+    assert (await answer.json())["ballot"] is None
+    await page.wait_for_function(
+        "() => document.querySelectorAll('#ballot-fields input').length > 0"
+    )
+    await expect(page.get_by_label("D’accord avec réserves")).to_be_checked()
+    await page.get_by_role("button", name="Enregistrer mon vote").click()
+    await expect(page.locator("#ballot-state")).to_contain_text("Votre vote est enregistré")
+    mine = await (await vote.get(f"/api/v1/votes/{vote_id}/ballot")).json()
+    assert mine["ballot"]["consent"] == "reserve"
     assert errors == []
     await ctx.close()

@@ -201,6 +201,12 @@ function readBallot() {
   }
 }
 
+// Whether the person changed the ballot form since it was drawn (a live refresh keeps it).
+let touched = false;
+for (const kind of ["input", "change", "click"]) {
+  fields.addEventListener(kind, () => { touched = true; });
+}
+
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   let body;
@@ -217,6 +223,7 @@ form.addEventListener("submit", (event) => {
     const saved = await api("PUT", `/votes/${vote.id}/ballot`, body);
     ballot = saved.ballot;
     resetDraft();
+    touched = false;
     toast(t("Your vote is saved."));
     // One's own ballot shows in the results at once, without waiting for the live feed
     // (which may still be connecting): read the vote again.
@@ -390,8 +397,12 @@ async function advance(button) {
 // --- live ----------------------------------------------------------------------------------
 
 async function refetch() {
+  const status = vote.status;
   vote = await api("GET", `/votes/${vote.id}`);
-  render();
+  renderHead();
+  renderResults();
+  // The ballot being filled in stays as the person left it; a close redraws it (read-only).
+  if (!touched || vote.status !== status) renderBallot();
   return null;
 }
 
@@ -416,6 +427,7 @@ render();
 if (canVote) {
   api("GET", `/votes/${vote.id}/ballot`).then((mine) => {
     ballot = mine.ballot;
+    if (touched) return; // the person started choosing before it came: keep their choice
     resetDraft();
     renderBallot();
   }).catch((error) => toast(errorText(error), "error"));
