@@ -282,7 +282,7 @@ async def test_an_animator_runs_a_diagnostic_with_a_member(
         "href", f"/cards/{card['id']}"
     )
     await screenshot(page, "diagnostic-plan-fr-1280")
-    await help_box.get_by_role("button", name=f"Lier « {PRACTICE} » à cette action").click()
+    await help_box.get_by_role("button", name=f"Lier à l’action — {PRACTICE}").click()
     linked = first_action.locator(".action-cards").get_by_role("link", name=PRACTICE)
     await expect(linked).to_be_focused()
     await expect(help_box).to_contain_text("Toutes les suggestions sont liées à cette action.")
@@ -381,13 +381,15 @@ async def five(site: Site) -> dict[str, Any]:
     for name, (organisation, levels) in OTHERS.items():
         other = await member_of(site, cid, name, organisation)
         await diagnose(anna, cid, other.id, levels)
-    await ok(
-        await marc.post(
-            f"{API}/diagnostics/{diagnostic['id']}/actions",
-            json={"title": "Relancer les anciens clients", "theme_id": "commercial"},
-        ),
-        201,
-    )
+    await practice_card(site, cid)
+    for title in ("Relancer les anciens clients", "Tenir un fichier de prospection"):
+        await ok(
+            await marc.post(
+                f"{API}/diagnostics/{diagnostic['id']}/actions",
+                json={"title": title, "theme_id": "commercial"},
+            ),
+            201,
+        )
     return {"collective": cid, "diagnostic": diagnostic["id"]}
 
 
@@ -500,6 +502,11 @@ async def test_every_diagnostic_screen_fits_both_widths_and_passes_axe(
                     if name == "diagnostic-company":
                         await page.locator("#maturity-title").scroll_into_view_if_needed()
                         await check_screen(page, f"{name}-radar-{lang}-{width}")
+                        prospection = page.locator(".action-item", has_text="prospection")
+                        await prospection.locator("[aria-controls^=action-help]").click()
+                        await expect(prospection.locator(".suggestion")).to_have_count(1)
+                        await prospection.scroll_into_view_if_needed()
+                        await check_screen(page, f"{name}-help-{lang}-{width}")
                     if name == "needs-animator":
                         await page.locator(".need-step .button").first.click()
                         await expect(page.locator("#step-dialog")).to_be_visible()

@@ -120,10 +120,8 @@ function suggestionsBox(action) {
     ? h("ul", { class: "suggestion-list" }, open.map((s) => {
       const snippet = h("span", { class: "hit-snippet" });
       snippet.innerHTML = s.snippet || ""; // escaped by the server, with <mark> around matches
-      const link = h("button", {
-        type: "button", class: "button small", "aria-label": t("Link “{card}” to this action", { card: s.title }),
-        onclick: () => linkCard(action.id, s, link),
-      }, t("Link to the action"));
+      const link = h("button", { type: "button", class: "button small", onclick: () => linkCard(action.id, s, link) },
+        t("Link to the action"), h("span", { class: "visually-hidden" }, ` — ${s.title}`));
       return h("li", { class: `suggestion kind-${s.kind}` },
         h("span", { class: "kind-badge" }, kindLabel(s.kind)),
         h("a", { href: `/cards/${s.card_id}`, class: "suggestion-title" }, s.title),
