@@ -25,6 +25,8 @@ from server.domain import boards, cards, collectives, meetings, phases
 from server.domain.accounts import links
 from server.domain.accounts.identity import Authenticated, authenticate
 from server.domain.accounts.sessions import SESSION_COOKIE
+from server.domain.diagnostics import needs as diagnostic_needs
+from server.domain.diagnostics import service as diagnostics
 from server.domain.views import me_view
 from server.domain.votes import service as votes
 from server.domain.workshops import service as workshops
@@ -206,7 +208,13 @@ async def collective_home(request: Request, auth: Authenticated | None) -> Respo
         "members": await collectives.list_members(essaim, auth.user, cid),
         "votes": await votes.list_votes(essaim, auth.user, cid),
     }
-    return render(request, auth, "collective.html", data, data=data)
+    # A member is shown the way to their company's diagnostics only when there is one.
+    has_diagnostic = collective["role"] == "member" and bool(
+        await diagnostics.list_diagnostics(essaim, auth.user, cid)
+    )
+    return render(
+        request, auth, "collective.html", {**data, "has_diagnostic": has_diagnostic}, data=data
+    )
 
 
 @page()
@@ -226,6 +234,76 @@ async def animation(request: Request, auth: Authenticated | None) -> Response:
     return render(request, auth, "animation.html", data, data=data)
 
 
+def _summary(diagnostic: dict[str, Any]) -> dict[str, Any]:
+    """What the list of diagnostics shows of one: never its answers."""
+    keys = ("id", "company", "member", "template", "status", "version", "updated_at")
+    return {k: diagnostic[k] for k in keys} | {"actions": len(diagnostic["actions"])}
+
+
+@page()
+async def collective_diagnostics(request: Request, auth: Authenticated | None) -> Response:
+    """The collective's diagnostics: all for animators, their company's for a member
+    (observers read the needs instead, as the API says: 403)."""
+    assert auth is not None
+    essaim = _essaim(request)
+    cid = int(request.path_params["collective_id"])
+    collective = await collectives.get_collective(essaim, auth.user, cid)
+    if collective["role"] == "observer":
+        raise Forbidden("observers see the collective's needs, not diagnostics")
+    shown = await diagnostics.list_diagnostics(essaim, auth.user, cid)
+    data: dict[str, Any] = {
+        "collective": collective,
+        "diagnostics": [_summary(d) for d in shown],
+    }
+    if collective["role"] == "animator":
+        data["templates"] = await diagnostics.list_templates(essaim, auth.user, cid)
+        data["members"] = [
+            m
+            for m in await collectives.list_members(essaim, auth.user, cid)
+            if m["role"] != "observer"
+        ]
+    return render(request, auth, "diagnostics.html", data, data=data)
+
+
+@page()
+async def diagnostic(request: Request, auth: Authenticated | None) -> Response:
+    """A company's diagnostic and its plan: animators answer it, the company reads it; 404 for
+    anyone else, as the API."""
+    assert auth is not None
+    essaim = _essaim(request)
+    shown = await diagnostics.get_diagnostic(
+        essaim, auth.user, int(request.path_params["diagnostic_id"])
+    )
+    cid = shown["collective_id"]
+    collective = await collectives.get_collective(essaim, auth.user, cid)
+    members = await collectives.list_members(essaim, auth.user, cid)
+    data: dict[str, Any] = {
+        "diagnostic": shown,
+        "collective": collective,
+        # Who may own an action: the company's people, or an animator.
+        "animators": [m["user"] for m in members if m["role"] == "animator"],
+    }
+    return render(request, auth, "diagnostic.html", data, data=data)
+
+
+@page()
+async def collective_needs(request: Request, auth: Authenticated | None) -> Response:
+    """The needs the diagnostics share, for animators and observers (aggregates over five
+    companies or more); a member's place is their own diagnostic."""
+    assert auth is not None
+    essaim = _essaim(request)
+    cid = int(request.path_params["collective_id"])
+    collective = await collectives.get_collective(essaim, auth.user, cid)
+    if collective["role"] == "member":
+        raise Forbidden("the collective's needs are for animators and observers")
+    template = request.query_params.get("template") or None
+    if template is not None and len(template) > 40:
+        template = None
+    found = await diagnostic_needs.collective_needs(essaim, auth.user, cid, template)
+    data = {"collective": collective, "needs": found}
+    return render(request, auth, "needs.html", data, data=data)
+
+
 @page()
 async def board(request: Request, auth: Authenticated | None) -> Response:
     assert auth is not None
@@ -233,7 +311,15 @@ async def board(request: Request, auth: Authenticated | None) -> Response:
     shown = await boards.get_board(essaim, auth.user, _path_id(request, "board_id"))
     collective = await collectives.get_collective(essaim, auth.user, shown["collective_id"])
     members = await collectives.list_members(essaim, auth.user, shown["collective_id"])
-    data = {"board": shown, "collective": collective, "members": members}
+    data: dict[str, Any] = {"board": shown, "collective": collective, "members": members}
+    # ?meeting=ID (a board made from a need): the workshop the animator starts here is held as
+    # that meeting, instead of a new one of the day.
+    wanted = request.query_params.get("meeting", "")
+    if collective["role"] == "animator" and wanted.isdigit() and len(wanted) < 12:
+        held = await meetings.list_meetings(essaim, auth.user, shown["collective_id"])
+        meeting = next((m for m in held if m["id"] == int(wanted)), None)
+        if meeting is not None:
+            data["meeting"] = {k: meeting[k] for k in ("id", "title", "held_on")}
     return render(request, auth, "board.html", data, data=data)
 
 
@@ -320,6 +406,9 @@ def web_routes() -> list[BaseRoute]:
         Route("/profile", profile),
         Route("/c/{collective_id:int}", collective_home),
         Route("/c/{collective_id:int}/animation", animation),
+        Route("/c/{collective_id:int}/diagnostics", collective_diagnostics),
+        Route("/c/{collective_id:int}/needs", collective_needs),
+        Route("/d/{diagnostic_id:int}", diagnostic),
         Route("/b/{board_id:int}", board),
         Route("/cards/{card_id:int}", card),
         Route("/v/{vote_id:int}", vote),

@@ -30,6 +30,8 @@ SAME_IN_FRENCH = {
     # Live workshops
     "+1 min", "Focus", "Pause", "Participants", "participant", "vote", "{n} minute",
     "{n} participant", "{n} vote",
+    # Diagnostics and action plans
+    "Action", "Diagnostic", "Diagnostics", "JSON", "Notes", "PDF", "{n} action", "{n} question",
 }  # fmt: skip
 
 

@@ -8,12 +8,14 @@ import re
 import pytest
 
 from tests.conftest import MakeClient, World
+from tests.support.diagnostics import answer, company_member, start
 from tests.support.pages import page_data
 
 
 async def test_pages_need_a_session_and_come_back_after_login(make_client: MakeClient) -> None:
     anonymous = await make_client()
-    for path in ("/", "/c/1", "/b/1", "/cards/1", "/w/1", "/search?q=isolant", "/profile"):
+    paths = ("/", "/c/1", "/b/1", "/cards/1", "/w/1", "/search?q=isolant", "/profile")
+    for path in (*paths, "/c/1/diagnostics", "/c/1/needs", "/d/1"):
         response = await anonymous.get(path)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=/")
@@ -85,6 +87,70 @@ async def test_a_workshop_page_names_people_for_members_only(world: World) -> No
     outsider = await world.outsider.get(path)
     assert outsider.status_code == 404 and "Brainstorming" not in outsider.text
     assert (await world.member.get("/w/999999")).status_code == 404
+
+
+async def test_diagnostic_pages_follow_the_api_s_privacy(
+    world: World, make_client: MakeClient
+) -> None:
+    """A diagnostic's page is its company's and the animators' (404 for anyone else); the
+    list is for animators and the company (observers: 403) and carries no answer; the needs
+    page is for animators and observers."""
+    colleague = await company_member(world, make_client, "julien", "Menuiserie Roux")
+    diagnostic = await answer(world, await start(world, colleague.id), [2, 3])
+    cid = world.collective_id
+    own = await colleague.get(f"/d/{diagnostic['id']}")
+    assert own.status_code == 200
+    shown = page_data(own.text)
+    assert shown["diagnostic"]["answers"] == diagnostic["answers"]
+    assert [u["display_name"] for u in shown["animators"]] == ["anna"]
+    for other in (world.member, world.observer, world.outsider):
+        refused = await other.get(f"/d/{diagnostic['id']}")
+        assert refused.status_code == 404 and "Menuiserie" not in refused.text
+    listed = page_data((await world.animator.get(f"/c/{cid}/diagnostics")).text)
+    assert [d["id"] for d in listed["diagnostics"]] == [diagnostic["id"]]
+    assert "answers" not in listed["diagnostics"][0]
+    assert {t["id"] for t in listed["templates"]} >= {"tpe-pme-360", "renovation-energetique"}
+    assert "olga" not in {m["user"]["display_name"] for m in listed["members"]}
+    mine = page_data((await colleague.get(f"/c/{cid}/diagnostics")).text)
+    assert [d["id"] for d in mine["diagnostics"]] == [diagnostic["id"]]
+    assert "members" not in mine and "templates" not in mine
+    assert page_data((await world.member.get(f"/c/{cid}/diagnostics")).text)["diagnostics"] == []
+    assert (await world.observer.get(f"/c/{cid}/diagnostics")).status_code == 403
+    # The collective's page shows the way to one's diagnostic only to whom has one.
+    assert f"/c/{cid}/diagnostics" in (await colleague.get(f"/c/{cid}")).text
+    assert f"/c/{cid}/diagnostics" not in (await world.member.get(f"/c/{cid}")).text
+    needs = await world.observer.get(f"/c/{cid}/needs")
+    assert needs.status_code == 200
+    assert page_data(needs.text)["needs"] | {"themes": []} == {
+        "template": {"id": "tpe-pme-360", "name": "Diagnostic 360° TPE/PME", "diagnosed": 1},
+        "templates": [{"id": "tpe-pme-360", "name": "Diagnostic 360° TPE/PME", "diagnosed": 1}],
+        "diagnosed": 1,
+        "minimum": 5,
+        "available": False,
+        "themes": [],
+    }
+    assert (await world.member.get(f"/c/{cid}/needs")).status_code == 403
+    assert (await world.outsider.get(f"/c/{cid}/needs")).status_code == 404
+
+
+async def test_a_board_made_from_a_need_names_its_meeting_to_animators(world: World) -> None:
+    created = await world.animator.post(
+        f"/api/v1/collectives/{world.collective_id}/meetings",
+        json={"title": "Atelier export", "held_on": "2031-03-04"},
+    )
+    assert created.status_code == 201, created.text
+    meeting = created.json()
+    path = f"/b/{world.board_id}?meeting={meeting['id']}"
+    shown = page_data((await world.animator.get(path)).text)
+    assert shown["meeting"] == {
+        "id": meeting["id"],
+        "title": "Atelier export",
+        "held_on": "2031-03-04",
+    }
+    assert "meeting" not in page_data((await world.member.get(path)).text)
+    for wrong in ("999999", "abc", "1" * 30):
+        other = await world.animator.get(f"/b/{world.board_id}?meeting={wrong}")
+        assert "meeting" not in page_data(other.text)
 
 
 async def test_pages_carry_a_strict_content_security_policy(world: World) -> None:

@@ -28,6 +28,8 @@ const dndStatus = document.getElementById("dnd-status");
 let grabbed = null; // {id, column, before} while moving a card with the keyboard
 let dragging = null;
 let renderQueued = false;
+// The meeting a workshop started here is held as (a board made from a need: /b/{id}?meeting=).
+let meeting = data.meeting ?? null;
 const workshop = new WorkshopBar({
   boardId: confirmed.id,
   collectiveId: collective.id,
@@ -153,11 +155,12 @@ function renderActions() {
   workshop.running() ? null : h("button", {
     type: "button", class: "button small primary", id: "start-workshop", "aria-haspopup": "dialog",
     onclick: () => openWorkshopDialog(board.id, collective.id, (started) => {
+      meeting = null; // held: a second workshop here is a meeting of its own
       workshop.set(started);
       workshop.join(started);
       toast(t("The workshop « {title} » has started.", { title: started.title }));
       document.getElementById("workshop-bar").querySelector("[data-action]")?.focus();
-    }),
+    }, meeting),
   }, t("Start a workshop"))].filter(Boolean));
 }
 

@@ -2,7 +2,7 @@
 // templates, the five shipped ones first) with its steps and columns shown, a title, whether
 // anonymous cards get their authors back at the end; and the confirmation before ending one.
 
-import { api, formError, h, submitting, t, tn } from "./common.js";
+import { api, formatDate, formError, h, submitting, t, tn } from "./common.js";
 
 const dialog = document.getElementById("workshop-dialog");
 const form = document.getElementById("workshop-form");
@@ -49,12 +49,22 @@ async function loadTemplates(collectiveId) {
   select.replaceChildren(...templates.map((tpl) => h("option", { value: tpl.key }, tpl.name)));
 }
 
-/** Open the dialog for board `boardId`; `started(workshop)` gets the new workshop. */
-export async function openWorkshopDialog(boardId, collectiveId, started) {
+/** Open the dialog for board `boardId`; `started(workshop)` gets the new workshop; `meeting`
+ * ({id, title, held_on}, optional): the meeting it is held as (else one of the day). */
+export async function openWorkshopDialog(boardId, collectiveId, started, meeting = null) {
   form.reset();
   formError(form, null);
   titleTouched = false;
-  form.onsubmit = (event) => submit(event, boardId, started);
+  const held = document.getElementById("wf-meeting");
+  held.hidden = !meeting;
+  held.textContent = meeting
+    ? t("Held as the meeting “{title}” of {date}.", { title: meeting.title, date: formatDate(meeting.held_on) })
+    : "";
+  if (meeting) {
+    form.elements.title.value = meeting.title;
+    titleTouched = true; // the meeting's title, unless the animator writes another
+  }
+  form.onsubmit = (event) => submit(event, boardId, started, meeting);
   dialog.showModal();
   form.elements.template.focus();
   try {
@@ -66,16 +76,18 @@ export async function openWorkshopDialog(boardId, collectiveId, started) {
   showTemplate();
 }
 
-function submit(event, boardId, started) {
+function submit(event, boardId, started, meeting) {
   event.preventDefault();
   const tpl = chosen();
   if (!tpl) return undefined;
   return submitting(form, async () => {
-    const workshop = await api("POST", `/boards/${boardId}/workshops`, {
+    const body = {
       template: tpl.key,
       title: form.elements.title.value.trim() || tpl.name,
       reveal_authors: form.elements.reveal_authors.checked,
-    });
+    };
+    if (meeting) body.meeting_id = meeting.id;
+    const workshop = await api("POST", `/boards/${boardId}/workshops`, body);
     dialog.close();
     started(workshop);
   });
