@@ -27,14 +27,22 @@ async def company_member(
 
 
 async def diagnose(
-    animator: ApiClient, collective_id: int, member_id: int, levels: list[int]
+    animator: ApiClient,
+    collective_id: int,
+    member_id: int,
+    levels: list[int],
+    colleagues: list[int] | None = None,
 ) -> dict[str, Any]:
-    """A finished « Diagnostic 360° TPE/PME » of the member's company, each scale question
-    answered with ``levels`` (cycled)."""
+    """A finished « Diagnostic 360° TPE/PME » of the member's company (with ``colleagues``,
+    named by the animator), each scale question answered with ``levels`` (cycled)."""
     started = await ok(
         await animator.post(
             f"{API}/collectives/{collective_id}/diagnostics",
-            json={"template_id": TEMPLATE, "member_id": member_id},
+            json={
+                "template_id": TEMPLATE,
+                "member_id": member_id,
+                "company_user_ids": colleagues or [],
+            },
         ),
         201,
     )

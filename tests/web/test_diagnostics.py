@@ -374,10 +374,10 @@ async def five(site: Site) -> dict[str, Any]:
     cid = await collective(site, "Rénovation Diois")
     anna = await site.client("anna")
     marc = await member_of(site, cid, "marc", "Menuiserie Roux")
-    await member_of(site, cid, "julie", "Menuiserie Roux")
+    julie = await member_of(site, cid, "julie", "Menuiserie Roux")
     await member_of(site, cid, "lea", "Plâtrerie Léa")
     await join(anna, await site.client("olga"), cid, "observer")
-    diagnostic = await diagnose(anna, cid, marc.id, [2, 1, 3])
+    diagnostic = await diagnose(anna, cid, marc.id, [2, 1, 3], colleagues=[julie.id])
     for name, (organisation, levels) in OTHERS.items():
         other = await member_of(site, cid, name, organisation)
         await diagnose(anna, cid, other.id, levels)
