@@ -6,6 +6,7 @@ one is not in, and no one else's action."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from icalendar import Calendar
@@ -27,7 +28,7 @@ async def fetch(client: ApiClient, address: str) -> Calendar:
     return Calendar.from_ical(response.content)
 
 
-def events(calendar: Calendar) -> dict[str, dict[str, object]]:
+def events(calendar: Calendar) -> dict[str, dict[str, Any]]:
     return {
         str(e["summary"]): {k: e.get(k) for k in ("dtstart", "dtend", "location", "uid", "url")}
         for e in calendar.walk("VEVENT")
