@@ -17,7 +17,7 @@ from animation.records import Cause, Period, diagnoses
 
 @dataclass(frozen=True)
 class DiagnosticRecord:
-    member_id: int
+    company: str  # the company's key (server.domain.diagnostics.needs.company_key)
     created_at: datetime
     completed_at: datetime | None  # None: still a draft
 
@@ -26,7 +26,7 @@ class DiagnosticRecord:
 class ActionRecord:
     created_at: datetime
     status: str
-    changed_at: datetime  # when its status last changed (its last update)
+    changed_at: datetime  # when its status last changed
     due_on: date | None
     theme_id: str | None
     practices: int  # linked cards that are practices
@@ -44,7 +44,7 @@ def _status_at(action: ActionRecord, end: datetime) -> str:
 class DiagnosticsDone:
     planned: int  # diagnostics started by the period's end
     done: int  # of which finished by then
-    companies: int  # distinct members diagnosed (finished)
+    companies: int  # distinct companies diagnosed (finished), as the needs count them
 
     @property
     def share(self) -> float | None:
@@ -55,7 +55,7 @@ class DiagnosticsDone:
 def diagnostics_done(diagnostics: Sequence[DiagnosticRecord], period: Period) -> DiagnosticsDone:
     started = [d for d in diagnostics if d.created_at < period.end]
     finished = [d for d in started if d.completed_at is not None and d.completed_at < period.end]
-    return DiagnosticsDone(len(started), len(finished), len({d.member_id for d in finished}))
+    return DiagnosticsDone(len(started), len(finished), len({d.company for d in finished}))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from server.core.models import (
 )
 from server.core.models import Visit as VisitRow
 from server.core.platform import Essaim
+from server.domain.diagnostics.needs import company_key
 
 # Event kinds that are something a member did, and what they become.
 KINDS = {
@@ -118,7 +119,9 @@ async def load_individual(  # the individual phase's records (animation.individu
 ) -> tuple[list[DiagnosticRecord], list[ActionRecord]]:
     diagnostics = [
         DiagnosticRecord(
-            d.member_id, d.created_at, d.completed_at if d.status == DiagnosticStatus.done else None
+            company_key(d),
+            d.created_at,
+            d.completed_at if d.status == DiagnosticStatus.done else None,
         )
         for d in await session.scalars(
             select(Diagnostic).where(
@@ -147,7 +150,7 @@ async def load_individual(  # the individual phase's records (animation.individu
         ActionRecord(
             a.created_at,
             a.status,
-            a.updated_at,
+            a.status_changed_at,
             a.due_on,
             a.theme_id,
             sum(1 for c in a.card_ids if c in practices),

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from server.app.routing import MAX_ID
 from server.core.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
 from server.core.platform import Essaim
 from server.domain import boards, cards, collectives, meetings, phases
@@ -31,6 +32,14 @@ from web.i18n import WEB_DIR
 from web.render import render
 
 Handler = Callable[[Request, Authenticated | None], Awaitable[Response]]
+
+
+def _path_id(request: Request, name: str) -> int:
+    """An id of the page's path; one no row can have is the "not found" page, not a 500."""
+    value = int(request.path_params[name])
+    if not 0 < value <= MAX_ID:
+        raise NotFound(name.removesuffix("_id"))
+    return value
 
 
 def _essaim(request: Request) -> Essaim:
@@ -188,7 +197,7 @@ async def profile(request: Request, auth: Authenticated | None) -> Response:
 async def collective_home(request: Request, auth: Authenticated | None) -> Response:
     assert auth is not None
     essaim = _essaim(request)
-    cid = int(request.path_params["collective_id"])
+    cid = _path_id(request, "collective_id")
     collective = await collectives.get_collective(essaim, auth.user, cid)
     data = {
         "collective": collective,
@@ -205,7 +214,7 @@ async def animation(request: Request, auth: Authenticated | None) -> Response:
     """The animator's view; observers see its aggregates (health, meetings, the report)."""
     assert auth is not None
     essaim = _essaim(request)
-    cid = int(request.path_params["collective_id"])
+    cid = _path_id(request, "collective_id")
     collective = await collectives.get_collective(essaim, auth.user, cid)
     if collective["role"] == "member":
         raise Forbidden("the animation view is for animators and observers")
@@ -221,7 +230,7 @@ async def animation(request: Request, auth: Authenticated | None) -> Response:
 async def board(request: Request, auth: Authenticated | None) -> Response:
     assert auth is not None
     essaim = _essaim(request)
-    shown = await boards.get_board(essaim, auth.user, int(request.path_params["board_id"]))
+    shown = await boards.get_board(essaim, auth.user, _path_id(request, "board_id"))
     collective = await collectives.get_collective(essaim, auth.user, shown["collective_id"])
     members = await collectives.list_members(essaim, auth.user, shown["collective_id"])
     data = {"board": shown, "collective": collective, "members": members}
@@ -232,7 +241,7 @@ async def board(request: Request, auth: Authenticated | None) -> Response:
 async def card(request: Request, auth: Authenticated | None) -> Response:
     assert auth is not None
     essaim = _essaim(request)
-    card_id = int(request.path_params["card_id"])
+    card_id = _path_id(request, "card_id")
     # The board's seq is read before the card, so that the live feed replays anything newer.
     board_id = await cards.board_of_card(essaim, auth.user, card_id)
     board_shown = await boards.get_board(essaim, auth.user, board_id)
@@ -252,7 +261,7 @@ async def vote(request: Request, auth: Authenticated | None) -> Response:
     """A vote: its ballot form for members and animators, its results when visible."""
     assert auth is not None
     essaim = _essaim(request)
-    shown = await votes.get_vote(essaim, auth.user, int(request.path_params["vote_id"]))
+    shown = await votes.get_vote(essaim, auth.user, _path_id(request, "vote_id"))
     collective = await collectives.get_collective(essaim, auth.user, shown["collective_id"])
     board_shown = None
     if shown["board_id"] is not None:
@@ -267,7 +276,7 @@ async def workshop(request: Request, auth: Authenticated | None) -> Response:
     """A workshop: its steps and summary, its minutes; who was present, for animators."""
     assert auth is not None
     essaim = _essaim(request)
-    wid = int(request.path_params["workshop_id"])
+    wid = _path_id(request, "workshop_id")
     # The collective (its seq) is read before the workshop: the live feed replays anything newer.
     cid = (await workshops.get_workshop(essaim, auth.user, wid))["collective_id"]
     collective = await collectives.get_collective(essaim, auth.user, cid)

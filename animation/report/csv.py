@@ -87,7 +87,7 @@ def report_csv(data: dict[str, Any]) -> str:
         ):
             w.writerow([label, summary[key]])
     individual = data["individual"]
-    if individual["diagnostics_started"]:
+    if individual and individual["diagnostics_started"]:
         for key, label in (
             ("companies_diagnosed", "Entreprises diagnostiquées"),
             ("diagnostics_done", "Diagnostics terminés"),

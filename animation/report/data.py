@@ -54,7 +54,7 @@ from server.core.models import (
 )
 from server.core.platform import Essaim
 from server.domain.access import membership
-from server.domain.diagnostics.needs import NEED_TAG
+from server.domain.diagnostics.needs import MIN_COMPANIES, NEED_TAG
 from server.domain.views import iso, user_view
 
 FORMATS = ("html", "csv", "json")
@@ -332,7 +332,7 @@ def build_report(
             for d in sorted(decisions, key=lambda d: (d.closed_on, d.title))
             if start <= d.closed_on <= end
         ],
-        "individual": _individual(individual or Individual([], [], 0), period),
+        "individual": _individual(individual or Individual([], [], 0), period, observer),
         "indicators": _indicators(acts, records.members, start, end, meetings, attended, ids),
         "heat_map": heat_map(acts, period),
         "pyramid": {
@@ -361,8 +361,12 @@ class Individual:
     need_steps: int  # themes of the needs made into a collective step within the period
 
 
-def _individual(individual: Individual, period: Period) -> dict[str, Any]:
+def _individual(individual: Individual, period: Period, observer: bool) -> dict[str, Any] | None:
+    """The individual phase's aggregates; for observers only from five companies (below, one
+    company's figures would show), for animators always. None: not shown."""
     done = diagnostics_done(individual.diagnostics, period)
+    if observer and done.companies < MIN_COMPANIES:
+        return None
     progress = plan_progress(individual.actions, period)
     finished_in = sum(
         1 for d in individual.diagnostics if d.completed_at is not None and d.completed_at in period

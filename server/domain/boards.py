@@ -25,6 +25,7 @@ from server.domain import audit
 from server.domain.access import Action, board_for, is_animator, membership, sees_author
 from server.domain.schemas import BoardIn, BoardPatch, ColumnIn, ColumnPatch, patch_values
 from server.domain.views import board_view, card_view, column_view
+from server.domain.workshops.rules import running_workshop
 from server.events.kinds import EventKind
 from server.events.write import write
 
@@ -229,6 +230,12 @@ async def delete_column(essaim: Essaim, user: User, column_id: int) -> None:
         if live_cards:
             raise Conflict(
                 "move or delete the column's cards first", code=ErrorCode.COLUMN_NOT_EMPTY
+            )
+        workshop = await running_workshop(w.session, board.id)
+        if workshop is not None and workshop.inbox_column_id == column_id:
+            raise Conflict(
+                "this column is the running workshop's inbox: end the workshop first",
+                code=ErrorCode.WORKSHOP_RUNNING,
             )
         columns = await _columns(w.session, board.id)
         if len(columns) <= 1:

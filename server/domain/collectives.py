@@ -15,6 +15,7 @@ from server.core.platform import Essaim
 from server.core.security import new_token, token_hash
 from server.domain import audit
 from server.domain.access import Action, find_membership, is_animator, membership
+from server.domain.diagnostics.service import forget_member
 from server.domain.schemas import (
     CollectiveIn,
     CollectivePatch,
@@ -145,6 +146,7 @@ async def remove_member(essaim: Essaim, user: User, collective_id: int, user_id:
             named = await w.session.get(User, user_id)
             detail = {"role": target.role, "display_name": named.display_name if named else ""}
             audit.record(w, collective_id, "member.removed", "member", user_id, detail)
+        await forget_member(w.session, collective_id, user_id)
         await w.session.delete(target)
         await w.emit(collective_id, EventKind.member_removed, {"user_id": user_id})
 

@@ -366,3 +366,14 @@ class AccountDeletionIn(Body):
 
     password: Annotated[str, StringConstraints(min_length=1, max_length=256), NO_NUL]
     erase_contributions: bool = False
+
+
+CUSTOM_KEY = re.compile(r"custom-([0-9]{1,10})")
+
+
+def custom_id(key: str) -> int | None:
+    """The row id in a saved template's key (``custom-<id>``: workshop methods, diagnostic
+    templates), None for any other string, an id no row can have included."""
+    found = CUSTOM_KEY.fullmatch(key)
+    value = int(found.group(1)) if found else 0
+    return value if 0 < value <= 2_147_483_647 else None

@@ -285,34 +285,6 @@ class EventKind(StrEnum):
         "the workshop ended: its summary (cards, votes, decisions, participants)",
         WORKSHOP,
     )
-    diagnostic_created = (
-        "diagnostic.created",
-        "an animator started a company's diagnostic (its id, member, status; never an answer)",
-        {"id": int, "member_id": int, "status": str, "version": int},
-        (),
-        True,
-    )
-    diagnostic_updated = (
-        "diagnostic.updated",
-        "a diagnostic's answers or status changed (never an answer)",
-        {"id": int, "member_id": int, "status": str, "version": int},
-        (),
-        True,
-    )
-    action_created = (
-        "action.created",
-        "an action was added to a company's plan (ids and status only)",
-        {"id": int, "diagnostic_id": int, "status": str},
-        (),
-        True,
-    )
-    action_updated = (
-        "action.updated",
-        "an action of a company's plan changed (ids and status only)",
-        {"id": int, "diagnostic_id": int, "status": str},
-        (),
-        True,
-    )
 
 
 # By name: what the docs and the replay test enumerate.

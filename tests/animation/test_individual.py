@@ -20,10 +20,10 @@ from tests.animation.sample import at
 
 def test_diagnostics_done_counts_what_was_finished_by_the_period_s_end() -> None:
     records = [
-        DiagnosticRecord(1, at(0), at(3)),
-        DiagnosticRecord(2, at(1), None),
-        DiagnosticRecord(1, at(5), at(6)),  # the same company again
-        DiagnosticRecord(3, at(20), at(21)),  # after the period
+        DiagnosticRecord("a", at(0), at(3)),
+        DiagnosticRecord("b", at(1), None),
+        DiagnosticRecord("a", at(5), at(6)),  # the same company again
+        DiagnosticRecord("c", at(20), at(21)),  # after the period
     ]
     done = diagnostics_done(records, Period(at(0), at(10)))
     assert (done.planned, done.done, done.companies) == (3, 2, 1)
@@ -60,7 +60,7 @@ def test_the_panel_shows_the_phase_once_it_has_begun() -> None:
     inputs = Inputs(
         [],
         [],
-        diagnostics=[DiagnosticRecord(1, at(0), at(2)), DiagnosticRecord(2, at(0), None)],
+        diagnostics=[DiagnosticRecord("a", at(0), at(2)), DiagnosticRecord("b", at(0), None)],
         actions=[ActionRecord(at(1), "todo", at(1), at(3).date(), "export", 0)],
     )
     groups = {g.cause: g for g in health_panel(inputs, period)}

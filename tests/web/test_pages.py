@@ -165,3 +165,10 @@ async def test_static_files_are_served_and_light(make_client: MakeClient) -> Non
     script = await anonymous.get("/static/js/board.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert (await anonymous.get("/static/../server/settings.py")).status_code == 404
+
+
+async def test_an_id_no_row_can_have_is_the_not_found_page(world: World) -> None:
+    for path in ("/w/99999999999", "/b/99999999999", "/v/99999999999", "/cards/99999999999"):
+        response = await world.member.get(path)
+        assert response.status_code == 404, path
+        assert "text/html" in response.headers["content-type"]

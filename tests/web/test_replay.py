@@ -46,10 +46,6 @@ NOT_IN_SNAPSHOTS = {
     " state: each event carries the whole workshop, which replaces what the bar had",
     "workshop.updated": "idem",
     "workshop.ended": "idem",
-    "diagnostic.created": "always restricted, and diagnostics have no place on these pages",
-    "diagnostic.updated": "idem",
-    "action.created": "idem (an action plan's)",
-    "action.updated": "idem",
 }
 
 REPLAY = """async ({ state, events, viewer }) => {

@@ -92,6 +92,7 @@ class PlanAction(Base):
     )
     due_on: Mapped[date | None] = mapped_column(Date, default=None)
     status: Mapped[str] = mapped_column(String(16), default=ActionStatus.todo)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     notes: Mapped[str] = mapped_column(Text, default="")
     card_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
     version: Mapped[int] = mapped_column(default=1)

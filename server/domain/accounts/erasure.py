@@ -9,7 +9,9 @@ notifications and invitations copied them, so a replay shows the pseudonym (rewr
 ``accounts.pseudonyms``). With
 ``erase_contributions`` their cards, comments and reactions are deleted too, through the same
 functions as a normal delete (events, search outbox), and the content in their old events is
-redacted.
+redacted — except the cards of an anonymous workshop step, which stay, anonymous, under the
+pseudonym: deleting them next to this erasure's ``member.removed`` would tell whose they were.
+Leaving a collective also takes them out of its companies' diagnostics.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from server.domain.accounts.pseudonyms import (
 from server.domain.accounts.sessions import revoke_sessions
 from server.domain.boards import reaction_counts
 from server.domain.cards import remove_card
+from server.domain.diagnostics.service import forget_member
 from server.domain.discussion import remove_comment
 from server.events.kinds import EventKind
 from server.events.write import Write, write
@@ -181,23 +184,24 @@ async def _erase_contributions(w: Write, user: User) -> tuple[set[int], set[int]
     )
     for comment, card in comments:
         await remove_comment(w, comment, card)
+    # Cards of an anonymous workshop step stay, anonymous, under the pseudonym: deleting them
+    # now, next to the ``member.removed`` of this erasure, would tell whose they were.
+    mine = (Card.author_id == user.id) & Card.anonymous.is_(False)
     cards = list(
         await session.scalars(
-            select(Card)
-            .where(Card.author_id == user.id, Card.moderation != Moderation.deleted)
-            .order_by(Card.id)
+            select(Card).where(mine, Card.moderation != Moderation.deleted).order_by(Card.id)
         )
     )
     for card in cards:
         await remove_card(w, card)
     # What they wrote is gone from the rows too, not only hidden behind ``deleted``.
-    erased_cards = set(await session.scalars(select(Card.id).where(Card.author_id == user.id)))
+    erased_cards = set(await session.scalars(select(Card.id).where(mine)))
     erased_comments = set(
         await session.scalars(select(Comment.id).where(Comment.author_id == user.id))
     )
     await session.execute(
         update(Card)
-        .where(Card.author_id == user.id)
+        .where(mine)
         .values(title="", body="", tags=[])
         .execution_options(synchronize_session=False)
     )
@@ -274,6 +278,7 @@ async def _leave_collectives(w: Write, user: User) -> None:
         await w.session.scalars(select(Membership).where(Membership.user_id == user.id))
     )
     for membership in memberships:
+        await forget_member(w.session, membership.collective_id, user.id)
         await w.session.delete(membership)
         await w.emit(membership.collective_id, EventKind.member_removed, {"user_id": user.id})
 

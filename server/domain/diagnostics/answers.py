@@ -38,7 +38,8 @@ def _problem(question: dict[str, Any], value: Any) -> str | None:
     elif kind == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return "a number"
-        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+        # The size first: a huge integer does not convert to a float (OverflowError).
+        if abs(value) > MAX_NUMBER or (isinstance(value, float) and not math.isfinite(value)):
             return "a finite number of at most 10⁹"
     elif not isinstance(value, str) or len(value) > MAX_TEXT or "\x00" in value:
         return f"text of at most {MAX_TEXT} characters"

@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.models import ActionStatus, Diagnostic, Membership, PlanAction, utcnow
 from server.core.platform import Essaim
+from server.domain.diagnostics.service import may_see
 from server.domain.notifications import notify
 from server.events.write import write
 
@@ -43,16 +45,13 @@ async def remind_due_actions(essaim: Essaim, now: datetime | None = None) -> int
                 or_(PlanAction.reminded_on.is_(None), PlanAction.reminded_on != PlanAction.due_on),
             )
             .order_by(PlanAction.id)
+            # Two processes sweeping at once (PostgreSQL): each action to one of them only.
+            .with_for_update(skip_locked=True, of=PlanAction)
         )
         for action, diagnostic in due:
-            who = action.owner_id or diagnostic.member_id
-            still = await w.session.scalar(
-                select(Membership.id).where(
-                    Membership.collective_id == action.collective_id, Membership.user_id == who
-                )
-            )
             action.reminded_on = action.due_on
-            if still is None:
+            who = await _recipient(w.session, action, diagnostic)
+            if who is None:
                 continue
             assert action.due_on is not None
             left = (action.due_on - today).days
@@ -73,6 +72,24 @@ async def remind_due_actions(essaim: Essaim, now: datetime | None = None) -> int
             )
             sent += 1
     return sent
+
+
+async def _recipient(
+    session: AsyncSession, action: PlanAction, diagnostic: Diagnostic
+) -> int | None:
+    """Who may see the plan among the owner, then the diagnosed member: an animator of the
+    collective or someone of the company, still a member (else nobody is reminded)."""
+    for who in (action.owner_id, diagnostic.member_id):
+        if who is None:
+            continue
+        member = await session.scalar(
+            select(Membership).where(
+                Membership.collective_id == action.collective_id, Membership.user_id == who
+            )
+        )
+        if member is not None and may_see(diagnostic, member.user_id, member):
+            return who
+    return None
 
 
 class DueActionReminder:

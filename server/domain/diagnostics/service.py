@@ -10,9 +10,10 @@
 
 A diagnostic is the company's and the animators': anyone else of the collective gets 404, as
 an outsider does, so its existence is not told. Who belongs to the company is fixed by an
-animator (``company_user_ids``, proposed from the members who gave the same organisation when
-it was made), never by a member editing their own profile. Events about diagnostics and
-actions are always restricted (animators only) and carry no answer.
+animator (``company_user_ids``; members who gave the same organisation are only suggested),
+never by a member editing their own profile, and leaving the collective leaves its companies.
+Diagnostics and plans append no event to the collective's log: even a redacted one would tell
+members and observers that a diagnostic was made or finished, and when.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,12 +53,12 @@ from server.domain.diagnostics.schemas import (
     TemplateIn,
     TemplatePatch,
 )
-from server.domain.schemas import patch_values
+from server.domain.schemas import custom_id, patch_values
 from server.domain.views import iso, user_view
-from server.events.kinds import EventKind
-from server.events.write import Write, lock_collective, write
+from server.events.write import lock_collective, write
 
 CUSTOM = "custom-"
+PARIS = ZoneInfo("Europe/Paris")  # the day an action is planned on
 
 # --- templates -------------------------------------------------------------------------------
 
@@ -87,9 +89,8 @@ def template_view(template: DiagnosticTemplate) -> dict[str, Any]:
 
 
 async def _own_template(session: AsyncSession, key: str) -> DiagnosticTemplate | None:
-    if not key.startswith(CUSTOM) or not key[len(CUSTOM) :].isdigit():
-        return None
-    return await session.get(DiagnosticTemplate, int(key[len(CUSTOM) :]))
+    found = custom_id(key)
+    return await session.get(DiagnosticTemplate, found) if found else None
 
 
 async def list_templates(essaim: Essaim, user: User, collective_id: int) -> list[dict[str, Any]]:
@@ -160,13 +161,14 @@ async def update_template(
         except NotFound:
             raise NotFound("diagnostic template") from None
         values = patch_values(body)
+        before = (template.name, template.description, template.themes)
         if "name" in values:
             template.name = str(values["name"])
         if "description" in values:
             template.description = str(values["description"])
         if body.themes is not None:
             template.themes = _themes(body)
-        if values:
+        if (template.name, template.description, template.themes) != before:
             template.version += 1
             template.updated_at = utcnow()
         await w.session.flush()
@@ -191,9 +193,10 @@ async def _template_content(
 # --- who sees a diagnostic -------------------------------------------------------------------
 
 
-def may_see(diagnostic: Diagnostic, user: User, member: Membership) -> bool:
+def may_see(diagnostic: Diagnostic, user_id: int, member: Membership) -> bool:
+    """Whether the member ``user_id`` (whose membership is ``member``) sees the diagnostic."""
     return is_animator(member) or (
-        member.role != Role.observer and user.id in diagnostic.company_user_ids
+        member.role != Role.observer and user_id in diagnostic.company_user_ids
     )
 
 
@@ -210,7 +213,7 @@ async def diagnostic_for(
         member = await membership(session, user, diagnostic.collective_id)
     except NotFound:
         raise NotFound("diagnostic") from None
-    if not may_see(diagnostic, user, member):
+    if not may_see(diagnostic, user.id, member):
         raise NotFound("diagnostic")
     if manage and not is_animator(member):
         raise Forbidden("animators fill in diagnostics, with the company")
@@ -220,9 +223,10 @@ async def diagnostic_for(
 async def _company(
     session: AsyncSession, collective_id: int, member_id: int, chosen: Sequence[int] | None
 ) -> tuple[str, list[int]]:
-    """The company's name and people: the diagnosed member first, then ``chosen`` or, by
-    default, the members who gave the same (non-empty) organisation; each a member (not an
-    observer) of the collective."""
+    """The company's name and people: the diagnosed member first, then ``chosen`` (members,
+    not observers, of the collective). Nobody else by default: a colleague who gave the same
+    organisation is only suggested to the animator (``company_suggestions``), since anyone
+    may type any organisation in their own profile."""
     diagnosed = await session.scalar(
         select(Membership).where(
             Membership.collective_id == collective_id, Membership.user_id == member_id
@@ -242,13 +246,7 @@ async def _company(
         )
     ).all()
     members = {m.user_id: m for m in people}
-    if chosen is None:
-        same = [
-            m.user_id
-            for m in people
-            if name and m.organisation.strip().casefold() == name.casefold()
-        ]
-        chosen = sorted(same)
+    chosen = chosen or []
     unknown = {
         f"company_user_ids.{i}": "not a member of this collective"
         for i, uid in enumerate(chosen)
@@ -309,16 +307,6 @@ def theme_titles(diagnostic: Diagnostic) -> dict[str, str]:
     return {t["id"]: t["title"] for t in diagnostic.themes}
 
 
-def summary_view(diagnostic: Diagnostic) -> dict[str, Any]:
-    """What an event says of a diagnostic (restricted all the same): never an answer."""
-    return {
-        "id": diagnostic.id,
-        "member_id": diagnostic.member_id,
-        "status": diagnostic.status,
-        "version": diagnostic.version,
-    }
-
-
 def action_view(
     action: PlanAction, people: dict[int, User], themes: dict[str, str]
 ) -> dict[str, Any]:
@@ -358,12 +346,55 @@ async def _actions(session: AsyncSession, diagnostic_id: int) -> list[PlanAction
     )
 
 
-async def full_view(session: AsyncSession, diagnostic: Diagnostic) -> dict[str, Any]:
+async def full_view(
+    session: AsyncSession, diagnostic: Diagnostic, *, animator: bool = False
+) -> dict[str, Any]:
+    """The diagnostic with its plan and medians; ``animator``: with the company's suggested
+    colleagues (members who gave the same organisation, not in it yet) for them to confirm."""
     actions = await _actions(session, diagnostic.id)
     ids = {diagnostic.member_id, *diagnostic.company_user_ids}
     ids |= {a.owner_id for a in actions if a.owner_id}
     medians = await collective_medians(session, diagnostic.collective_id, diagnostic.template_key)
-    return diagnostic_view(diagnostic, await _people(session, ids), actions, medians)
+    view = diagnostic_view(diagnostic, await _people(session, ids), actions, medians)
+    if animator:
+        view["company_suggestions"] = await _suggestions(session, diagnostic)
+    return view
+
+
+async def _suggestions(session: AsyncSession, diagnostic: Diagnostic) -> list[dict[str, Any]]:
+    name = diagnostic.company.strip().casefold()
+    if not name:
+        return []
+    rows = await session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.collective_id == diagnostic.collective_id,
+            Membership.role != Role.observer,
+        )
+        .order_by(User.display_name, User.id)
+    )
+    return [
+        user_view(u)
+        for m, u in rows
+        if m.organisation.strip().casefold() == name and u.id not in diagnostic.company_user_ids
+    ]
+
+
+async def forget_member(session: AsyncSession, collective_id: int, user_id: int) -> None:
+    """Someone left the collective: they leave its companies too (coming back, an animator
+    names them again), and no action of a plan stays theirs."""
+    for diagnostic in await session.scalars(
+        select(Diagnostic).where(Diagnostic.collective_id == collective_id)
+    ):
+        if user_id in diagnostic.company_user_ids:
+            diagnostic.company_user_ids = [u for u in diagnostic.company_user_ids if u != user_id]
+    for action in await session.scalars(
+        select(PlanAction).where(
+            PlanAction.collective_id == collective_id, PlanAction.owner_id == user_id
+        )
+    ):
+        action.owner_id = None
 
 
 # --- diagnostics -----------------------------------------------------------------------------
@@ -397,14 +428,13 @@ async def create_diagnostic(
         )
         w.session.add(diagnostic)
         await w.session.flush()
-        await _emit(w, diagnostic, EventKind.diagnostic_created)
-        return await full_view(w.session, diagnostic)
+        return await full_view(w.session, diagnostic, animator=True)
 
 
 async def get_diagnostic(essaim: Essaim, user: User, diagnostic_id: int) -> dict[str, Any]:
     async with essaim.db.read() as session:
-        diagnostic, _ = await diagnostic_for(session, user, diagnostic_id)
-        return await full_view(session, diagnostic)
+        diagnostic, member = await diagnostic_for(session, user, diagnostic_id)
+        return await full_view(session, diagnostic, animator=is_animator(member))
 
 
 async def list_diagnostics(essaim: Essaim, user: User, collective_id: int) -> list[dict[str, Any]]:
@@ -419,8 +449,8 @@ async def list_diagnostics(essaim: Essaim, user: User, collective_id: int) -> li
             .where(Diagnostic.collective_id == collective_id)
             .order_by(Diagnostic.created_at.desc(), Diagnostic.id.desc())
         )
-        visible = [d for d in rows if may_see(d, user, member)]
-        return [await full_view(session, d) for d in visible]
+        visible = [d for d in rows if may_see(d, user.id, member)]
+        return [await full_view(session, d, animator=is_animator(member)) for d in visible]
 
 
 async def update_diagnostic(
@@ -434,7 +464,7 @@ async def update_diagnostic(
             raise Conflict(
                 "the diagnostic changed since you loaded it",
                 code=ErrorCode.VERSION_CONFLICT,
-                extra={"current": await full_view(w.session, diagnostic)},
+                extra={"current": await full_view(w.session, diagnostic, animator=True)},
             )
         answers = diagnostic.answers
         if body.answers is not None:
@@ -458,12 +488,7 @@ async def update_diagnostic(
         diagnostic.version += 1
         diagnostic.updated_at = utcnow()
         await w.session.flush()
-        await _emit(w, diagnostic, EventKind.diagnostic_updated)
-        return await full_view(w.session, diagnostic)
-
-
-async def _emit(w: Write, diagnostic: Diagnostic, kind: EventKind) -> None:
-    await w.emit(diagnostic.collective_id, kind, summary_view(diagnostic), restricted=True)
+        return await full_view(w.session, diagnostic, animator=True)
 
 
 # --- the action plan -------------------------------------------------------------------------
@@ -536,7 +561,7 @@ async def create_action(
             card_ids=body.card_ids,
         )
         now = utcnow()
-        _check_due(body.due_on, now.date())
+        _check_due(body.due_on, now.astimezone(PARIS).date())
         action = PlanAction(
             diagnostic_id=diagnostic.id,
             collective_id=diagnostic.collective_id,
@@ -545,6 +570,7 @@ async def create_action(
             owner_id=body.owner_id,
             due_on=body.due_on,
             status=body.status,
+            status_changed_at=now,
             notes=body.notes,
             card_ids=list(dict.fromkeys(body.card_ids)),
             version=1,
@@ -554,7 +580,6 @@ async def create_action(
         )
         w.session.add(action)
         await w.session.flush()
-        await _emit_action(w, action, EventKind.action_created)
         people = await _people(w.session, {body.owner_id} if body.owner_id else set())
         return action_view(action, people, theme_titles(diagnostic))
 
@@ -602,7 +627,9 @@ async def update_action(
             card_ids=body.card_ids,
         )
         if "due_on" in values:
-            _check_due(body.due_on, action.created_at.date())
+            _check_due(body.due_on, action.created_at.astimezone(PARIS).date())
+        if "status" in values and values["status"] != action.status:
+            action.status_changed_at = utcnow()
         for key, value in values.items():
             setattr(action, key, value)
         if body.card_ids is not None:
@@ -612,18 +639,8 @@ async def update_action(
         action.version += 1
         action.updated_at = utcnow()
         await w.session.flush()
-        await _emit_action(w, action, EventKind.action_updated)
         people = await _people(w.session, {action.owner_id} if action.owner_id else set())
         return action_view(action, people, theme_titles(diagnostic))
-
-
-async def _emit_action(w: Write, action: PlanAction, kind: EventKind) -> None:
-    await w.emit(
-        action.collective_id,
-        kind,
-        {"id": action.id, "diagnostic_id": action.diagnostic_id, "status": action.status},
-        restricted=True,
-    )
 
 
 def is_open(action: PlanAction) -> bool:

@@ -26,8 +26,10 @@ from server.core.models import (
     Role,
     User,
     Workshop,
+    WorkshopTemplate,
 )
 from server.core.platform import Essaim
+from server.domain.schemas import custom_id
 from server.domain.votes.decision import METHOD_NAMES, option_result
 from server.domain.votes.methods import Method
 from server.domain.votes.views import full_vote_view
@@ -76,13 +78,14 @@ async def minutes_data(essaim: Essaim, user: User, workshop_id: int) -> dict[str
         meeting = await session.get(Meeting, workshop.meeting_id) if workshop.meeting_id else None
         people = await participants_of(session, workshop.id)
         present = await _present(session, meeting) if meeting else []
-        summary = workshop.summary or await summarise(session, workshop)
-        template = BY_KEY.get(workshop.template)
+        # Read now, not as frozen at the end: a vote of the workshop closed since counts.
+        summary = await summarise(session, workshop)
+        method = await _method_name(session, workshop.template)
         return {
             "collective": collective.name,
             "board": {"id": board.id, "name": board.name},
             "title": workshop.title,
-            "method": template.name if template else workshop.template,
+            "method": method,
             "status": workshop.status,
             "started_at": _when(workshop.started_at),
             "ended_at": _when(workshop.ended_at) if workshop.ended_at else None,
@@ -102,6 +105,14 @@ async def minutes_data(essaim: Essaim, user: User, workshop_id: int) -> dict[str
             "decisions": summary.get("decisions", []),
             "card_count": summary.get("cards", 0),
         }
+
+
+async def _method_name(session: AsyncSession, key: str) -> str:
+    if key in BY_KEY:
+        return BY_KEY[key].name
+    found = custom_id(key)
+    saved = await session.get(WorkshopTemplate, found) if found else None
+    return saved.name if saved else "méthode enregistrée"
 
 
 async def _present(session: AsyncSession, meeting: Meeting) -> list[User]:

@@ -48,7 +48,7 @@ from server.core.platform import Essaim
 from server.domain import cards as card_writes
 from server.domain import meetings
 from server.domain.access import Action, board_for, membership
-from server.domain.schemas import AttendanceIn
+from server.domain.schemas import AttendanceIn, custom_id
 from server.domain.views import column_view
 from server.domain.workshops.rules import running_workshop
 from server.domain.workshops.schemas import (
@@ -133,9 +133,8 @@ async def _method(
     if key in BY_KEY:
         shipped = BY_KEY[key]
         return list(shipped.columns), [s.as_dict() for s in shipped.steps]
-    saved = None
-    if key.startswith(CUSTOM_PREFIX) and key[len(CUSTOM_PREFIX) :].isdigit():
-        saved = await session.get(WorkshopTemplate, int(key[len(CUSTOM_PREFIX) :]))
+    found = custom_id(key)
+    saved = await session.get(WorkshopTemplate, found) if found else None
     if saved is None or saved.collective_id != collective_id:
         names = ", ".join(BY_KEY)
         raise InvalidInput(

@@ -177,21 +177,6 @@ async def _write_every_kind(world: World, make_client: MakeClient) -> None:
     )
     await _ok(await a.post(f"{API}/workshops/{workshop['id']}/timer", json={"action": "start"}))
     await _ok(await a.post(f"{API}/workshops/{workshop['id']}/end"))
-    diagnostic = await _ok(
-        await a.post(
-            f"{home}/diagnostics", json={"template_id": "tpe-pme-360", "member_id": world.member.id}
-        )
-    )
-    await _ok(
-        await a.patch(
-            f"{API}/diagnostics/{diagnostic['id']}",
-            json={"version": 1, "answers": {"export.maturite": 2}},
-        )
-    )
-    action = await _ok(
-        await a.post(f"{API}/diagnostics/{diagnostic['id']}/actions", json={"title": "Un salon"})
-    )
-    await _ok(await a.patch(f"{API}/actions/{action['id']}", json={"version": 1, "status": "done"}))
     await make_restricted_events(world, make_client)
 
 

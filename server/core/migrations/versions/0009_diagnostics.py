@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("status_changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column(
             "card_ids",

@@ -28,7 +28,7 @@ from starlette.applications import Starlette
 
 from animation.digest import run_digest
 from server.core.models import clock_at
-from tests.conftest import ApiClient, MakeClient, World
+from tests.conftest import ApiClient, MakeClient, World, join
 from tests.realtime import conftest as realtime
 from tests.realtime.conftest import Connect
 from tests.support.collectives import seq, url
@@ -46,10 +46,20 @@ async def scene(world: World, make_client: MakeClient) -> dict[str, Any]:
     zephyrine = await company_member(world, make_client, "zephyrine", COMPANY)
     paul = await company_member(world, make_client, "paul", COMPANY)
     diagnostic = await start(world, zephyrine.id)
+    # Paul gave the same organisation: suggested to the animator, in the company once named.
+    assert paul.id in [u["id"] for u in diagnostic["company_suggestions"]]
+    assert [u["id"] for u in diagnostic["company_members"]] == [zephyrine.id]
+    named = await ok(
+        await world.animator.patch(
+            f"{API}/diagnostics/{diagnostic['id']}",
+            json={"version": 1, "company_user_ids": [paul.id]},
+        )
+    )
+    assert paul.id not in [u["id"] for u in named["company_suggestions"]]
     answers = {SCALES[0]: 2, "qualite.labels": SECRET}
     saved = await ok(
         await world.animator.patch(
-            f"{API}/diagnostics/{diagnostic['id']}", json={"version": 1, "answers": answers}
+            f"{API}/diagnostics/{diagnostic['id']}", json={"version": 2, "answers": answers}
         )
     )
     action = await ok(
@@ -130,41 +140,52 @@ async def test_each_role_reads_the_diagnostic_or_gets_404(
     assert (await world.member.get(f"{API}/diagnostics/{did}")).status_code == 404
 
 
-async def test_events_and_ws_carry_no_answer_and_reach_animators_only(
+async def test_no_event_tells_that_a_diagnostic_exists(
     world: World, make_client: MakeClient, connect: Connect
 ) -> None:
+    """Diagnostics and plans append nothing to the collective's log: a redacted event would
+    still tell members and observers that one was made or finished, and when."""
     sockets = []
     for viewer in (world.animator, world.member, world.observer):
         ws = await connect(viewer)
         await ws.expect("hello")
         await ws.subscribe(world.collective_id)
-        sockets.append((viewer, ws))
+        sockets.append(ws)
     since = await seq(world)
     s = await scene(world, make_client)
+    joined = {s["zephyrine"].id, s["paul"].id}
     for viewer in (world.animator, world.member, world.observer, s["zephyrine"]):
-        events = [
-            e
-            for e in await events_since(viewer, world, since)
-            if e["kind"].startswith(("diagnostic.", "action."))
-        ]
-        assert [e["kind"] for e in events] == [
-            "diagnostic.created",
-            "diagnostic.updated",
-            "action.created",
-        ]
-        assert not leaks(events)
-        if viewer is not world.animator:
-            assert all(e["data"].get("redacted") and e["actor"] is None for e in events)
-    for viewer, ws in sockets:
-        received: list[dict[str, Any]] = []
-        while len(received) < 3:
-            [event] = await ws.events(1)
-            if event["kind"].startswith(("diagnostic.", "action.")):
-                received.append(event)
+        kinds = [e["kind"] for e in await events_since(viewer, world, since)]
+        # Only the two members joining and their profiles: nothing of the diagnostic.
+        assert set(kinds) <= {"member.joined", "member.updated"}, kinds
+    for ws in sockets:
+        received = await ws.events(4)  # the two joins and the two profile edits
+        assert {e["kind"] for e in received} <= {"member.joined", "member.updated"}
         assert not leaks(received)
-        if viewer is not world.animator:
-            assert all(e["data"].get("redacted") for e in received)
+    assert joined
     assert (await world.outsider.get(url(world, "/events"))).status_code == 404
+
+
+async def test_a_spy_s_organisation_and_a_return_give_nothing(
+    world: World, make_client: MakeClient
+) -> None:
+    spy = await company_member(world, make_client, "espion", "granulés & cie ")  # set in advance
+    s = await scene(world, make_client)
+    did = s["diagnostic"]["id"]
+    assert spy.id not in [u["id"] for u in s["diagnostic"]["company_members"]]
+    assert (await spy.get(f"{API}/diagnostics/{did}")).status_code == 404
+    seen = await ok(await world.animator.get(f"{API}/diagnostics/{did}"))
+    assert [u["id"] for u in seen["company_suggestions"]] == [spy.id], "only suggested"
+    # Paul leaves the collective (removed), then comes back: he is no longer in the company.
+    removed = await world.animator.request(
+        "DELETE", f"{API}/collectives/{world.collective_id}/members/{s['paul'].id}"
+    )
+    assert removed.status_code in (200, 204), removed.text
+    await join(world.animator, s["paul"], world.collective_id, "member")
+    assert (await s["paul"].get(f"{API}/diagnostics/{did}")).status_code == 404
+    # An action he owned is nobody's now.
+    actions = await ok(await world.animator.get(f"{API}/diagnostics/{did}/actions"))
+    assert all(a["owner"] is None or a["owner"]["id"] != s["paul"].id for a in actions["actions"])
 
 
 async def test_search_exports_report_and_digest_keep_it(

@@ -266,3 +266,25 @@ async def test_revealing_at_the_end_names_the_authors_to_everyone(
         shown = await ok(await viewer.get(f"{API}/cards/{card['id']}"))
         assert shown["author"]["id"] == her.id and shown["anonymous"] is False
     assert [e["kind"] for e in events][-1] == "workshop.ended"
+
+
+async def test_erasing_one_s_account_keeps_one_s_anonymous_cards_anonymous(
+    world: World, make_client: MakeClient
+) -> None:
+    """Deleting them next to the erasure's ``member.removed`` would tell whose they were: they
+    stay, anonymous, under the pseudonym; her other cards go as asked."""
+    her = await zephyrine(world, make_client)
+    workshop = await start(world.animator, world.board_id, reveal_authors=False)
+    card = await ok(await post_card(her, world.board_id, TITLE), 201)
+    await ok(await act(world.animator, workshop["id"], "end"))
+    named = await ok(await post_card(her, world.board_id, "Une fiche signée"), 201)
+    since = await seq(world)
+    gone = await her.request(
+        "DELETE", f"{API}/me", json={"password": PASSWORD, "erase_contributions": True}
+    )
+    assert gone.status_code in (200, 204), gone.text
+    events = await events_since(world.observer, world, since)
+    assert [e["card"] for e in events if e["kind"] == "card.deleted"] == [named["id"]]
+    kept = await ok(await world.member.get(f"{API}/cards/{card['id']}"))
+    assert kept["title"] == TITLE and kept["author"] is None and kept["anonymous"] is True
+    assert (await world.member.get(f"{API}/cards/{named['id']}")).status_code == 404

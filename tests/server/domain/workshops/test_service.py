@@ -295,3 +295,34 @@ async def test_templates_shipped_and_saved(world: World) -> None:
     assert (
         await world.outsider.request("DELETE", f"{API}/workshop-templates/{saved['id']}")
     ).status_code == 404
+
+
+async def test_the_inbox_of_a_running_workshop_is_not_deleted(world: World) -> None:
+    workshop = await start(world.animator, world.board_id, template="speedboat")
+    inbox = workshop["inbox_column_id"]
+    refused = await world.animator.request("DELETE", f"{API}/columns/{inbox}")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "workshop_running"
+    await ok(await act(world.animator, workshop["id"], "end"))
+    assert (await world.animator.request("DELETE", f"{API}/columns/{inbox}")).status_code == 204
+
+
+async def test_the_minutes_name_a_saved_method_and_a_decision_closed_after_the_end(
+    world: World,
+) -> None:
+    saved = await ok(
+        await world.animator.post(
+            f"{API}/collectives/{world.collective_id}/workshop-templates",
+            json={"name": "Tour de table", "steps": [{"title": "Chacun parle", "minutes": 5}]},
+        ),
+        201,
+    )
+    workshop = await start(world.animator, world.board_id, template=saved["key"])
+    vote = await open_vote(world.animator, world, method="dot", board_id=world.board_id)
+    await ok(await put_ballot(world.member, vote["id"], {"dots": {str(option_ids(vote)[0]): 1}}))
+    await ok(await act(world.animator, workshop["id"], "end"))
+    closed = await ok(await world.animator.post(f"{API}/votes/{vote['id']}/close"))
+    minutes = await world.member.get(
+        f"{API}/workshops/{workshop['id']}/minutes", params={"format": "markdown"}
+    )
+    assert "**Méthode :** Tour de table" in minutes.text
+    assert f"/cards/{closed['decision']['card_id']}" in minutes.text.split("## Décisions")[1]
