@@ -37,9 +37,11 @@ from server.app.body import BodyLimit
 from server.app.errors import on_essaim_error, on_http_exception, on_unexpected
 from server.app.openapi import openapi_document
 from server.app.routing import Endpoint, api_routes
-from server.core.errors import EssaimError
+from server.core.errors import EssaimError, NotFound
+from server.core.links import link_base
 from server.core.platform import Essaim
 from server.core.settings import Settings
+from server.domain import calendar
 from server.domain.diagnostics.reminders import DueActionReminder
 from server.domain.votes.closing import DueVoteCloser
 from web.pages import not_found_page, web_routes
@@ -70,6 +72,22 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document(API_ENDPOINTS))
+
+
+async def calendar_feed(request: Request) -> Response:
+    """One's iCalendar feed at its secret URL, for calendar clients (no session): 404 for a
+    secret that is unknown, revoked or erased."""
+    essaim: Essaim = request.app.state.essaim
+    base = link_base(essaim.settings, str(request.base_url))
+    try:
+        body = await calendar.feed(essaim, request.path_params["token"], base)
+    except NotFound:
+        return Response("Calendrier inconnu.\n", status_code=404, media_type="text/plain")
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 async def health(request: Request) -> Response:
@@ -121,6 +139,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
         Route("/api/v1/health", health),
         WebSocketRoute("/ws", websocket_endpoint),
         Route("/digest/unsubscribe", animation.digest_unsubscribe, methods=["GET", "POST"]),
+        Route("/calendar/{token}.ics", calendar_feed),
         *api_routes(API_ENDPOINTS),
         *web_routes(),
     ]

@@ -8,7 +8,9 @@ the number only (clients that show names fetch the list again).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +24,20 @@ from server.domain.views import iso, user_view
 from server.events.kinds import EventKind
 from server.events.write import Write, write
 
+PARIS = ZoneInfo("Europe/Paris")  # where a meeting's day is read
+
+
+def _check_times(held_on: date, starts: datetime | None, ends: datetime | None) -> None:
+    """A start on the meeting's day (in Paris) and an end after it, or neither."""
+    if ends is not None and starts is None:
+        raise InvalidInput("an end needs a start", fields={"starts_at": "missing"})
+    if starts is not None and starts.astimezone(PARIS).date() != held_on:
+        raise InvalidInput(
+            "the start is not on the meeting's day", fields={"starts_at": "not on held_on"}
+        )
+    if starts is not None and ends is not None and ends <= starts:
+        raise InvalidInput("the meeting ends before it starts", fields={"ends_at": "before start"})
+
 
 def meeting_view(meeting: Meeting, attendees: Sequence[User] | None, count: int) -> dict[str, Any]:
     """``attendees`` None: the caller may not see who came (observers), only how many."""
@@ -31,6 +47,9 @@ def meeting_view(meeting: Meeting, attendees: Sequence[User] | None, count: int)
         "title": meeting.title,
         "kind": meeting.kind,
         "held_on": iso(meeting.held_on),
+        "starts_at": iso(meeting.starts_at),
+        "ends_at": iso(meeting.ends_at),
+        "location": meeting.location,
         "notes": meeting.notes,
         "attendee_count": count,
         "attendees": [user_view(u) for u in attendees] if attendees is not None else None,
@@ -79,11 +98,15 @@ async def create_meeting(
     async with write(essaim, user) as w:
         await membership(w.session, user, collective_id, Action.manage)
         now = utcnow()
+        _check_times(body.held_on, body.starts_at, body.ends_at)
         meeting = Meeting(
             collective_id=collective_id,
             title=body.title,
             kind=body.kind,
             held_on=body.held_on,
+            starts_at=body.starts_at,
+            ends_at=body.ends_at,
+            location=body.location,
             notes=body.notes,
             created_by=user.id,
             created_at=now,
@@ -110,11 +133,15 @@ async def _meeting_for(w: Write, user: User, meeting_id: int) -> Meeting:
 async def update_meeting(
     essaim: Essaim, user: User, meeting_id: int, body: MeetingPatch
 ) -> dict[str, Any]:
-    values = patch_values(body, nullable=frozenset({"notes"}))
+    values = patch_values(body, nullable=frozenset({"notes", "starts_at", "ends_at"}))
     async with write(essaim, user) as w:
         meeting = await _meeting_for(w, user, meeting_id)
         for key, value in values.items():
             setattr(meeting, key, value)
+        if "held_on" in values and "starts_at" not in values and meeting.starts_at is not None:
+            # A new day without new times: the old times would fall on the old day.
+            meeting.starts_at = meeting.ends_at = None
+        _check_times(meeting.held_on, meeting.starts_at, meeting.ends_at)
         meeting.updated_at = utcnow()
         await w.session.flush()
         attendees = (await _attendees(w.session, [meeting.id]))[meeting.id]

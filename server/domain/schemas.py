@@ -257,10 +257,19 @@ class FlagResolveIn(Body):
     outcome: FlagOutcome
 
 
+Place = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NO_NUL]
+
+
 class MeetingIn(Body):
+    """``starts_at``/``ends_at`` are optional (without them the meeting is an all-day event
+    on ``held_on``); ``starts_at`` falls on ``held_on`` in Paris, ``ends_at`` after it."""
+
     title: Name
     kind: MeetingKind = MeetingKind.meeting
     held_on: date
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    location: Place = ""
     notes: LongText | None = None
 
 
@@ -268,6 +277,9 @@ class MeetingPatch(Body):
     title: Name | None = None
     kind: MeetingKind | None = None
     held_on: date | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    location: Place | None = None
     notes: LongText | None = None
 
 

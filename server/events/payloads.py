@@ -138,6 +138,9 @@ MEETING: Payload = {
     "title": str,
     "kind": str,
     "held_on": str,
+    "starts_at": str | None,
+    "ends_at": str | None,
+    "location": str,
     "notes": str | None,
     "attendee_count": int,
     "attendees": list | None,  # null in events: who attended is not broadcast

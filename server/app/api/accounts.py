@@ -9,6 +9,8 @@ from starlette.responses import JSONResponse, Response
 
 from server.app.auth import set_session_cookie
 from server.app.routing import Call, Endpoints
+from server.core.links import link_base
+from server.domain import calendar
 from server.domain.accounts import identity, links
 from server.domain.accounts.sessions import SESSION_COOKIE
 from server.domain.schemas import (
@@ -81,10 +83,48 @@ async def logout(call: Call) -> Response:
     return response
 
 
-@ROUTES.endpoint("GET", "/me", "The current user and the session's CSRF token", tag="auth")
+def _calendar_url(call: Call) -> str | None:
+    token = call.user.calendar_token
+    if token is None:
+        return None
+    return link_base(call.essaim.settings, _base_url(call)) + calendar.feed_path(token)
+
+
+@ROUTES.endpoint(
+    "GET",
+    "/me",
+    "The current user, the session's CSRF token and one's calendar feed URL (null when off)",
+    tag="auth",
+)
 async def me(call: Call) -> dict[str, Any]:
     assert call.auth is not None
-    return {"user": me_view(call.user), "csrf_token": call.auth.csrf_token}
+    return {
+        "user": me_view(call.user),
+        "csrf_token": call.auth.csrf_token,
+        "calendar_url": _calendar_url(call),
+    }
+
+
+@ROUTES.endpoint(
+    "POST",
+    "/me/calendar",
+    "Turn on one's calendar feed, or give it a new secret URL (the previous one stops)",
+    tag="auth",
+)
+async def turn_calendar_on(call: Call) -> dict[str, Any]:
+    await calendar.turn_on(call.essaim, call.user)
+    return {"calendar_url": _calendar_url(call)}
+
+
+@ROUTES.endpoint(
+    "DELETE",
+    "/me/calendar",
+    "Turn one's calendar feed off: its URL stops answering",
+    tag="auth",
+    status=204,
+)
+async def turn_calendar_off(call: Call) -> None:
+    await calendar.turn_off(call.essaim, call.user)
 
 
 @ROUTES.endpoint(

@@ -21,6 +21,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when the person opened the link sent to ``email`` (or reset their password by one).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The secret of one's calendar feed URL (/calendar/<token>.ics), null until one turns it
+    # on; a capability link, so it is kept as is (the feed shows it) and replaced to revoke it.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
 
 
 class LoginSession(Base):

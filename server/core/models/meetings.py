@@ -25,6 +25,10 @@ class Meeting(Base):
     title: Mapped[str] = mapped_column(String(160))
     kind: Mapped[str] = mapped_column(String(16))
     held_on: Mapped[date] = mapped_column(Date)
+    # Optional times and place: a meeting with ``held_on`` only is an all-day event.
+    starts_at: Mapped[datetime | None] = mapped_column(default=None)
+    ends_at: Mapped[datetime | None] = mapped_column(default=None)
+    location: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str | None] = mapped_column(Text, default=None)
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None

@@ -110,6 +110,7 @@ async def delete_account(
         row.email = tombstone_email(user.id)
         row.display_name = PSEUDONYM
         row.password_hash = ""
+        row.calendar_token = None  # its feed URL stops answering
         await w.session.flush()
         await rewrite_events(
             w.session,

@@ -408,6 +408,8 @@ ROWS = [
     Row("GET", "/me", EVERYONE),
     Row("PATCH", "/me", EVERYONE, {"language": "fr"}),
     Row("GET", "/me/export", EVERYONE),
+    Row("POST", "/me/calendar", EVERYONE),
+    Row("DELETE", "/me/calendar", expect(204, 204, 204, 204)),
     Row("DELETE", "/me", EVERYONE, {"password": PASSWORD}, fresh_actor=True),
     # collectives, members, invitations
     Row("GET", "/collectives", EVERYONE),

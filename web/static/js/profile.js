@@ -63,5 +63,40 @@ deletion?.addEventListener("submit", (event) => {
   });
 });
 
+// My calendar: a secret feed URL, turned on, renewed or off by its person.
+const calendarBox = document.getElementById("my-calendar");
+function showCalendar(url) {
+  document.getElementById("calendar-on").hidden = !url;
+  document.getElementById("calendar-off-state").hidden = Boolean(url);
+  document.getElementById("calendar-url").value = url || "";
+}
+async function calendarAction(method, message) {
+  formError(calendarBox, null);
+  try {
+    const answer = await api(method, "/me/calendar");
+    showCalendar(answer ? answer.calendar_url : null);
+    document.getElementById("calendar-status").textContent = message;
+    toast(message);
+  } catch (error) {
+    formError(calendarBox, error);
+  }
+}
+if (calendarBox) {
+  api("GET", "/me").then((answer) => showCalendar(answer.calendar_url)).catch(() => {});
+  document.getElementById("calendar-turn-on").addEventListener("click", () => calendarAction("POST", t("Your calendar is on.")));
+  document.getElementById("calendar-renew").addEventListener("click", () => calendarAction("POST", t("Your calendar has a new address.")));
+  document.getElementById("calendar-off").addEventListener("click", () => calendarAction("DELETE", t("Your calendar is off.")));
+  document.getElementById("calendar-copy").addEventListener("click", async () => {
+    const field = document.getElementById("calendar-url");
+    field.select();
+    try {
+      await navigator.clipboard.writeText(field.value);
+      toast(t("Address copied."));
+    } catch {
+      toast(t("Select the address and copy it."));
+    }
+  });
+}
+
 // The address is not verified yet: send the link again.
 resendsVerification(document.getElementById("resend-verification"));
