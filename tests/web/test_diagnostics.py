@@ -220,7 +220,7 @@ async def test_an_animator_runs_a_diagnostic_with_a_member(
     await expect(radar).to_have_attribute("alt", re.compile("les chiffres sont dans le tableau"))
     await page.wait_for_function(
         "() => { const img = document.getElementById('radar');"
-        " return img.complete && img.naturalWidth === 560; }"
+        " return img.complete && img.naturalWidth === 760; }"
     )
     table = page.get_by_role("table", name="Maturité par thème")
     await expect(table.locator("tbody tr")).to_have_count(11)
