@@ -4,8 +4,6 @@ collective; run by the app every hour (``DueActionReminder``)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.models import ActionStatus, Diagnostic, Membership, PlanAction, utcnow
+from server.core.periodic import Periodic
 from server.core.platform import Essaim
 from server.domain.diagnostics.service import may_see
 from server.domain.notifications import notify
@@ -92,29 +91,8 @@ async def _recipient(
     return None
 
 
-class DueActionReminder:
+class DueActionReminder(Periodic):
     """The app's background task running ``remind_due_actions`` every ``interval`` seconds."""
 
     def __init__(self, essaim: Essaim, interval: float = REMIND_INTERVAL) -> None:
-        self.essaim = essaim
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="essaim-action-reminder")
-
-    async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await remind_due_actions(self.essaim)
-            except Exception:  # the database may be away for a while: try again later
-                log.exception("reminding due actions failed")
-            await asyncio.sleep(self.interval)
+        super().__init__("action-reminder", lambda: remind_due_actions(essaim), interval)

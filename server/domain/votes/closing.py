@@ -4,8 +4,6 @@ time passed (the app runs it every ``CLOSE_INTERVAL`` seconds, ``DueVoteCloser``
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -25,6 +23,7 @@ from server.core.models import (
     Vote,
     utcnow,
 )
+from server.core.periodic import Periodic
 from server.core.platform import Essaim
 from server.domain.access import Action
 from server.domain.cards import insert_card, move_card
@@ -207,29 +206,8 @@ async def advance_vote(essaim: Essaim, user: User, vote_id: int) -> dict[str, An
     return {"vote_id": vote_id, "moved": moved}
 
 
-class DueVoteCloser:
+class DueVoteCloser(Periodic):
     """The app's background task running ``close_due_votes`` every ``interval`` seconds."""
 
     def __init__(self, essaim: Essaim, interval: float = CLOSE_INTERVAL) -> None:
-        self.essaim = essaim
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="essaim-vote-closer")
-
-    async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await close_due_votes(self.essaim)
-            except Exception:  # the database may be away for a while: try again later
-                log.exception("closing due votes failed")
-            await asyncio.sleep(self.interval)
+        super().__init__("vote-closer", lambda: close_due_votes(essaim), interval)
