@@ -22,6 +22,7 @@ from server.domain.access import (
     require_unarchived_board,
 )
 from server.domain.boards import reaction_counts
+from server.domain.notifications import notify_comment
 from server.domain.schemas import CommentIn, CommentPatch, ReactionIn, patch_values
 from server.domain.views import comment_view
 from server.domain.workshops.rules import require_not_frozen
@@ -48,6 +49,8 @@ async def add_comment(essaim: Essaim, user: User, card_id: int, body: CommentIn)
         restricted = card.moderation != Moderation.published
         await w.emit_on_card(card, EventKind.comment_created, view, restricted=restricted)
         w.index("comment", comment.id, card.collective_id)
+        if not restricted:  # a hidden card's comments tell nobody but animators
+            await notify_comment(w, card, comment, user)
     return view
 
 

@@ -18,6 +18,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from server.core.models import (
@@ -281,6 +282,19 @@ class MeetingPatch(Body):
     ends_at: AwareDatetime | None = None
     location: Place | None = None
     notes: LongText | None = None
+
+
+class NotificationsRead(Body):
+    """Which of one's notifications to mark read: ``ids``, or ``all``."""
+
+    ids: Annotated[list[Id], Field(min_length=1, max_length=500)] | None = None
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _one_of_them(self) -> NotificationsRead:
+        if (self.ids is None) == (not self.all):
+            raise ValueError("give either ids or all: true")
+        return self
 
 
 class AttendanceIn(Body):

@@ -16,6 +16,7 @@ from server.core.links import link_base
 from server.core.platform import Essaim
 from server.domain import notifications
 from server.domain.schemas import (
+    NotificationsRead,
     NudgeIn,
     NudgeTemplateIn,
     PromptIn,
@@ -166,6 +167,30 @@ async def send_welcome(call: Call) -> dict[str, Any]:
 async def list_notifications(call: Call) -> dict[str, Any]:
     limit = call.query_int("limit", 50, low=1, high=200)
     return await notifications.list_notifications(call.essaim, call.user, limit)
+
+
+@ROUTES.endpoint(
+    "GET",
+    "/notifications",
+    "The caller's notifications, newest first, with the unread count (as /me/notifications)",
+    tag="animation",
+    query=("limit",),
+)
+async def notifications_list(call: Call) -> dict[str, Any]:
+    limit = call.query_int("limit", 50, low=1, high=200)
+    return await notifications.list_notifications(call.essaim, call.user, limit)
+
+
+@ROUTES.endpoint(
+    "POST",
+    "/notifications/read",
+    "Mark one's notifications read: `ids`, or `all: true`; answers the unread count",
+    tag="animation",
+    body=NotificationsRead,
+)
+async def read_notifications(call: Call) -> dict[str, Any]:
+    ids = None if call.body.all else list(call.body.ids or [])
+    return await notifications.mark_many(call.essaim, call.user, ids)
 
 
 @ROUTES.endpoint(

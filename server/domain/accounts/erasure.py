@@ -62,6 +62,7 @@ from server.domain.boards import reaction_counts
 from server.domain.cards import remove_card
 from server.domain.diagnostics.service import forget_member
 from server.domain.discussion import remove_comment
+from server.domain.notifications import COMMENT_KINDS
 from server.events.kinds import EventKind
 from server.events.write import Write, write
 
@@ -211,6 +212,12 @@ async def _erase_contributions(w: Write, user: User) -> tuple[set[int], set[int]
         .values(body="")
         .execution_options(synchronize_session=False)
     )
+    # The notifications of their comments quoted them: the quote goes too.
+    for notification in await session.scalars(
+        select(Notification).where(Notification.kind.in_(COMMENT_KINDS))
+    ):
+        if (notification.data or {}).get("comment_id") in erased_comments:
+            notification.body = ""
     reactions = list(
         await session.execute(
             select(Reaction, Card)

@@ -158,6 +158,8 @@ async def rewrite_notifications(
         notification.data = scrub(notification.data, uid, email)
         if name:
             notification.body = _whole_word(name).sub(PSEUDONYM, notification.body)
+        if name and notification.kind in COMMENTED and notification.title.startswith(name + " "):
+            notification.title = PSEUDONYM + notification.title[len(name) :]
         if name and notification.kind == "nudge":
             named = _NUDGE_TITLE_HEAD.format(sender=name)
             if notification.title.startswith(named):
@@ -175,5 +177,6 @@ def _whole_word(name: str) -> re.Pattern[str]:
 
 # Notifications one person sends another (``data.sender``), and the part of a nudge's title
 # that names the sender (« Un message de {sender} (»).
-SENT_NOTIFICATIONS = ("nudge", "welcome")
+SENT_NOTIFICATIONS = ("nudge", "welcome", "comment", "answer")
+COMMENTED = ("comment", "answer")  # « {commenter} a commenté … »
 _NUDGE_TITLE_HEAD = NUDGE_TITLE.split("{collective}")[0]

@@ -545,6 +545,8 @@ ROWS = [
     ),
     Row("POST", "/collectives/{collective}/welcomes", manage(201), {"user_id": "{other_user}"}),
     Row("GET", "/me/notifications", EVERYONE),
+    Row("GET", "/notifications", EVERYONE),
+    Row("POST", "/notifications/read", EVERYONE, {"all": True}),
     Row(
         "POST",
         "/notifications/{notification}/read",

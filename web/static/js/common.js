@@ -508,7 +508,8 @@ function initLogout() {
   });
 }
 
-// Notifications (nudges, welcomes…): a count on the bell, the list under it, read on opening.
+// Notifications (nudges, welcomes, comments, answers, reminders): a count on the bell, the
+// list under it (each opens what it is about), all read on opening.
 async function initNotifications() {
   const bell = document.getElementById("bell");
   if (!bell) return;
@@ -518,7 +519,7 @@ async function initNotifications() {
   let items = [];
   const refresh = async () => {
     try {
-      const found = await api("GET", "/me/notifications?limit=20");
+      const found = await api("GET", "/notifications?limit=20");
       items = found.notifications;
       count.hidden = !found.unread;
       count.textContent = String(found.unread);
@@ -530,8 +531,14 @@ async function initNotifications() {
     }
   };
   const render = () => {
+    // Only a path of this site is followed (never another origin).
+    const link = (n) => {
+      const url = n.data?.url;
+      return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : null;
+    };
     list.replaceChildren(...(items.length ? items.map((n) => h("li", { class: n.read_at ? "" : "unread" },
-      h("strong", {}, n.title), n.body ? h("p", {}, n.body) : null, timeEl(n.created_at)))
+      link(n) ? h("a", { href: link(n) }, h("strong", {}, n.title)) : h("strong", {}, n.title),
+      n.body ? h("p", {}, n.body) : null, timeEl(n.created_at)))
       : [h("li", { class: "empty" }, t("Nothing new."))]));
   };
   bell.addEventListener("click", async () => {
@@ -539,9 +546,10 @@ async function initNotifications() {
     bell.setAttribute("aria-expanded", String(!panel.hidden));
     if (panel.hidden) return;
     render();
-    const unread = items.filter((n) => !n.read_at);
-    await Promise.all(unread.map((n) => api("POST", `/notifications/${n.id}/read`).catch(() => {})));
-    if (unread.length) refresh();
+    const unread = items.filter((n) => !n.read_at).map((n) => n.id);
+    if (!unread.length) return;
+    await api("POST", "/notifications/read", { ids: unread }).catch(() => {});
+    refresh();
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden) {
