@@ -105,6 +105,9 @@ async def test_the_emailed_link_verifies_the_address_and_the_profile_says_so(
     await page.goto("/profile")
     await expect(page.locator("#email-status")).to_contain_text("pas encore vérifiée")
     await page.goto(await emailed_path(site, "vera@example.fr", "verify"))
+    # Shown once the page's POST confirmed the address (its text is in the page, hidden, from
+    # the start: waiting on the text alone raced the POST with the next navigation).
+    await expect(page.locator("#verify-done")).to_be_visible()
     await expect(page.locator("#verify-done")).to_contain_text("Votre adresse est vérifiée")
     link = await emailed_path(site, "vera@example.fr", "verify")
     await page.goto("/profile")
@@ -112,6 +115,7 @@ async def test_the_emailed_link_verifies_the_address_and_the_profile_says_so(
     # The same link again is good news, with the way on; a made-up one says what to do.
     await page.goto(link)
     used = page.locator("#verify-used")
+    await expect(used).to_be_visible()
     await expect(used).to_contain_text("votre adresse est vérifiée")
     await expect(used.get_by_role("link", name="Aller sur Essaim")).to_be_visible()
     await expect(page.locator("#verify-email .form-error")).to_be_hidden()
