@@ -92,7 +92,14 @@ async def test_reading_by_ids_marks_only_one_s_own(world: World, make_client: Ma
     assert answered["unread"] == 0
     hers = await ok(await lea.get(f"{API}/notifications"))
     assert hers["unread"] == 1, "someone else's id is ignored"
-    for body in ({}, {"ids": []}, {"ids": [1], "all": True}, {"all": False}, {"ids": ["x"]}):
+    bodies: list[dict[str, Any]] = [
+        {},
+        {"ids": []},
+        {"ids": [1], "all": True},
+        {"all": False},
+        {"ids": ["x"]},
+    ]
+    for body in bodies:
         refused = await world.member.post(f"{API}/notifications/read", json=body)
         assert refused.status_code == 422, body
     anonymous = await world.outsider.get(f"{API}/notifications")
