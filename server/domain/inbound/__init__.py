@@ -1,0 +1,1 @@
+"""Mail coming in: replies to notification emails."""
