@@ -102,6 +102,10 @@ class RedisBroker(Broker):
         self._pubsub = self._subscriber.pubsub()
         self._reader: asyncio.Task[None] | None = None
         self._confirmed: dict[str, asyncio.Event] = {}
+        # redis-py's PubSub opens its connection on the first command: two (un)subscriptions
+        # sent at once could each open one, and the confirmation sent on the connection the
+        # other replaced would never be read. One at a time, then.
+        self._commands = asyncio.Lock()
 
     async def connect(self) -> None:
         await self.redis.ping()
@@ -129,14 +133,16 @@ class RedisBroker(Broker):
     async def _listen(self, channel: str) -> None:
         # Wait for Redis to confirm: only then is every later publish sure to reach us.
         confirmed = self._confirmed.setdefault(self.prefix + channel, asyncio.Event())
-        await self._pubsub.subscribe(self.prefix + channel)
-        if self._reader is None or self._reader.done():
-            self._reader = asyncio.create_task(self._read(), name="essaim-redis-reader")
+        async with self._commands:
+            await self._pubsub.subscribe(self.prefix + channel)
+            if self._reader is None or self._reader.done():
+                self._reader = asyncio.create_task(self._read(), name="essaim-redis-reader")
         await asyncio.wait_for(confirmed.wait(), timeout=10)
 
     async def _unlisten(self, channel: str) -> None:
         self._confirmed.pop(self.prefix + channel, None)
-        await self._pubsub.unsubscribe(self.prefix + channel)
+        async with self._commands:
+            await self._pubsub.unsubscribe(self.prefix + channel)
 
     async def _read(self) -> None:
         while True:

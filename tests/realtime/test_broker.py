@@ -262,3 +262,29 @@ async def test_memory_broker_unsubscribe_stops_delivery_to_that_queue() -> None:
 def test_broker_from_url_refuses_an_unknown_scheme(url: str) -> None:
     with pytest.raises(ValueError, match=r"unsupported BROKER_URL scheme .*memory:// or redis://"):
         broker_from_url(url)
+
+
+async def test_subscriptions_made_at_once_on_a_fresh_broker_are_all_confirmed(
+    redis_prefix: str,
+) -> None:
+    """A process starting subscribes to several channels at the same moment (the sessions,
+    the unread counts, the first feeds): each must be confirmed and receive. Before the
+    subscriptions were sent one at a time, two of them could race to open the pub/sub
+    connection and one waited for a confirmation that never came."""
+    for attempt in range(5):
+        broker = RedisBroker(REDIS_URL, f"{redis_prefix}{attempt}:")
+        await broker.connect()
+        try:
+            async with AsyncExitStack() as stack:
+                queues = await asyncio.wait_for(
+                    asyncio.gather(
+                        *(stack.enter_async_context(broker.subscribe(c)) for c in "abc")
+                    ),
+                    WAIT * 2,
+                )
+                for channel in "abc":
+                    await broker.publish(channel, {"on": channel})
+                for channel, queue in zip("abc", queues, strict=True):
+                    assert await asyncio.wait_for(queue.get(), WAIT) == {"on": channel}
+        finally:
+            await broker.disconnect()
