@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from server.core.errors import PdfUnavailable
 from server.core.models import User
@@ -14,7 +13,6 @@ from server.domain.diagnostics.catalogue import SCALE_MAX
 from server.domain.diagnostics.radar import radar_svg
 from server.domain.diagnostics.service import diagnostic_for, full_view
 
-PARIS = ZoneInfo("Europe/Paris")
 STATUS_NAMES = {"todo": "à faire", "doing": "en cours", "done": "fait", "dropped": "abandonné"}
 
 PRINT_CSS = """

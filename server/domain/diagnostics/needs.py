@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +35,7 @@ from server.core.models import (
     utcnow,
 )
 from server.core.platform import Essaim
+from server.core.timezone import PARIS
 from server.domain.access import Action, membership
 from server.domain.cards import insert_card
 from server.domain.diagnostics.answers import WEAK_BELOW, median_of, theme_scores
@@ -47,7 +47,6 @@ from server.events.write import write
 
 MIN_COMPANIES = 5
 NEED_TAG = "besoin-"  # the question card of a need made into a step: « besoin-<theme> »
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def company_key(diagnostic: Diagnostic) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.core.models import ActionStatus, Diagnostic, Membership, PlanAction, utcnow
 from server.core.periodic import Periodic
 from server.core.platform import Essaim
+from server.core.timezone import PARIS
 from server.domain.diagnostics.service import may_see
 from server.domain.notifications import notify
 from server.events.write import write
 
 log = logging.getLogger(__name__)
-PARIS = ZoneInfo("Europe/Paris")
 REMIND_INTERVAL = 3600.0  # seconds between two sweeps
 KIND = "action_due"
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +40,7 @@ from server.core.models import (
     utcnow,
 )
 from server.core.platform import Essaim
+from server.core.timezone import PARIS
 from server.domain.access import Action, is_animator, membership
 from server.domain.diagnostics.answers import merge_answers, theme_scores, unanswered_scales
 from server.domain.diagnostics.catalogue import SHIPPED
@@ -58,7 +58,6 @@ from server.domain.views import iso, user_view
 from server.events.write import lock_collective, write
 
 CUSTOM = "custom-"
-PARIS = ZoneInfo("Europe/Paris")  # the day an action is planned on
 
 # --- templates -------------------------------------------------------------------------------
 

@@ -29,12 +29,12 @@ from server.core.models import (
     WorkshopTemplate,
 )
 from server.core.platform import Essaim
+from server.core.timezone import PARIS
 from server.domain.schemas import custom_id
 from server.domain.votes.decision import METHOD_NAMES, option_result
 from server.domain.votes.methods import Method
 from server.domain.votes.views import full_vote_view
 from server.domain.workshops.service import (
-    PARIS,
     participants_of,
     summarise,
     votes_of,

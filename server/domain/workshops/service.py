@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +44,7 @@ from server.core.models import (
     utcnow,
 )
 from server.core.platform import Essaim
+from server.core.timezone import PARIS
 from server.domain import cards as card_writes
 from server.domain import meetings
 from server.domain.access import Action, board_for, membership
@@ -64,7 +64,6 @@ from server.domain.workshops.views import seconds_left, workshop_view
 from server.events.kinds import EventKind
 from server.events.write import Write, lock_collective, write
 
-PARIS = ZoneInfo("Europe/Paris")  # the day a workshop's meeting is held on
 MAX_COLUMNS = 12  # as a board allows (boards.py)
 
 

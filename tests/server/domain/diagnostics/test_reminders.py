@@ -3,8 +3,10 @@ diagnosed member), never for an action done, overdue or of someone who left."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from server.core.models import utcnow
+from server.core.timezone import paris_day
 from server.domain.diagnostics.reminders import remind_due_actions
 from tests.conftest import MakeClient, World
 from tests.support.diagnostics import API, company_member, ok, start
@@ -12,7 +14,8 @@ from tests.support.platform import essaim_of
 
 
 def days(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    """``n`` days from today in Paris (the day due dates are read in)."""
+    return (paris_day(utcnow()) + timedelta(days=n)).isoformat()
 
 
 async def test_one_reminder_per_action_and_due_date(world: World, make_client: MakeClient) -> None:
