@@ -29,6 +29,7 @@ from server.core.platform import Essaim
 from server.domain import cards, discussion
 from server.domain.access import Action, find_membership, membership
 from server.domain.notifications import NUDGE_TITLE, notification_view, notify
+from server.domain.notify.kinds import Delivery
 from server.domain.schemas import CardIn, CommentIn, NudgeIn, PromptIn, WelcomeIn
 from server.domain.views import iso, user_view
 from server.events.kinds import EventKind
@@ -143,6 +144,7 @@ async def send_nudge(
             message,
             {"nudge_id": nudge.id, "sender": user_view(user)},
         )
+        assert notification is not None  # an animator's message cannot be turned off
         view = {**nudge_view(nudge, recipient, user), "notification_id": notification.id}
         # Restricted: members must not receive the nudges others got; the recipient has
         # the notification.
@@ -153,7 +155,11 @@ async def send_nudge(
             subject=f"{collective.name} : un message de {user.display_name}",
             text=f"{message}\n\n—\nRetrouvez « {collective.name} » sur Essaim : {link}\n",
         )
-        w.after_commit(lambda: essaim.mailer.send(email))
+        if notification.delivery == Delivery.immediate:
+            # Sent now, as written (not through the grouped notification emails); a member
+            # who chose a digest or the application only gets it there.
+            notification.emailed_at = utcnow()
+            w.after_commit(lambda: essaim.mailer.send(email))
     return view
 
 
@@ -202,6 +208,7 @@ async def send_welcome(
             message,
             {"sender": user_view(user)},
         )
+        assert notification is not None  # an animator's message cannot be turned off
         view = notification_view(notification)
         await w.emit(
             collective_id,

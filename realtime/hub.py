@@ -24,7 +24,7 @@ from server.core.models import Board, Collective, Membership, User
 from server.core.platform import Essaim
 from server.domain.access import membership
 from server.domain.accounts.sessions import live_sessions, session_expiry
-from server.events.wire import SESSIONS_CHANNEL, collective_channel
+from server.events.wire import NOTIFICATIONS_CHANNEL, SESSIONS_CHANNEL, collective_channel
 
 log = logging.getLogger("essaim.realtime")
 
@@ -74,6 +74,7 @@ class Hub:
         self._silence_task: asyncio.Task[None] | None = None
         self._sessions_task: asyncio.Task[None] | None = None
         self._sessions_ready = asyncio.Event()
+        self._notifications_task: asyncio.Task[None] | None = None
         self._retiring: set[asyncio.Task[None]] = set()  # feeds cancelled, not yet ended
         self._fresh_connections = 0  # opened since the heap was last frozen
         self.epoch = ""
@@ -84,6 +85,9 @@ class Hub:
         self._presence_task = asyncio.create_task(self._keep_presence(), name="essaim-presence")
         self._silence_task = asyncio.create_task(self._watch(), name="essaim-connections")
         self._sessions_task = asyncio.create_task(self._follow_sessions(), name="essaim-sessions")
+        self._notifications_task = asyncio.create_task(
+            self._follow_notifications(), name="essaim-notifications"
+        )
         # Listening before the first socket opens: no revocation published from now on is missed.
         await self._sessions_ready.wait()
 
@@ -100,7 +104,12 @@ class Hub:
         tasks = [f.task for f in self.feeds.values()] + list(self._retiring)
         tasks += [
             t
-            for t in (self._presence_task, self._silence_task, self._sessions_task)
+            for t in (
+                self._presence_task,
+                self._silence_task,
+                self._sessions_task,
+                self._notifications_task,
+            )
             if t is not None
         ]
         for task in tasks:
@@ -163,6 +172,38 @@ class Hub:
                 log.exception("following session revocations failed; retrying")
                 self._sessions_ready.set()  # do not hold the start up; the checks remain
                 resumed = True
+                await asyncio.sleep(1.0)
+
+    def tell_unread(self, counts: dict[int, int]) -> None:
+        """Send each user's new unread count to their sockets in this process."""
+        for connection in list(self.connections):
+            unread = counts.get(connection.user.id)
+            if unread is not None:
+                connection.send_json({"type": "notifications", "unread": unread})
+
+    async def _follow_notifications(self) -> None:
+        """Forward the unread counts published by any process (``NOTIFICATIONS_CHANNEL``).
+        A lost publication only delays the bell: the page reads the count again later."""
+        while True:
+            try:
+                async with self.essaim.broker.subscribe(NOTIFICATIONS_CHANNEL) as queue:
+                    while True:
+                        message = await queue.get()
+                        unread = message.get("unread")
+                        if not isinstance(unread, dict):
+                            log.warning("ignoring a malformed unread count: %r", message)
+                            continue
+                        self.tell_unread(
+                            {
+                                int(uid): n
+                                for uid, n in unread.items()
+                                if str(uid).isdigit() and isinstance(n, int)
+                            }
+                        )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("following unread counts failed; retrying")
                 await asyncio.sleep(1.0)
 
     async def _end_dead_sessions(self) -> None:

@@ -67,6 +67,8 @@ def fast_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         # Test clients call the server http://testserver: emailed links may name it
         # (``server.core.links``).
         allowed_origins=("http://testserver",),
+        # Tests send the notification emails due by calling ``dispatch`` (no background turn).
+        notify_interval_seconds=0,
     )
     values.update(overrides)
     return Settings.from_env({}, **values)

@@ -26,6 +26,7 @@ from server.app.api import (
     diagnostics,
     meetings,
     moderation,
+    notifications,
     presence,
     privacy,
     reports,
@@ -43,6 +44,8 @@ from server.core.platform import Essaim
 from server.core.settings import Settings
 from server.domain import calendar
 from server.domain.diagnostics.reminders import DueActionReminder
+from server.domain.inbound.smtp import InboundSmtp
+from server.domain.notify.dispatch import NotificationMailer
 from server.domain.votes.closing import DueVoteCloser
 from web.pages import not_found_page, web_routes
 
@@ -58,6 +61,7 @@ API_ENDPOINTS: tuple[Endpoint, ...] = (
     *moderation.ROUTES,
     *presence.ROUTES,
     *animation.ROUTES,
+    *notifications.ROUTES,
     *privacy.ROUTES,
     *reports.ROUTES,
     *search_api.ROUTES,
@@ -131,6 +135,13 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
             reminder = app.state.action_reminder = DueActionReminder(essaim)
             started.push_async_callback(reminder.stop)
             await reminder.start()
+            mailer = app.state.notification_mailer = NotificationMailer(essaim)
+            started.push_async_callback(mailer.stop)
+            await mailer.start()
+            if essaim.settings.inbound_smtp:
+                receiver = app.state.inbound_smtp = InboundSmtp(essaim, settings.inbound_smtp)
+                started.push_async_callback(receiver.stop)
+                await receiver.start()
             log.info("Essaim started with %s", essaim.settings.describe())
             yield
 
@@ -139,6 +150,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
         Route("/api/v1/health", health),
         WebSocketRoute("/ws", websocket_endpoint),
         Route("/digest/unsubscribe", animation.digest_unsubscribe, methods=["GET", "POST"]),
+        Route(
+            "/notifications/unsubscribe",
+            notifications.unsubscribe_page,
+            methods=["GET", "POST"],
+        ),
         Route("/calendar/{token}.ics", calendar_feed),
         *api_routes(API_ENDPOINTS),
         *web_routes(),

@@ -225,6 +225,14 @@ class ErrorCode(StrEnum):
     EMPTY_FILE = "empty_file", 415, None, "the file is empty"
     INVALID_INPUT = "invalid_input", 422, None, "some fields are invalid: `fields` says why"
     BAD_CREDENTIALS = "bad_credentials", 422, None, "wrong email or password"
+    REPLY_REFUSED = (
+        "reply_refused",
+        422,
+        None,
+        "a reply by email was refused and nothing was posted: `reason` says why (`forged`, "
+        "`expired`, `wrong_sender`, `not_member`, `card_closed`, `empty`, `too_long`, "
+        "`no_token`, `oversize`)",
+    )
     TOO_MANY_REQUESTS = (
         "too_many_requests",
         429,

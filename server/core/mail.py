@@ -15,12 +15,49 @@ log = logging.getLogger("essaim.mail")
 
 
 @dataclass(frozen=True)
+class EmailFile:
+    """A file sent with an email (an invitation's ``.ics``)."""
+
+    name: str
+    content_type: str  # "text/calendar; method=REQUEST"
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     to: str
     subject: str
     text: str
     # Extra header fields (e.g. List-Unsubscribe); From, To and Subject are set from above.
     headers: tuple[tuple[str, str], ...] = ()
+    html: str | None = None  # the same message as HTML (multipart/alternative)
+    files: tuple[EmailFile, ...] = ()
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+def mime_message(email: Email, sender: str) -> EmailMessage:
+    """The RFC 5322 message of ``email``: plain text, its HTML alternative, then the files."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    for name, value in email.headers:
+        message[name] = value
+    message.set_content(email.text)
+    if email.html is not None:
+        message.add_alternative(email.html, subtype="html")
+    for file in email.files:
+        maintype, _, rest = file.content_type.partition("/")
+        subtype, _, params = rest.partition(";")
+        extra = dict(
+            (k.strip(), v.strip()) for k, _, v in (p.partition("=") for p in params.split(";")) if k
+        )
+        message.add_attachment(
+            file.data, maintype=maintype, subtype=subtype.strip(), filename=file.name, params=extra
+        )
+    return message
 
 
 class Mailer:
@@ -50,13 +87,7 @@ class SmtpMailer(Mailer):
         await asyncio.to_thread(self._send_blocking, email)
 
     def _send_blocking(self, email: Email) -> None:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = email.to
-        message["Subject"] = email.subject
-        for name, value in email.headers:
-            message[name] = value
-        message.set_content(email.text)
+        message = mime_message(email, self.sender)
         context = ssl.create_default_context()
         smtp: smtplib.SMTP
         if self._implicit_tls:

@@ -215,6 +215,52 @@ class Settings:
         "An action of a company's plan that is due within this many days gets one reminder "
         "(a notification to its owner, or to the diagnosed member); 0 turns reminders off.",
     )
+    notify_email_minutes: int = _setting(
+        "ESSAIM_NOTIFY_EMAIL_MINUTES",
+        15,
+        "At most one notification email per thread (a card, a vote…) and person in this many "
+        "minutes: what comes meanwhile joins the next one.",
+    )
+    notify_interval_seconds: float = _setting(
+        "ESSAIM_NOTIFY_INTERVAL_SECONDS",
+        60.0,
+        "How often `essaim serve` sends the notification emails due (and the daily and weekly "
+        "notification digests); 0 turns the sender off in this process.",
+    )
+    notify_digest_hour: int = _setting(
+        "ESSAIM_NOTIFY_DIGEST_HOUR",
+        8,
+        "The hour (Paris time) after which the daily notification digest goes, and the weekly "
+        "one on Mondays.",
+    )
+    reply_domain: str = _setting(
+        "ESSAIM_REPLY_DOMAIN",
+        "",
+        "Mail domain of the signed reply addresses (`reply+<token>@<domain>`) of notification "
+        "emails about a card; its MX must reach the inbound receiver. Empty: no reply by email.",
+    )
+    reply_ttl_days: int = _setting(
+        "ESSAIM_REPLY_TTL_DAYS",
+        60,
+        "How long the reply address of a notification email keeps working.",
+    )
+    inbound_smtp: str = _setting(
+        "ESSAIM_INBOUND_SMTP",
+        "",
+        "`host:port` on which `essaim serve` runs an SMTP receiver for replies (e.g. "
+        "`127.0.0.1:2525`, behind the MTA that relays the reply domain). Empty: none.",
+    )
+    inbound_secret: str = _setting(
+        "ESSAIM_INBOUND_SECRET",
+        "",
+        "Shared secret of `POST /api/v1/inbound/email` (an MTA pipe or a provider's webhook "
+        "sends it as `Authorization: Bearer …`). Empty: the route answers 404.",
+    )
+    inbound_max_bytes: int = _setting(
+        "ESSAIM_INBOUND_MAX_BYTES",
+        15 * 1024 * 1024,
+        "Largest reply email accepted (bytes, attachments included); larger ones are refused.",
+    )
     log_level: str = _setting(
         "ESSAIM_LOG_LEVEL", "info", "Log level: debug, info, warning or error."
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
@@ -27,9 +26,9 @@ from server.core.models import (
     utcnow,
 )
 from server.core.platform import Essaim
+from server.core.timezone import PARIS
 from server.events.write import write
 
-PARIS = ZoneInfo("Europe/Paris")
 HISTORY_DAYS = 365  # how far back the feed goes
 DEFAULT_LENGTH = timedelta(hours=2)  # a meeting with a start and no end
 
@@ -107,7 +106,7 @@ async def feed(essaim: Essaim, token: str, base_url: str) -> bytes:
             )
         ).all()
     base = base_url.rstrip("/")
-    host = base.split("://", 1)[-1].split("/", 1)[0] or "essaim"
+    host = _host(base)
     calendar = Calendar()
     calendar.add("prodid", "-//Essaim//Calendrier des collectifs//FR")
     calendar.add("version", "2.0")
@@ -116,22 +115,7 @@ async def feed(essaim: Essaim, token: str, base_url: str) -> bytes:
     calendar.add("x-wr-calname", f"Essaim — {user.display_name}")
     calendar.add("x-wr-timezone", "Europe/Paris")
     for meeting in meetings:
-        event = _event(
-            f"meeting-{meeting.id}@{host}", now, f"{meeting.title} ({names[meeting.collective_id]})"
-        )
-        if meeting.starts_at is not None:
-            event.add("dtstart", meeting.starts_at)
-            event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)
-        else:
-            _all_day(event, meeting.held_on, meeting.held_on)
-        if meeting.location:
-            event.add("location", meeting.location)
-        event.add(
-            "description",
-            "\n\n".join(p for p in (meeting.notes or "", f"{base}/c/{meeting.collective_id}") if p),
-        )
-        event.add("url", f"{base}/c/{meeting.collective_id}")
-        calendar.add_component(event)
+        calendar.add_component(meeting_event(meeting, names[meeting.collective_id], base, now))
     for phase in phases:
         event = _event(
             f"phase-{phase.id}@{host}", now, f"{phase.name} ({names[phase.collective_id]})"
@@ -155,6 +139,42 @@ async def feed(essaim: Essaim, token: str, base_url: str) -> bytes:
         calendar.add_component(event)
     ical: bytes = calendar.to_ical()
     return ical
+
+
+def meeting_event(meeting: Meeting, collective: str, base_url: str, now: datetime) -> Event:
+    """A meeting as an iCalendar event (timed, or all-day with only ``held_on``); its UID is
+    the same in the feed and in invitation emails, so a client that has both keeps one."""
+    base = base_url.rstrip("/")
+    event = _event(f"meeting-{meeting.id}@{_host(base)}", now, f"{meeting.title} ({collective})")
+    if meeting.starts_at is not None:
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH)
+    else:
+        _all_day(event, meeting.held_on, meeting.held_on)
+    if meeting.location:
+        event.add("location", meeting.location)
+    event.add(
+        "description",
+        "\n\n".join(p for p in (meeting.notes or "", f"{base}/c/{meeting.collective_id}") if p),
+    )
+    event.add("url", f"{base}/c/{meeting.collective_id}")
+    return event
+
+
+def meeting_invitation(meeting: Meeting, collective: str, base_url: str) -> bytes:
+    """The ``.ics`` an email about a meeting carries (METHOD:PUBLISH: « add to my calendar »;
+    attendance is answered in Essaim)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Essaim//Calendrier des collectifs//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(meeting_event(meeting, collective, base_url, utcnow()))
+    ical: bytes = calendar.to_ical()
+    return ical
+
+
+def _host(base: str) -> str:
+    return base.split("://", 1)[-1].split("/", 1)[0] or "essaim"
 
 
 def _event(uid: str, now: datetime, summary: str) -> Event:

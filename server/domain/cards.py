@@ -31,6 +31,7 @@ from server.domain.access import (
     sees_author,
 )
 from server.domain.boards import comment_counts, reaction_counts
+from server.domain.notify.cards import notify_mentions
 from server.domain.schemas import CardIn, CardPatch, patch_values
 from server.domain.views import attachment_view, card_view, comment_view
 from server.domain.workshops import rules as workshop_rules
@@ -135,6 +136,7 @@ async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -
         )
         position = None if placement.column_id else body.position
         view = await insert_card(w, card, user, position)
+        await notify_mentions(w, card, user, f"{card.title}\n{card.body}")
     return view
 
 
@@ -233,10 +235,13 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
             await _unplace(w.session, card)
             await _place(w.session, card, target, body.position)
             kinds.append(EventKind.card_moved)
+        before = f"{card.title}\n{card.body}"
         for key in CONTENT_FIELDS & values.keys():
             setattr(card, key, _unique(body.tags or []) if key == "tags" else values[key])
         if CONTENT_FIELDS & values.keys():
             kinds.append(EventKind.card_updated)
+            text = f"{card.title}\n{card.body}"
+            await notify_mentions(w, card, user, text, before=before)
         if "moderation" in values and values["moderation"] != card.moderation:
             card.moderation = str(values["moderation"])
             kinds.append(

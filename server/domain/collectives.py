@@ -16,6 +16,7 @@ from server.core.security import new_token, token_hash
 from server.domain import audit
 from server.domain.access import Action, find_membership, is_animator, membership
 from server.domain.diagnostics.service import forget_member
+from server.domain.notify.collective import notify_joined
 from server.domain.schemas import (
     CollectiveIn,
     CollectivePatch,
@@ -313,6 +314,7 @@ async def accept_invitation(essaim: Essaim, user: User, token: str) -> dict[str,
         w.session.add(member)
         await w.session.flush()
         await w.emit(cid, EventKind.member_joined, member_view(member, user))
+        await notify_joined(w, cid, user, member.role)
         collective = await w.session.get(Collective, cid)
         assert collective is not None
         await w.session.refresh(collective)

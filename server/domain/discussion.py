@@ -22,7 +22,7 @@ from server.domain.access import (
     require_unarchived_board,
 )
 from server.domain.boards import reaction_counts
-from server.domain.notifications import notify_comment
+from server.domain.notify.cards import notify_comment, notify_mentions, notify_reaction
 from server.domain.schemas import CommentIn, CommentPatch, ReactionIn, patch_values
 from server.domain.views import comment_view
 from server.domain.workshops.rules import require_not_frozen
@@ -78,8 +78,11 @@ async def update_comment(
         if "body" in values:
             require_owner_or_animator(comment.author_id, user, member)
             await require_open_board(w.session, card.board_id, member)
-            comment.body = str(values["body"])
+            before, comment.body = comment.body, str(values["body"])
             kinds.append(EventKind.comment_updated)
+            if comment.moderation == Moderation.published and comment.author_id == user.id:
+                # Those the edit newly mentions are told (not those the first version named).
+                await notify_mentions(w, card, user, comment.body, comment=comment, before=before)
         if "moderation" in values:
             if not is_animator(member):
                 raise Forbidden("only animators moderate content")
@@ -196,4 +199,6 @@ async def _react(
             change = EventKind.reaction_added if add else EventKind.reaction_removed
             restricted = card.moderation != Moderation.published
             await w.emit_on_card(card, change, view, restricted=restricted)
+            if add:
+                await notify_reaction(w, card, user, kind)
     return view

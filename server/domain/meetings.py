@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.core.errors import InvalidInput, NotFound
 from server.core.models import Attendance, Meeting, Membership, Role, User, utcnow
 from server.core.platform import Essaim
+from server.core.timezone import PARIS
 from server.domain.access import Action, membership
+from server.domain.notify.collective import notify_meeting
 from server.domain.schemas import AttendanceIn, MeetingIn, MeetingPatch, patch_values
 from server.domain.views import iso, user_view
 from server.events.kinds import EventKind
 from server.events.write import Write, write
-
-PARIS = ZoneInfo("Europe/Paris")  # where a meeting's day is read
 
 
 def _check_times(held_on: date, starts: datetime | None, ends: datetime | None) -> None:
@@ -115,6 +114,7 @@ async def create_meeting(
         w.session.add(meeting)
         await w.session.flush()
         await _emit(w, meeting, EventKind.meeting_created, 0)
+        await notify_meeting(w, meeting, user, moved=False)
     return meeting_view(meeting, [], 0)
 
 
@@ -136,6 +136,7 @@ async def update_meeting(
     values = patch_values(body, nullable=frozenset({"notes", "starts_at", "ends_at"}))
     async with write(essaim, user) as w:
         meeting = await _meeting_for(w, user, meeting_id)
+        when = (meeting.held_on, meeting.starts_at, meeting.ends_at, meeting.location)
         for key, value in values.items():
             setattr(meeting, key, value)
         if "held_on" in values and "starts_at" not in values and meeting.starts_at is not None:
@@ -146,6 +147,8 @@ async def update_meeting(
         await w.session.flush()
         attendees = (await _attendees(w.session, [meeting.id]))[meeting.id]
         await _emit(w, meeting, EventKind.meeting_updated, len(attendees))
+        if (meeting.held_on, meeting.starts_at, meeting.ends_at, meeting.location) != when:
+            await notify_meeting(w, meeting, user, moved=True)
     return meeting_view(meeting, attendees, len(attendees))
 
 

@@ -30,6 +30,7 @@ from server.domain import audit
 from server.domain.access import Action, card_for, comment_for, membership
 from server.domain.cards import hide_card
 from server.domain.discussion import excerpt, hide_comment
+from server.domain.notify.collective import notify_flag
 from server.domain.schemas import FlagIn, FlagResolveIn
 from server.domain.views import iso, user_view
 from server.events.kinds import EventKind
@@ -79,6 +80,7 @@ async def _flag(
     await w.session.flush()
     full = (await flag_views(w.session, [flag]))[0]
     await w.emit(card.collective_id, EventKind.flag_created, full, restricted=True)
+    await notify_flag(w, flag, card)
     return own_view(flag)
 
 

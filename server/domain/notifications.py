@@ -1,28 +1,30 @@
-"""In-app notifications: what waits for one user, newest first — nudges and welcomes from an
-animator, comments on one's card or on a card one commented, answers to one's question
-(``notify_comment``: one unread notification per card and person, grouped as more come), and
-action reminders (server/domain/diagnostics/reminders.py)."""
+"""Notifications: what waits for one user, newest first, written inside the write that causes
+it (``notify``, as the person's preferences say: server/domain/notify/), listed and marked
+read; each change of a person's unread count is published for their open sockets.
+
+The writers: server/domain/notify/cards.py (comments, answers, mentions, reactions),
+server/domain/notify/collective.py (meetings, votes, invitations, flags), animation/nudges.py
+(nudges, welcomes), server/domain/diagnostics/reminders.py (actions due). Emails:
+server/domain/notify/dispatch.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.errors import NotFound
 from server.core.models import (
-    Card,
-    CardKind,
-    Comment,
     Membership,
-    Moderation,
     Notification,
-    Role,
     User,
     utcnow,
 )
 from server.core.platform import Essaim
+from server.domain.notify.kinds import Delivery, delivery_of
 from server.domain.views import iso
+from server.events.wire import NOTIFICATIONS_CHANNEL
 from server.events.write import Write, write
 
 # The title of a nudge's notification (animation.nudges sends it; account erasure renames the
@@ -51,8 +53,23 @@ async def notify(
     title: str,
     body: str,
     data: dict[str, Any] | None = None,
-) -> Notification:
-    """Add a notification for ``user_id`` inside the caller's write."""
+    *,
+    thread: str = "",
+    prefs: dict[str, str] | None = None,
+) -> Notification | None:
+    """Add a notification for ``user_id`` inside the caller's write, delivered as their
+    preferences for ``kind`` in that collective say (None when they want none of it). Its
+    emails are grouped by ``thread`` (default: its own). The recipient's unread count is
+    published after commit (the bell updates live)."""
+    if prefs is None and collective_id is not None:
+        prefs = await w.session.scalar(
+            select(Membership.notification_prefs).where(
+                Membership.collective_id == collective_id, Membership.user_id == user_id
+            )
+        )
+    delivery = delivery_of(prefs or {}, kind)
+    if delivery == Delivery.never:
+        return None
     notification = Notification(
         user_id=user_id,
         collective_id=collective_id,
@@ -61,10 +78,49 @@ async def notify(
         body=body,
         data=data or {},
         created_at=utcnow(),
+        thread=thread,
+        delivery=delivery.value,
     )
     w.session.add(notification)
     await w.session.flush()
+    if not thread:
+        notification.thread = f"{kind}:{notification.id}"[:40]
+    changed_count(w, user_id)
     return notification
+
+
+def changed_count(w: Write, user_id: int) -> None:
+    """Publish ``user_id``'s unread count once ``w`` committed (once per write for all)."""
+    users: set[int] | None = w.session.info.get(_NOTIFIED)
+    if users is None:
+        users = w.session.info[_NOTIFIED] = set()
+        essaim = w.essaim
+        w.after_commit(lambda: publish_unread(essaim, users))
+    users.add(user_id)
+
+
+_NOTIFIED = "essaim.notified"
+
+
+async def unread_counts(session: AsyncSession, user_ids: set[int]) -> dict[int, int]:
+    rows = await session.execute(
+        select(Notification.user_id, func.count())
+        .where(Notification.user_id.in_(user_ids), Notification.read_at.is_(None))
+        .group_by(Notification.user_id)
+    )
+    counts = {uid: 0 for uid in user_ids}
+    counts.update({uid: n for uid, n in rows})
+    return counts
+
+
+async def publish_unread(essaim: Essaim, user_ids: set[int]) -> None:
+    """Tell every process the unread counts of ``user_ids`` (their sockets get them)."""
+    if not user_ids:
+        return
+    async with essaim.db.read() as session:
+        counts = await unread_counts(session, user_ids)
+    message = {"unread": {str(uid): n for uid, n in counts.items()}}
+    await essaim.broker.publish(NOTIFICATIONS_CHANNEL, message)
 
 
 async def list_notifications(essaim: Essaim, user: User, limit: int) -> dict[str, Any]:
@@ -98,6 +154,7 @@ async def mark_read(essaim: Essaim, user: User, notification_id: int) -> None:
             .where(Notification.id == notification_id, Notification.read_at.is_(None))
             .values(read_at=utcnow())
         )
+        changed_count(w, user.id)
 
 
 async def mark_many(essaim: Essaim, user: User, ids: list[int] | None) -> dict[str, int]:
@@ -110,81 +167,10 @@ async def mark_many(essaim: Essaim, user: User, ids: list[int] | None) -> dict[s
         if ids is not None:
             query = query.where(Notification.id.in_(ids))
         await w.session.execute(query.values(read_at=utcnow()))
+        changed_count(w, user.id)
         unread = await w.session.scalar(
             select(func.count()).where(
                 Notification.user_id == user.id, Notification.read_at.is_(None)
             )
         )
     return {"unread": unread or 0}
-
-
-# Kinds written when someone comments (``notify_comment``).
-COMMENT_KINDS = ("comment", "answer")
-
-
-async def notify_comment(w: Write, card: Card, comment: Comment, author: User) -> None:
-    """Tell the card's author (an answer when the card is a question) and the others who
-    commented on it, except the commenter and whoever left the collective. One unread
-    notification per card and person: a new comment updates it (« 3 nouveaux commentaires »)
-    instead of adding another."""
-    earlier = set(
-        await w.session.scalars(
-            select(Comment.author_id).where(
-                Comment.card_id == card.id,
-                Comment.id != comment.id,
-                Comment.moderation == Moderation.published,
-            )
-        )
-    )
-    wanted = ({card.author_id} | earlier) - {author.id}
-    if not wanted:
-        return
-    members = set(
-        await w.session.scalars(
-            select(Membership.user_id).where(
-                Membership.collective_id == card.collective_id,
-                Membership.user_id.in_(wanted),
-                Membership.role != Role.observer,
-            )
-        )
-    )
-    for user_id in sorted(members):
-        own = user_id == card.author_id
-        kind = "answer" if own and card.kind == CardKind.question else "comment"
-        pending = [
-            n
-            for n in await w.session.scalars(
-                select(Notification).where(
-                    Notification.user_id == user_id,
-                    Notification.kind.in_(COMMENT_KINDS),
-                    Notification.read_at.is_(None),
-                )
-            )
-            if n.data.get("card_id") == card.id
-        ]
-        count = 1 + (int(pending[0].data.get("count", 1)) if pending else 0)
-        title = _comment_title(kind, own, author.display_name, card.title, count)
-        data = {
-            "card_id": card.id,
-            "comment_id": comment.id,
-            "count": count,
-            "url": f"/cards/{card.id}#comment-{comment.id}",
-            # Who wrote it: erasure renames them here (server/domain/accounts/pseudonyms.py).
-            "sender": {"id": author.id, "display_name": author.display_name},
-        }
-        if pending:
-            pending[0].kind, pending[0].title, pending[0].data = kind, title[:200], data
-            pending[0].body = comment.body[:280]
-            pending[0].created_at = utcnow()
-        else:
-            await notify(w, user_id, card.collective_id, kind, title, comment.body[:280], data)
-
-
-def _comment_title(kind: str, own: bool, who: str, card: str, count: int) -> str:
-    if count > 1:
-        return f"{count} nouveaux commentaires sur « {card} »"
-    if kind == "answer":
-        return f"{who} a répondu à votre question « {card} »"
-    if own:
-        return f"{who} a commenté votre fiche « {card} »"
-    return f"{who} a aussi commenté « {card} »"

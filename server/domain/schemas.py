@@ -31,6 +31,7 @@ from server.core.models import (
     ReactionKind,
     Role,
 )
+from server.domain.notify.kinds import Delivery
 
 # Database integers are 32-bit: larger ids cannot exist, and must not reach the database.
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
@@ -295,6 +296,27 @@ class NotificationsRead(Body):
         if (self.ids is None) == (not self.all):
             raise ValueError("give either ids or all: true")
         return self
+
+
+class QuietHoursIn(Body):
+    """No notification email between ``start`` and ``end`` (Paris time, "HH:MM")."""
+
+    start: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    end: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class CollectivePreferencesIn(Body):
+    collective_id: Id
+    preferences: Annotated[dict[str, Delivery], Field(max_length=40)]
+
+
+class NotificationPreferencesIn(Body):
+    """``all``: for every collective of the caller; ``collectives``: for one each (after
+    ``all``); ``quiet_hours``: null for none. Kinds not named keep their setting."""
+
+    all: Annotated[dict[str, Delivery], Field(max_length=40)] | None = None
+    collectives: Annotated[list[CollectivePreferencesIn], Field(max_length=500)] | None = None
+    quiet_hours: QuietHoursIn | None = None
 
 
 class AttendanceIn(Body):

@@ -10,6 +10,9 @@ from server.core.models import Event
 # The broker channel of session revocations: ``{"sessions": [id, ...]}`` (the hub closes the
 # sockets of the sessions named, in every process).
 SESSIONS_CHANNEL = "sessions"
+# The broker channel of unread notification counts: ``{"unread": {"<user id>": n, ...}}``
+# (the hub sends ``{"type": "notifications", "unread": n}`` to those users' sockets).
+NOTIFICATIONS_CHANNEL = "notifications"
 
 
 def collective_channel(collective_id: int) -> str:

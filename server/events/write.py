@@ -72,9 +72,10 @@ async def lock_collective(
 class Write:
     """One transaction's worth of changes, with the events and index updates it produces."""
 
-    def __init__(self, session: AsyncSession, actor: User | None) -> None:
+    def __init__(self, session: AsyncSession, actor: User | None, essaim: Essaim) -> None:
         self.session = session
         self.actor = actor
+        self.essaim = essaim  # for what runs after commit (publications, emails)
         self.events: list[Event] = []
         self._after_commit: list[AfterCommit] = []
 
@@ -166,7 +167,7 @@ async def write(essaim: Essaim, actor: User | None) -> AsyncIterator[Write]:
     async with essaim.db.write() as session:
         session.info[WRITING] = True
         session.info[SERIALISED] = essaim.db.dialect == "sqlite"
-        unit = Write(session, actor)
+        unit = Write(session, actor, essaim)
         try:
             yield unit
             await session.flush()

@@ -79,12 +79,13 @@ class WsClient:
         return message
 
     async def expect(self, kind: str, timeout: float = RECEIVE_TIMEOUT) -> dict[str, Any]:
-        """The next message of type ``kind``, skipping presence messages."""
+        """The next message of type ``kind``, skipping presence messages and unread counts
+        (they come whenever the user's notifications change)."""
         while True:
             message = await self.receive(timeout)
             if message["type"] == kind:
                 return message
-            if message["type"] != "presence":
+            if message["type"] not in ("presence", "notifications"):
                 raise AssertionError(f"expected {kind}, got {message}")
 
     async def events(self, count: int, timeout: float = RECEIVE_TIMEOUT) -> list[dict[str, Any]]:
@@ -93,7 +94,7 @@ class WsClient:
             message = await self.receive(timeout)
             if message["type"] == "event":
                 received.append(message)
-            elif message["type"] != "presence":
+            elif message["type"] not in ("presence", "notifications"):
                 raise AssertionError(f"expected events, got {message}")
         return received
 

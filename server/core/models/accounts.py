@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.core.models.base import Base, utcnow
+from server.core.models.base import Base, JSONType, utcnow
 
 
 class User(Base):
@@ -24,6 +24,8 @@ class User(Base):
     # The secret of one's calendar feed URL (/calendar/<token>.ics), null until one turns it
     # on; a capability link, so it is kept as is (the feed shows it) and replaced to revoke it.
     calendar_token: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
+    # No notification email between these Paris times: {"start": "22:00", "end": "07:00"}.
+    quiet_hours: Mapped[dict[str, str] | None] = mapped_column(JSONType, default=None)
 
 
 class LoginSession(Base):

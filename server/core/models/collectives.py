@@ -56,6 +56,9 @@ class Membership(Base):
     trade: Mapped[str] = mapped_column(String(160), default="")
     skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How each kind of notification reaches this member here, where it differs from the
+    # defaults: {"reaction": "never", …} (server/domain/notify/kinds.py).
+    notification_prefs: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
 
 
 class Invitation(Base):

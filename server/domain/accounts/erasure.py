@@ -34,12 +34,14 @@ from server.core.models import (
     DigestDelivery,
     DigestOptOut,
     Event,
+    InboundMail,
     Invitation,
     LoginFailure,
     LoginSession,
     Membership,
     Moderation,
     Notification,
+    NotificationEmail,
     Nudge,
     Reaction,
     Role,
@@ -62,7 +64,7 @@ from server.domain.boards import reaction_counts
 from server.domain.cards import remove_card
 from server.domain.diagnostics.service import forget_member
 from server.domain.discussion import remove_comment
-from server.domain.notifications import COMMENT_KINDS
+from server.domain.notify.cards import COMMENT_KINDS
 from server.events.kinds import EventKind
 from server.events.write import Write, write
 
@@ -112,6 +114,7 @@ async def delete_account(
         row.display_name = PSEUDONYM
         row.password_hash = ""
         row.calendar_token = None  # its feed URL stops answering
+        row.quiet_hours = None
         await w.session.flush()
         await rewrite_events(
             w.session,
@@ -300,6 +303,8 @@ async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -
         delete(AccountToken).where(AccountToken.user_id == uid),
         delete(Visit).where(Visit.user_id == uid),
         delete(Notification).where(Notification.user_id == uid),
+        delete(NotificationEmail).where(NotificationEmail.user_id == uid),
+        delete(InboundMail).where(InboundMail.user_id == uid),
         delete(DigestDelivery).where(DigestDelivery.user_id == uid),
         delete(DigestOptOut).where(DigestOptOut.user_id == uid),
         delete(Nudge).where(Nudge.recipient_id == uid),

@@ -41,6 +41,8 @@ from server.core.models import (
     Diagnostic,
     Membership,
     Moderation,
+    Notification,
+    NotificationEmail,
     Reaction,
     User,
     Vote,
@@ -92,6 +94,7 @@ async def export_data(essaim: Essaim, user: User) -> Export:
                 "trade": m.trade,
                 "skills": list(m.skills),
                 "joined_at": iso(m.joined_at),
+                "notification_preferences": dict(m.notification_prefs or {}),
             }
             for m, c in await session.execute(
                 select(Membership, Collective)
@@ -210,6 +213,31 @@ async def export_data(essaim: Essaim, user: User) -> Export:
                 select(Diagnostic).where(Diagnostic.member_id == user.id).order_by(Diagnostic.id)
             )
         ]
+        notifications = [
+            {
+                "id": n.id,
+                "collective_id": n.collective_id,
+                # What it was about, not what others wrote (that is their data).
+                "kind": n.kind,
+                "url": n.data.get("url"),
+                "created_at": iso(n.created_at),
+                "read_at": iso(n.read_at),
+                "emailed_at": iso(n.emailed_at),
+            }
+            for n in await session.scalars(
+                select(Notification)
+                .where(Notification.user_id == user.id)
+                .order_by(Notification.id)
+            )
+        ]
+        emails = [
+            {"thread": e.thread, "sent_at": iso(e.sent_at)}
+            for e in await session.scalars(
+                select(NotificationEmail)
+                .where(NotificationEmail.user_id == user.id)
+                .order_by(NotificationEmail.id)
+            )
+        ]
     documents: dict[str, Any] = {
         "profile.json": me_view(account),
         "memberships.json": memberships,
@@ -220,6 +248,11 @@ async def export_data(essaim: Essaim, user: User) -> Export:
         "ballots.json": ballots,
         "workshops.json": workshops,
         "diagnostics.json": diagnostics,
+        "notifications.json": {
+            "quiet_hours": account.quiet_hours,
+            "notifications": notifications,
+            "emails_sent": emails,
+        },
     }
     # Zipping files is blocking disk work: keep it off the event loop.
     path = await asyncio.to_thread(_write_zip, documents, files)

@@ -159,13 +159,33 @@ async def rewrite_notifications(
         if name:
             notification.body = _whole_word(name).sub(PSEUDONYM, notification.body)
         if name and notification.kind in COMMENTED and notification.title.startswith(name + " "):
-            notification.title = PSEUDONYM + notification.title[len(name) :]
+            notification.title = (PSEUDONYM + notification.title[len(name) :])[:200]
+        english = notification.data.get("title_en")
+        if name and isinstance(english, str) and english.startswith(name + " "):
+            notification.data = {**notification.data, "title_en": PSEUDONYM + english[len(name) :]}
         if name and notification.kind == "nudge":
             named = _NUDGE_TITLE_HEAD.format(sender=name)
             if notification.title.startswith(named):
                 head = _NUDGE_TITLE_HEAD.format(sender=PSEUDONYM)
-                notification.title = head + notification.title[len(named) :]
+                notification.title = (head + notification.title[len(named) :])[:200]
     if name:
+        # The animators' « X a rejoint le collectif » name the newcomers.
+        joined = await session.scalars(
+            select(Notification).where(
+                Notification.kind == "invitation",
+                Notification.collective_id.in_(collective_ids),
+            )
+        )
+        for notification in joined:
+            names = list((notification.data or {}).get("names", []))
+            if name not in names:
+                continue
+            renamed = [PSEUDONYM if n == name else n for n in names]
+            data = {**notification.data, "names": renamed}
+            if isinstance(data.get("title_en"), str):
+                data["title_en"] = _whole_word(name).sub(PSEUDONYM, data["title_en"])
+            notification.data = data
+            notification.title = _whole_word(name).sub(PSEUDONYM, notification.title)[:200]
         # The nudges they sent, as stored for the cooldown and the animators' history.
         for nudge in await session.scalars(select(Nudge).where(Nudge.sender_id == uid)):
             nudge.message = _whole_word(name).sub(PSEUDONYM, nudge.message)
@@ -177,6 +197,6 @@ def _whole_word(name: str) -> re.Pattern[str]:
 
 # Notifications one person sends another (``data.sender``), and the part of a nudge's title
 # that names the sender (« Un message de {sender} (»).
-SENT_NOTIFICATIONS = ("nudge", "welcome", "comment", "answer")
-COMMENTED = ("comment", "answer")  # « {commenter} a commenté … »
+SENT_NOTIFICATIONS = ("nudge", "welcome", "comment", "answer", "mention")
+COMMENTED = ("comment", "answer", "mention")  # « {commenter} a commenté … », « … mentionné·e »
 _NUDGE_TITLE_HEAD = NUDGE_TITLE.split("{collective}")[0]

@@ -27,6 +27,7 @@ from server.core.periodic import Periodic
 from server.core.platform import Essaim
 from server.domain.access import Action
 from server.domain.cards import insert_card, move_card
+from server.domain.notify.collective import notify_vote
 from server.domain.views import board_view, column_view
 from server.domain.votes.decision import DECISIONS_BOARD, decision_markdown
 from server.domain.votes.service import vote_for
@@ -132,6 +133,7 @@ async def _close(w: Write, vote: Vote, author: User) -> dict[str, Any]:
         board_id=card.board_id,
         card_id=card.id,
     )
+    await notify_vote(w, vote, author, closed=True)
     return {"vote": {**view, "results": results}, "results": results,
             "decision": {"card_id": card.id}}  # fmt: skip
 

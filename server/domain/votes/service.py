@@ -35,6 +35,7 @@ from server.core.models import (
 )
 from server.core.platform import Essaim
 from server.domain.access import Action, is_animator, membership
+from server.domain.notify.collective import notify_vote
 from server.domain.votes.methods import Method, normalise_ballot
 from server.domain.votes.schemas import MAX_OPTIONS, BallotIn, VoteIn
 from server.domain.votes.views import (
@@ -107,6 +108,7 @@ async def open_vote(essaim: Essaim, user: User, collective_id: int, body: VoteIn
         await w.session.flush()
         view = vote_view(vote, options, user, 0)
         await w.emit(collective_id, EventKind.vote_opened, view, board_id=vote.board_id)
+        await notify_vote(w, vote, user, closed=False)
         results = await current_tally(w.session, vote, options) if results_visible(vote) else None
     return {**view, "results": results}
 

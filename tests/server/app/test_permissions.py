@@ -547,6 +547,15 @@ ROWS = [
     Row("GET", "/me/notifications", EVERYONE),
     Row("GET", "/notifications", EVERYONE),
     Row("POST", "/notifications/read", EVERYONE, {"all": True}),
+    Row("GET", "/me/notification-preferences", EVERYONE),
+    Row(
+        "PUT",
+        "/me/notification-preferences",
+        EVERYONE,
+        {"quiet_hours": {"start": "22:00", "end": "07:00"}},
+    ),
+    # Off unless ESSAIM_INBOUND_SECRET is set (its own tests set it); never a session's.
+    Row("POST", "/inbound/email", expect(404, 404, 404, 404), note="off here"),
     Row(
         "POST",
         "/notifications/{notification}/read",

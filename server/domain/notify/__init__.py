@@ -1,0 +1,1 @@
+"""Notifications beyond the application: their kinds, preferences, emails and mentions."""
