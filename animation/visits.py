@@ -3,9 +3,9 @@ engagement metrics — no event, no publish, at most one row per target and debo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.errors import InvalidInput, NotFound
@@ -77,3 +77,20 @@ async def record_visit(
             )
         )
     return True
+
+
+async def last_visit(
+    essaim: Essaim, user: User, collective_id: int, board_id: int | None, card_id: int | None
+) -> datetime | None:
+    """When ``user`` last opened this target (before the page being shown records its own
+    visit): what came after is « nouveau depuis votre dernière visite »."""
+    async with essaim.db.read() as session:
+        found: datetime | None = await session.scalar(
+            select(func.max(Visit.at)).where(
+                Visit.collective_id == collective_id,
+                Visit.user_id == user.id,
+                Visit.board_id.is_(None) if board_id is None else Visit.board_id == board_id,
+                Visit.card_id.is_(None) if card_id is None else Visit.card_id == card_id,
+            )
+        )
+    return found

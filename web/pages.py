@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from animation import visits
 from server.app.routing import MAX_ID
 from server.core.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
 from server.core.platform import Essaim
@@ -27,7 +28,7 @@ from server.domain.accounts.identity import Authenticated, authenticate
 from server.domain.accounts.sessions import SESSION_COOKIE
 from server.domain.diagnostics import needs as diagnostic_needs
 from server.domain.diagnostics import service as diagnostics
-from server.domain.views import me_view
+from server.domain.views import iso, me_view
 from server.domain.votes import service as votes
 from server.domain.workshops import service as workshops
 from web.i18n import WEB_DIR
@@ -312,6 +313,8 @@ async def board(request: Request, auth: Authenticated | None) -> Response:
     collective = await collectives.get_collective(essaim, auth.user, shown["collective_id"])
     members = await collectives.list_members(essaim, auth.user, shown["collective_id"])
     data: dict[str, Any] = {"board": shown, "collective": collective, "members": members}
+    seen = await visits.last_visit(essaim, auth.user, shown["collective_id"], shown["id"], None)
+    data["last_visit_at"] = iso(seen)
     # ?meeting=ID (a board made from a need): the workshop the animator starts here is held as
     # that meeting, instead of a new one of the day.
     wanted = request.query_params.get("meeting", "")
@@ -339,6 +342,8 @@ async def card(request: Request, auth: Authenticated | None) -> Response:
         "columns": [{"id": c["id"], "name": c["name"]} for c in board_shown["columns"]],
         "collective": collective,
     }
+    seen = await visits.last_visit(essaim, auth.user, shown["collective_id"], board_id, card_id)
+    data["last_visit_at"] = iso(seen)
     return render(request, auth, "card.html", data, data=data)
 
 

@@ -80,7 +80,8 @@ async def test_the_nudged_member_finds_it_in_essaim_and_sees_only_their_figures(
     # The nudge, and the comments on his cards while he was away (one per card).
     await expect(page.locator("#bell-count")).to_have_text(re.compile(r"^[1-9]\d*$"), timeout=WAIT)
     await bell.click()
-    await expect(page.locator("#notifications li").first).to_contain_text("À jeudi à l'atelier ?")
+    first = page.locator("#notification-panel li").first
+    await expect(first).to_contain_text("À jeudi à l'atelier ?")
     await expect(page.locator("#bell-count")).to_be_hidden(timeout=WAIT)
     mine = page.locator("#mine")
     await expect(mine).to_be_visible(timeout=WAIT)

@@ -32,6 +32,8 @@ SAME_IN_FRENCH = {
     "{n} participant", "{n} vote",
     # Diagnostics and action plans
     "Action", "Diagnostic", "Diagnostics", "JSON", "Notes", "PDF", "{n} action", "{n} question",
+    # Notifications
+    "Mention", "Vote",
 }  # fmt: skip
 
 

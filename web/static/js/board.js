@@ -6,6 +6,7 @@ import {
   ApiError, api, authorLabel, avatar, errorText, formError, h, icon, kindLabel, pageData, REACTIONS, splitList, submitting, t, tn, toast,
 } from "./common.js";
 import { LiveFeed } from "./live.js";
+import { attachMentions } from "./mentions.js";
 import { applyBoard } from "./state.js";
 import { openVoteDialog } from "./vote-dialog.js";
 import { WorkshopBar } from "./workshop-bar.js";
@@ -16,6 +17,10 @@ const collective = data.collective;
 const isAnimator = collective.role === "animator";
 const canWrite = collective.role !== "observer";
 const viewer = { id: Number(document.body.dataset.me || 0), animator: isAnimator };
+// What others posted since one last opened this board is marked « Nouveau ».
+const lastVisit = data.last_visit_at ? Date.parse(data.last_visit_at) : null;
+const isNew = (card) => lastVisit !== null && Date.parse(card.created_at) > lastVisit
+  && card.author?.id !== viewer.id;
 // What the server has (the snapshot with every event since applied by state.js), and the moves
 // this page sent that the server has not acknowledged yet: what is shown is the first with the
 // second on top, so a move that fails simply disappears and the card is back where it was.
@@ -99,6 +104,7 @@ function cardTile(card) {
   },
   h("div", { class: "card-top" },
     h("span", { class: "kind-badge" }, kindLabel(card.kind)),
+    isNew(card) ? h("span", { class: "flag new", title: t("New since your last visit") }, t("New")) : null,
     focused ? h("span", { class: "flag focus" }, icon("focus"), t("In focus")) : null,
     card.pinned ? h("span", { class: "flag pinned" }, t("Pinned")) : null,
     hidden ? h("span", { class: "flag hidden" }, t("Hidden")) : null),
@@ -451,6 +457,7 @@ function openCreate(columnId) {
 }
 
 document.getElementById("card-cancel").addEventListener("click", () => dialog.close());
+if (canWrite) attachMentions(form.elements.body, collective.id);
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   if (!form.elements.title.value.trim()) {

@@ -10,6 +10,7 @@ import {
 } from "./common.js";
 import { resolveConflict } from "./conflict.js";
 import { LiveFeed } from "./live.js";
+import { attachMentions } from "./mentions.js";
 import { applyCard } from "./state.js";
 
 const data = pageData();
@@ -24,6 +25,10 @@ const commentsEl = document.getElementById("comments");
 const attachmentsEl = document.getElementById("attachments");
 const myId = Number(document.body.dataset.me || 0);
 const viewer = { id: myId, animator: isAnimator };
+// Comments by others since one last opened this card are marked « Nouveau ».
+const lastVisit = data.last_visit_at ? Date.parse(data.last_visit_at) : null;
+const isNew = (comment) => lastVisit !== null && Date.parse(comment.created_at) > lastVisit
+  && comment.author?.id !== myId;
 const CONTENT = ["title", "kind", "body", "tags"];
 
 function contentOf(view) {
@@ -108,6 +113,7 @@ function renderEditor() {
     submitting(form, () => saveEdit(mine));
   });
   article.replaceChildren(form);
+  attachMentions(form.elements.body, collective.id);
   form.elements.title.focus();
 }
 
@@ -222,6 +228,7 @@ function commentItem(comment) {
   return h("li", { class: `comment${hidden ? " is-hidden" : ""}`, id: `comment-${comment.id}` },
     h("div", { class: "comment-head" }, avatar(comment.author, "small"),
       h("strong", {}, comment.author.display_name), " ", timeEl(comment.created_at),
+      isNew(comment) ? h("span", { class: "flag new", title: t("New since your last visit") }, t("New")) : null,
       hidden ? h("span", { class: "flag hidden" }, t("Hidden from members")) : null),
     editing ? commentEditor(comment, editing) : html(comment.body_html || ""),
     editing ? null : h("div", { class: "comment-actions" },
@@ -259,6 +266,7 @@ function commentEditor(comment, editing) {
     editing.draft = body;
     submitting(form, () => saveComment(comment.id, body));
   });
+  attachMentions(form.elements.body, collective.id);
   return form;
 }
 
@@ -337,6 +345,7 @@ commentForm.addEventListener("submit", (event) => {
 commentForm.elements.body.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) commentForm.requestSubmit();
 });
+if (canWrite) attachMentions(commentForm.elements.body, collective.id);
 
 // --- attachments -------------------------------------------------------------------------
 

@@ -508,58 +508,135 @@ function initLogout() {
   });
 }
 
-// Notifications (nudges, welcomes, comments, answers, reminders): a count on the bell, the
-// list under it (each opens what it is about), all read on opening.
+// Notifications (nudges, welcomes, comments, mentions, reminders…): a count on the bell, the
+// list under it, one per thread as the server groups them (each opens what it is about), those
+// shown marked read on opening. The count changes at once on pages with a live feed (live.js
+// dispatches « essaim:notifications »); elsewhere, and as a safety net, it is polled.
+
+const NOTIFICATION_KINDS = {
+  comment: N_("Comments"),
+  answer: N_("Answer"),
+  mention: N_("Mention"),
+  reaction: N_("Reactions"),
+  nudge: N_("Animator’s message"),
+  welcome: N_("Welcome message"),
+  vote: N_("Vote"),
+  meeting: N_("Meeting"),
+  action_due: N_("Due date"),
+  invitation: N_("Invitation accepted"),
+  flag: N_("Report to review"),
+};
+const POLL_MS = 30000;
+// With a live feed up, the count arrives by itself: polling only now and then catches a lost one.
+const LIVE_POLL_MS = 120000;
+
+/** A notification's title in the page's language (the server gives the English one aside). */
+export function notificationTitle(n) {
+  if (lang === "en" && typeof n.data?.title_en === "string") return n.data.title_en;
+  // French quotes hold to their words: a line never starts with « » » nor ends with « « ».
+  return lang === "fr" ? n.title.replace(/« /g, "«\u202f").replace(/ »/g, "\u202f»") : n.title;
+}
+
+// Only a path of this site is followed (never another origin).
+function notificationLink(n) {
+  const url = n.data?.url;
+  return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : null;
+}
+
+function notificationItem(n) {
+  const title = notificationTitle(n);
+  const label = NOTIFICATION_KINDS[n.kind];
+  return h("li", { class: `notification kind-${n.kind}${n.read_at ? "" : " unread"}`, dataset: { kind: n.kind } },
+    h("span", { class: "notification-kind" }, label ? t(label) : n.kind,
+      n.read_at ? null : h("span", { class: "visually-hidden" }, ` (${t("unread")})`)),
+    notificationLink(n) ? h("a", { href: notificationLink(n) }, h("strong", {}, title)) : h("strong", {}, title),
+    n.body ? h("p", {}, n.body) : null, timeEl(n.created_at));
+}
+
 async function initNotifications() {
   const bell = document.getElementById("bell");
   if (!bell) return;
-  const panel = document.getElementById("notifications");
+  const panel = document.getElementById("notification-panel");
   const list = document.getElementById("notification-list");
   const count = document.getElementById("bell-count");
+  const readAll = document.getElementById("notifications-read-all");
   let items = [];
+  let asked = 0;
+  let lastRefresh = 0;
+  const showCount = (n) => {
+    count.hidden = !n;
+    count.textContent = n > 99 ? "99+" : String(n);
+    bell.setAttribute("aria-label", n
+      ? tn("Notifications: {n} unread", "Notifications: {n} unread", n)
+      : t("Notifications"));
+    readAll.hidden = !n;
+  };
+  const render = () => {
+    list.replaceChildren(...(items.length ? items.map(notificationItem) : [h("li", { class: "empty" }, t("Nothing new."))]));
+  };
   const refresh = async () => {
+    const ticket = ++asked;
+    lastRefresh = Date.now();
     try {
       const found = await api("GET", "/notifications?limit=20");
+      if (ticket !== asked) return; // an older answer arriving late
       items = found.notifications;
-      count.hidden = !found.unread;
-      count.textContent = String(found.unread);
-      bell.setAttribute("aria-label", found.unread
-        ? tn("Notifications: {n} unread", "Notifications: {n} unread", found.unread)
-        : t("Notifications"));
+      showCount(found.unread);
+      if (!panel.hidden) render();
     } catch {
       /* not essential: try again later */
     }
   };
-  const render = () => {
-    // Only a path of this site is followed (never another origin).
-    const link = (n) => {
-      const url = n.data?.url;
-      return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : null;
-    };
-    list.replaceChildren(...(items.length ? items.map((n) => h("li", { class: n.read_at ? "" : "unread" },
-      link(n) ? h("a", { href: link(n) }, h("strong", {}, n.title)) : h("strong", {}, n.title),
-      n.body ? h("p", {}, n.body) : null, timeEl(n.created_at)))
-      : [h("li", { class: "empty" }, t("Nothing new."))]));
-  };
-  bell.addEventListener("click", async () => {
-    panel.hidden = !panel.hidden;
-    bell.setAttribute("aria-expanded", String(!panel.hidden));
-    if (panel.hidden) return;
+  const open = async () => {
+    panel.hidden = false;
+    bell.setAttribute("aria-expanded", "true");
     render();
-    const unread = items.filter((n) => !n.read_at).map((n) => n.id);
-    if (!unread.length) return;
-    await api("POST", "/notifications/read", { ids: unread }).catch(() => {});
-    refresh();
+    await refresh(); // what is shown is what the server has now
+    const shown = items.filter((n) => !n.read_at).map((n) => n.id);
+    if (!shown.length) return;
+    // Read from now on; they stay highlighted while the panel is open.
+    await api("POST", "/notifications/read", { ids: shown }).then((answer) => showCount(answer.unread)).catch(() => {});
+  };
+  const close = () => {
+    panel.hidden = true;
+    bell.setAttribute("aria-expanded", "false");
+  };
+  bell.addEventListener("click", () => (panel.hidden ? open() : close()));
+  readAll.addEventListener("click", async () => {
+    try {
+      const answer = await api("POST", "/notifications/read", { all: true });
+      showCount(answer.unread);
+      await refresh();
+      bell.focus(); // the button is gone: focus goes back to the bell rather than <body>
+    } catch (error) {
+      toast(errorText(error), "error");
+    }
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden) {
-      panel.hidden = true;
-      bell.setAttribute("aria-expanded", "false");
+      close();
       bell.focus();
     }
   });
+  document.addEventListener("click", (event) => {
+    if (!panel.hidden && !panel.contains(event.target) && !bell.contains(event.target)) close();
+  });
+  document.addEventListener("essaim:notifications", (event) => {
+    const n = event.detail?.unread;
+    if (!Number.isInteger(n)) return;
+    showCount(n);
+    lastRefresh = Date.now(); // the list itself is read again when the panel opens
+    if (!panel.hidden) refresh();
+  });
+  document.addEventListener("essaim:live", (event) => {
+    if (event.detail?.online) refresh();
+  });
   await refresh();
-  setInterval(refresh, 60000);
+  setInterval(() => {
+    const live = document.body.dataset.live === "online";
+    if (live && Date.now() - lastRefresh < LIVE_POLL_MS) return;
+    refresh();
+  }, POLL_MS);
 }
 
 initToggles();

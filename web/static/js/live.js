@@ -101,6 +101,12 @@ export class LiveFeed {
         this.send({ type: "subscribe", collective, board: board ?? null, since: this.seq, epoch: null });
         break;
       }
+      case "notifications":
+        // The bell lives in common.js, on every page: it listens rather than being imported.
+        if (Number.isInteger(message.unread)) {
+          document.dispatchEvent(new CustomEvent("essaim:notifications", { detail: { unread: message.unread } }));
+        }
+        break;
       case "error":
         console.warn("live feed:", message.code, message.message);
         break;
@@ -138,6 +144,8 @@ export class LiveFeed {
     this.online = online;
     document.body.dataset.live = online ? "online" : "offline";
     connectionChanged({ socket: online ? "up" : ended ? "ended" : "down" });
+    // Counts sent while the socket was down are lost: the bell reads its count again.
+    document.dispatchEvent(new CustomEvent("essaim:live", { detail: { online } }));
   }
 
   close() {
