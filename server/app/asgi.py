@@ -18,12 +18,14 @@ from realtime.hub import Hub
 from realtime.ws import websocket_endpoint
 from search import outbox
 from search.runtime import SearchRuntime
+from search.similar.service import SimilarCards
 from server.app.api import (
     accounts,
     animation,
     boards,
     collectives,
     diagnostics,
+    guide,
     meetings,
     moderation,
     notifications,
@@ -68,6 +70,7 @@ API_ENDPOINTS: tuple[Endpoint, ...] = (
     *votes.ROUTES,
     *workshops.ROUTES,
     *diagnostics.ROUTES,
+    *guide.ROUTES,
 )
 
 # Multipart framing around an upload: boundaries, part headers, the few small fields.
@@ -129,6 +132,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Sta
             search = app.state.search = SearchRuntime(essaim)
             started.push_async_callback(search.stop)
             await search.start()
+            similar = app.state.similar = SimilarCards(essaim)
+            started.push_async_callback(similar.stop)
             closer = app.state.vote_closer = DueVoteCloser(essaim)
             started.push_async_callback(closer.stop)
             await closer.start()

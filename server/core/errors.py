@@ -191,6 +191,13 @@ class ErrorCode(StrEnum):
     )
     # 410
     GONE = "gone", 410, None, "the object existed but is no longer usable"
+    CARD_MERGED = (
+        "card_merged",
+        410,
+        None,
+        "this card was merged into another, `merged_into_id`: its comments and reactions are there",
+    )
+    MERGE_TOO_OLD = "merge_too_old", 410, None, "a merge can be undone for 30 days only"
     INVITATION_EXPIRED = "invitation_expired", 410, None, "the invitation has expired"
     INVITATION_USED = "invitation_used", 410, None, "the invitation has already been used"
     INVITATION_REVOKED = "invitation_revoked", 410, None, "an animator withdrew the invitation"
@@ -225,6 +232,12 @@ class ErrorCode(StrEnum):
     EMPTY_FILE = "empty_file", 415, None, "the file is empty"
     INVALID_INPUT = "invalid_input", 422, None, "some fields are invalid: `fields` says why"
     BAD_CREDENTIALS = "bad_credentials", 422, None, "wrong email or password"
+    MERGE_UNDONE = (
+        "merge_undone",
+        409,
+        None,
+        "this merge was undone already, or the card kept is gone",
+    )
     REPLY_REFUSED = (
         "reply_refused",
         422,

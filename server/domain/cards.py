@@ -7,11 +7,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.core.errors import Conflict, ErrorCode, Forbidden, InvalidInput
+from server.core.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 from server.core.models import (
     Attachment,
     BoardColumn,
     Card,
+    CardKind,
+    CardVersion,
     Comment,
     Membership,
     Moderation,
@@ -20,7 +22,7 @@ from server.core.models import (
     utcnow,
 )
 from server.core.platform import Essaim
-from server.domain import audit
+from server.domain import audit, review
 from server.domain.access import (
     Action,
     board_for,
@@ -31,14 +33,15 @@ from server.domain.access import (
     sees_author,
 )
 from server.domain.boards import comment_counts, reaction_counts
+from server.domain.card_versions import keep_history, practice_of, record_version
 from server.domain.notify.cards import notify_mentions
-from server.domain.schemas import CardIn, CardPatch, patch_values
+from server.domain.schemas import CardIn, CardPatch, PracticeIn, patch_values
 from server.domain.views import attachment_view, card_view, comment_view
 from server.domain.workshops import rules as workshop_rules
 from server.events.kinds import EventKind
 from server.events.write import Write, write
 
-CONTENT_FIELDS = frozenset({"kind", "title", "body", "tags"})
+CONTENT_FIELDS = frozenset({"kind", "title", "body", "tags", "practice"})
 
 
 async def _column_of_board(session: AsyncSession, board_id: int, column_id: int | None) -> int:
@@ -53,7 +56,9 @@ async def _column_of_board(session: AsyncSession, board_id: int, column_id: int 
     return found
 
 
-async def _place(session: AsyncSession, card: Card, column_id: int, position: int | None) -> None:
+async def place_card(
+    session: AsyncSession, card: Card, column_id: int, position: int | None
+) -> None:
     """Insert ``card`` in ``column_id`` at ``position`` (end when None), shifting the others."""
     count = await session.scalar(
         select(func.count()).where(
@@ -77,7 +82,7 @@ async def _place(session: AsyncSession, card: Card, column_id: int, position: in
     card.position = index
 
 
-async def _unplace(session: AsyncSession, card: Card) -> None:
+async def unplace_card(session: AsyncSession, card: Card) -> None:
     """Close the gap ``card`` leaves in its column."""
     await session.execute(
         update(Card)
@@ -131,6 +136,7 @@ async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -
             author_id=user.id,
             anonymous=placement.anonymous,
             workshop_id=placement.workshop_id,
+            practice=_practice(body.kind, body.practice),
             created_at=now,
             updated_at=now,
         )
@@ -143,9 +149,10 @@ async def create_card(essaim: Essaim, user: User, board_id: int, body: CardIn) -
 async def insert_card(w: Write, card: Card, author: User, position: int | None) -> dict[str, Any]:
     """Place the new ``card`` in its column within ``w`` (the caller checked the actor may),
     emit ``card.created`` and index it."""
-    await _place(w.session, card, card.column_id, position)
+    await place_card(w.session, card, card.column_id, position)
     w.session.add(card)
     await w.session.flush()
+    await record_version(w, card, author.id)
     view = card_view(card, author)
     await _emit(w, card, EventKind.card_created, view)
     return view  # the author's own view: they see themself
@@ -156,8 +163,9 @@ async def move_card(w: Write, card: Card, column_id: int) -> dict[str, Any]:
     the actor may), as ``update_card`` moves it: ``card.moved`` with where it was."""
     moved_from = card.column_id
     target = await _column_of_board(w.session, card.board_id, column_id)
-    await _unplace(w.session, card)
-    await _place(w.session, card, target, None)
+    await unplace_card(w.session, card)
+    await place_card(w.session, card, target, None)
+    await review.on_moved(w, card)
     card.version += 1
     card.updated_at = utcnow()
     await w.session.flush()
@@ -232,12 +240,18 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
                 w.session, card.board_id, body.column_id or card.column_id
             )
             await workshop_rules.require_placeable(w.session, card, target, member)
-            await _unplace(w.session, card)
-            await _place(w.session, card, target, body.position)
+            await unplace_card(w.session, card)
+            await place_card(w.session, card, target, body.position)
             kinds.append(EventKind.card_moved)
         before = f"{card.title}\n{card.body}"
-        for key in CONTENT_FIELDS & values.keys():
+        if CONTENT_FIELDS & values.keys():
+            await keep_history(w, card)
+        for key in (CONTENT_FIELDS - {"practice"}) & values.keys():
             setattr(card, key, _unique(body.tags or []) if key == "tags" else values[key])
+        if "practice" in values:
+            card.practice = _practice(card.kind, body.practice)
+        elif "kind" in values and card.kind != CardKind.practice:
+            card.practice = {}  # no longer a practice: no sheet
         if CONTENT_FIELDS & values.keys():
             kinds.append(EventKind.card_updated)
             text = f"{card.title}\n{card.body}"
@@ -256,8 +270,12 @@ async def update_card(essaim: Essaim, user: User, card_id: int, body: CardPatch)
             audit.record(w, card.collective_id, kinds[-1], "card", card.id, {"title": card.title})
         if not kinds:
             return await full_card_view(w.session, card, (user, member))
+        if EventKind.card_moved in kinds:
+            await review.on_moved(w, card)
         card.version += 1
         card.updated_at = utcnow()
+        if EventKind.card_updated in kinds:
+            await record_version(w, card, user.id)
         await w.session.flush()
         view = await full_card_view(w.session, card)
         for kind in kinds:
@@ -284,7 +302,7 @@ async def emit_card_updated(w: Write, card: Card) -> None:
 async def remove_card(w: Write, card: Card) -> None:
     """Soft-delete ``card`` within ``w`` (the caller checked the actor may): its column
     closes the gap, ``card.deleted`` is emitted and the search index drops it."""
-    await _unplace(w.session, card)
+    await unplace_card(w.session, card)
     card.moderation = Moderation.deleted
     card.version += 1
     card.updated_at = utcnow()
@@ -317,6 +335,18 @@ async def _emit(w: Write, card: Card, kind: EventKind, data: dict[str, Any]) -> 
         w.index("card", card.id, card.collective_id)
 
 
+def _practice(kind: str, practice: PracticeIn | None) -> dict[str, Any]:
+    """A practice sheet's structure, for a practice only (422 on another kind)."""
+    if practice is None:
+        return {}
+    if kind != CardKind.practice:
+        raise InvalidInput(
+            "only a practice has a practice sheet",
+            fields={"practice": "the card's kind is not practice"},
+        )
+    return practice_of(kind, practice.model_dump())
+
+
 def _unique(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(tags))
 
@@ -326,3 +356,29 @@ async def board_of_card(essaim: Essaim, user: User, card_id: int) -> int:
     async with essaim.db.read() as session:
         card, _ = await card_for(session, user, card_id)
         return card.board_id
+
+
+async def restore_version(essaim: Essaim, user: User, card_id: int, version: int) -> dict[str, Any]:
+    """Make an old version the card's content again, as a new version (its author or an
+    animator, the board open). Answers the card."""
+    async with write(essaim, user) as w:
+        card, member = await card_for(w.session, user, card_id, Action.write)
+        require_owner_or_animator(card.author_id, user, member)
+        await require_open_board(w.session, card.board_id, member)
+        old = await w.session.scalar(
+            select(CardVersion).where(
+                CardVersion.card_id == card.id, CardVersion.version == version
+            )
+        )
+        if old is None:
+            raise NotFound("version")
+        await keep_history(w, card)
+        card.kind, card.title, card.body = old.kind, old.title, old.body
+        card.tags = list(old.tags)
+        card.practice = practice_of(old.kind, old.practice)
+        card.version += 1
+        card.updated_at = utcnow()
+        await record_version(w, card, user.id)
+        await emit_card_updated(w, card)
+        view = await full_card_view(w.session, card, (user, member))
+    return view

@@ -132,6 +132,7 @@ class CollectivePatch(Body):
     starts_on: date | None = None
     ends_on: date | None = None
     members_open_votes: bool | None = None
+    licence: Literal["CC-BY-SA-4.0", "CC-BY-4.0", "all-rights-reserved"] | None = None
 
 
 class InvitationIn(Body):
@@ -206,6 +207,22 @@ Title = Annotated[
 Tags = Annotated[list[Tag], Field(max_length=12)]
 
 
+Step = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000), NO_NUL
+]
+
+
+class PracticeIn(Body):
+    """A practice sheet's structure (every part optional)."""
+
+    context: LongText = ""
+    steps: Annotated[list[Step], Field(max_length=30)] = []
+    results: LongText = ""
+    costs: LongText = ""
+    vigilance: LongText = ""
+    contacts: LongText = ""
+
+
 class CardIn(Body):
     kind: CardKind = CardKind.idea
     title: Title
@@ -213,6 +230,7 @@ class CardIn(Body):
     tags: Tags = []
     column_id: Id | None = None
     position: Position | None = None
+    practice: PracticeIn | None = None  # only for kind "practice"
 
 
 class CardPatch(Body):
@@ -225,6 +243,26 @@ class CardPatch(Body):
     position: Position | None = None
     moderation: Literal["published", "hidden"] | None = None
     pinned: bool | None = None
+    practice: PracticeIn | None = None  # only for kind "practice"; replaces the structure
+
+
+class ShowcaseIn(Body):
+    """Put the card in the collective's public showcase (true), or take it out (false)."""
+
+    public: bool
+
+
+class ConsentIn(Body):
+    """The author's consent to be shown in the showcase: by name and company, anonymously,
+    or not at all (null: withdrawn)."""
+
+    consent: Literal["named", "anonymous"] | None
+
+
+class CapitaliseIn(Body):
+    """Validate a card for the collective's guide (true), or take it out (false)."""
+
+    capitalised: bool
 
 
 CommentText = Annotated[
@@ -317,6 +355,12 @@ class NotificationPreferencesIn(Body):
     all: Annotated[dict[str, Delivery], Field(max_length=40)] | None = None
     collectives: Annotated[list[CollectivePreferencesIn], Field(max_length=500)] | None = None
     quiet_hours: QuietHoursIn | None = None
+
+
+class MergeIn(Body):
+    """The duplicate to merge into the card of the path."""
+
+    card_id: Id
 
 
 class AttendanceIn(Body):

@@ -50,6 +50,7 @@ def collective_view(collective: Collective) -> dict[str, Any]:
         "starts_on": iso(collective.starts_on),
         "ends_on": iso(collective.ends_on),
         "members_open_votes": collective.members_open_votes,
+        "licence": collective.licence,
         "seq": collective.last_seq,
         "created_at": iso(collective.created_at),
     }
@@ -127,6 +128,8 @@ def card_view(
         "pinned": card.pinned,
         "reactions": reactions or {},
         "comment_count": comments,
+        "practice": dict(card.practice or {}),
+        "capitalised_at": iso(card.capitalised_at),
         "created_at": iso(card.created_at),
         "updated_at": iso(card.updated_at),
     }

@@ -158,6 +158,19 @@ class EventKind(StrEnum):
         {"id": int, "column_id": int},
         [_BOARD, _CARD],
     )
+    card_merged = (
+        "card.merged",
+        "an animator merged a duplicate card into another (merged_into_id): it left its board, "
+        "its comments, reactions and files are on the other",
+        {"id": int, "column_id": int, "merged_into_id": int, "merge_id": int},
+        [_BOARD, _CARD],
+    )
+    card_unmerged = (
+        "card.unmerged",
+        "an animator undid a merge: the card is back on its board, with what it had",
+        CARD,
+        [_BOARD],
+    )
     card_pinned = "card.pinned", "an animator pinned a card", CARD, [_BOARD, _CARD]
     card_unpinned = "card.unpinned", "an animator unpinned a card", CARD, [_BOARD, _CARD]
     comment_created = (

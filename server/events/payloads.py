@@ -38,6 +38,7 @@ COLLECTIVE: Payload = {
     "starts_on": str | None,
     "ends_on": str | None,
     "members_open_votes": bool,
+    "licence": str,
     "seq": int,
     "created_at": str,
 }
@@ -88,6 +89,8 @@ CARD: Payload = {
     "pinned": bool,
     "reactions": dict,
     "comment_count": int,
+    "practice": dict,  # a practice sheet's structure ({} for other kinds)
+    "capitalised_at": str | None,  # validated for the guide
     "created_at": str,
     "updated_at": str,
 }

@@ -9,9 +9,9 @@ from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse, Response
 
 from server.app.routing import Call, Endpoints
-from server.core.errors import InvalidInput, UnsupportedMediaType
+from server.core.errors import ErrorCode, Gone, InvalidInput, NotFound, UnsupportedMediaType
 from server.core.models import ReactionKind
-from server.domain import attachments, boards, cards, discussion
+from server.domain import attachments, boards, cards, discussion, merges
 from server.domain.schemas import (
     BoardIn,
     BoardPatch,
@@ -21,6 +21,7 @@ from server.domain.schemas import (
     ColumnPatch,
     CommentIn,
     CommentPatch,
+    MergeIn,
     ReactionIn,
 )
 
@@ -114,7 +115,51 @@ async def create_card(call: Call) -> dict[str, Any]:
     "GET", "/cards/{card_id:int}", "A card with comments, attachments, reactions", tag="cards"
 )
 async def get_card(call: Call) -> dict[str, Any]:
-    return await cards.get_card(call.essaim, call.user, call.id("card_id"))
+    card_id = call.id("card_id")
+    try:
+        return await cards.get_card(call.essaim, call.user, card_id)
+    except NotFound:
+        into = await merges.merged_into(call.essaim, call.user, card_id)
+        if into is None:
+            raise
+        raise Gone(
+            "this card was merged into another",
+            code=ErrorCode.CARD_MERGED,
+            extra={"merged_into_id": into},
+        ) from None
+
+
+@ROUTES.endpoint(
+    "POST",
+    "/cards/{card_id:int}/merge",
+    "Merge a duplicate (`card_id` of the body) into this card: its comments, reactions, files "
+    "and vote options move here, it becomes a pointer (animators; undo within 30 days)",
+    tag="cards",
+    body=MergeIn,
+    status=201,
+)
+async def merge_card(call: Call) -> dict[str, Any]:
+    return await merges.merge_card(call.essaim, call.user, call.id("card_id"), call.body.card_id)
+
+
+@ROUTES.endpoint(
+    "GET",
+    "/collectives/{collective_id:int}/merges",
+    "The collective's merges of duplicate cards, newest first, with what moved (animators)",
+    tag="cards",
+)
+async def list_merges(call: Call) -> dict[str, Any]:
+    return {"merges": await merges.list_merges(call.essaim, call.user, call.id("collective_id"))}
+
+
+@ROUTES.endpoint(
+    "POST",
+    "/merges/{merge_id:int}/undo",
+    "Undo a merge: the duplicate comes back with all it had (animators, within 30 days)",
+    tag="cards",
+)
+async def undo_merge(call: Call) -> dict[str, Any]:
+    return await merges.undo_merge(call.essaim, call.user, call.id("merge_id"))
 
 
 @ROUTES.endpoint(

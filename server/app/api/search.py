@@ -7,6 +7,7 @@ from typing import Any
 from search.backend import SearchUnavailable
 from search.runtime import SearchRuntime
 from search.service import SearchRequest, search
+from search.similar.service import SimilarCards
 from server.app.routing import MAX_ID, Call, Endpoints
 from server.core.errors import InvalidInput, SearchDown
 from server.core.models import CardKind
@@ -64,3 +65,35 @@ async def search_endpoint(call: Call) -> dict[str, Any]:
         return await search(call.essaim, runtime.backend, call.user, request)
     except SearchUnavailable:
         raise SearchDown("search is unavailable right now; try again shortly") from None
+
+
+MAX_SIMILAR_CHARS = 10_000
+
+
+def _similar(call: Call) -> SimilarCards:
+    runtime: SimilarCards = call.request.app.state.similar
+    return runtime
+
+
+@ROUTES.endpoint(
+    "GET",
+    "/collectives/{collective_id:int}/similar",
+    "Up to 5 published cards of the collective close to `text` (a new card's title and body "
+    "as typed), best first; `exclude`: a card not to propose (the one being edited)",
+    tag="search",
+    query=("text:str", "exclude"),
+)
+async def similar_to_text(call: Call) -> dict[str, Any]:
+    text = _text(call, "text", limit=MAX_SIMILAR_CHARS) or ""
+    exclude = _id(call, "exclude")
+    return await _similar(call).for_text(call.user, call.id("collective_id"), text, exclude)
+
+
+@ROUTES.endpoint(
+    "GET",
+    "/cards/{card_id:int}/similar",
+    "Up to 5 published cards of the same collective close to this one (« Fiches proches »)",
+    tag="search",
+)
+async def similar_to_card(call: Call) -> dict[str, Any]:
+    return await _similar(call).for_card(call.user, call.id("card_id"))

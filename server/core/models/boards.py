@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -109,8 +110,72 @@ class Card(Base):
     workshop_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshops.id", ondelete="SET NULL", use_alter=True), default=None, index=True
     )
+    # Merged by an animator into another card (a duplicate): it is then only a pointer there,
+    # off its board, until the merge is undone (server/domain/merges.py).
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cards.id", ondelete="SET NULL"), default=None
+    )
+    # A practice sheet's structure (kind "practice"): {"context", "steps": [...], "results",
+    # "costs", "vigilance", "contacts"}; {} when not filled in.
+    practice: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Validated by an animator for the collective's guide (server/domain/capitalise.py).
+    capitalised_at: Mapped[datetime | None] = mapped_column(default=None)
+    capitalised_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    # Asked to be reviewed for the guide (it reached a « Capitalisée » column).
+    review_requested_at: Mapped[datetime | None] = mapped_column(default=None)
+    # In the collective's public showcase (/p/<slug>): put there by an animator, shown only
+    # with its author's consent, as they chose: "named" (name and company) or "anonymous".
+    public_at: Mapped[datetime | None] = mapped_column(default=None)
+    author_consent: Mapped[str | None] = mapped_column(String(16), default=None)
+    author_consent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CardVersion(Base):
+    """A card's content as it was before an edit: who changed it from this, when."""
+
+    __tablename__ = "card_versions"
+    __table_args__ = (UniqueConstraint("card_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    practice: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Who made this version (the card's author for the first, else the one who edited).
+    by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CardMerge(Base):
+    """A duplicate merged into the card kept, with what moved, so that it can be undone for
+    ``UNDO_DAYS`` days."""
+
+    __tablename__ = "card_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collective_id: Mapped[int] = mapped_column(
+        ForeignKey("collectives.id", ondelete="CASCADE"), index=True
+    )
+    merged_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(default=None)
+    # {"comments": [ids], "attachments": [ids], "reactions": [ids], "dropped_reactions":
+    #  [{"user_id", "kind", "created_at"}], "options": [vote option ids], "column_id",
+    #  "position"}
+    moved: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
 class Comment(Base):

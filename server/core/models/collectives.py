@@ -38,6 +38,11 @@ class Collective(Base):
     last_seq: Mapped[int] = mapped_column(default=0)
     # Members may open votes too (animators always may).
     members_open_votes: Mapped[bool] = mapped_column(default=False)
+    # The licence of its guide and open data: CC-BY-SA-4.0, CC-BY-4.0 or all-rights-reserved.
+    licence: Mapped[str] = mapped_column(String(24), default="CC-BY-SA-4.0")
+    # The address of its public showcase, /p/<slug>: made from its name when a first
+    # practice is put there.
+    slug: Mapped[str | None] = mapped_column(String(80), default=None, unique=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

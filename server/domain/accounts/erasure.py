@@ -29,6 +29,7 @@ from server.core.models import (
     Attachment,
     AuditEntry,
     Card,
+    CardVersion,
     Collective,
     Comment,
     DigestDelivery,
@@ -206,7 +207,23 @@ async def _erase_contributions(w: Write, user: User) -> tuple[set[int], set[int]
     await session.execute(
         update(Card)
         .where(mine)
-        .values(title="", body="", tags=[])
+        .values(
+            title="",
+            body="",
+            tags=[],
+            practice={},
+            version=Card.version + 1,
+            updated_at=utcnow(),
+            public_at=None,
+            author_consent=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    # Their cards' earlier versions go too (what others wrote in them was theirs to keep
+    # only as part of the card, which is gone).
+    await session.execute(
+        delete(CardVersion)
+        .where(CardVersion.card_id.in_(erased_cards))
         .execution_options(synchronize_session=False)
     )
     await session.execute(
@@ -305,6 +322,10 @@ async def _forget_personal_rows(session: AsyncSession, user: User, email: str) -
         delete(Notification).where(Notification.user_id == uid),
         delete(NotificationEmail).where(NotificationEmail.user_id == uid),
         delete(InboundMail).where(InboundMail.user_id == uid),
+        # Their consent to be named on a public showcase: they are no longer there to hold it.
+        update(Card)
+        .where(Card.author_id == uid, Card.author_consent == "named")
+        .values(author_consent="anonymous"),
         delete(DigestDelivery).where(DigestDelivery.user_id == uid),
         delete(DigestOptOut).where(DigestOptOut.user_id == uid),
         delete(Nudge).where(Nudge.recipient_id == uid),

@@ -36,11 +36,14 @@ KINDS: tuple[Kind, ...] = (
     Kind("reaction", "Des réactions à ma fiche", Delivery.daily),
     Kind("nudge", "Un message de l'animateur", Delivery.immediate, mutable=False),
     Kind("welcome", "Le mot de bienvenue de l'animateur", Delivery.immediate, mutable=False),
+    Kind("merged", "Ma fiche fusionnée avec une autre (doublon)", Delivery.immediate),
+    Kind("capitalised", "Ma fiche validée pour le guide du collectif", Delivery.immediate),
     Kind("vote", "Un vote ouvert ou clos", Delivery.immediate),
     Kind("meeting", "Une réunion programmée", Delivery.immediate),
     Kind("action_due", "Une action de mon plan arrive à échéance", Delivery.immediate),
     Kind("invitation", "Une invitation acceptée", Delivery.daily, audience="animators"),
     Kind("flag", "Un signalement à examiner", Delivery.immediate, audience="animators"),
+    Kind("review", "Une fiche à valider pour le guide", Delivery.daily, audience="animators"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

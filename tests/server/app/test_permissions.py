@@ -190,6 +190,45 @@ class Targets:
                 )
                 assert response.status_code == 201, response.text
                 return response.json()["id"]
+            case "twin_card":  # a duplicate of "card", to merge into it
+                board = await self.get("board", role, actor)
+                response = await scene.author.post(
+                    f"/api/v1/boards/{board}/cards", json={"title": CARD_TITLE + " (bis)"}
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
+            case "version":  # a card's first version
+                return 1
+            case "practice_card":
+                board = await self.get("board", role, actor)
+                response = await scene.author.post(
+                    f"/api/v1/boards/{board}/cards",
+                    json={"kind": "practice", "title": CARD_TITLE, "practice": {"context": "Ici"}},
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
+            case "capitalised_card" | "showcase_slug":
+                card = await self.get("practice_card", role, actor)
+                response = await animator.post(
+                    f"/api/v1/cards/{card}/capitalise", json={"capitalised": True}
+                )
+                assert response.status_code == 200, response.text
+                if name == "capitalised_card":
+                    return card
+                response = await animator.request(
+                    "PUT", f"/api/v1/cards/{card}/showcase", json={"public": True}
+                )
+                assert response.status_code == 200, response.text
+                shown = await animator.get(f"/api/v1/collectives/{cid}/showcase")
+                return shown.json()["slug"]
+            case "merge":
+                card = await self.get("card", role, actor)
+                twin = await self.get("twin_card", role, actor)
+                response = await animator.post(
+                    f"/api/v1/cards/{card}/merge", json={"card_id": twin}
+                )
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
             case "comment" | "own_comment":
                 card = await self.get("card", role, actor)
                 poster = scene.author if name == "comment" else writer
@@ -491,6 +530,28 @@ ROWS = [
     # cards
     Row("POST", "/boards/{board}/cards", write(201), {"title": "Une idée"}),
     Row("GET", "/cards/{card}", READ),
+    Row("GET", "/cards/{card}/similar", READ),
+    Row("GET", "/collectives/{collective}/similar?text=isolant", READ),
+    Row("POST", "/cards/{card}/merge", manage(201), {"card_id": "{twin_card}"}),
+    Row("GET", "/collectives/{collective}/merges", manage(200)),
+    Row("POST", "/merges/{merge}/undo", manage(200)),
+    Row("GET", "/cards/{card}/versions", READ),
+    Row("POST", "/cards/{card}/versions/{version}/restore", manage(200), note="another's"),
+    Row("POST", "/cards/{practice_card}/capitalise", manage(200), {"capitalised": True}),
+    Row("GET", "/collectives/{collective}/guide/pending", manage(200)),
+    Row("PUT", "/cards/{capitalised_card}/showcase", manage(200), {"public": True}),
+    Row(
+        "PUT",
+        "/cards/{own_card}/showcase-consent",
+        expect(200, 200, 403, 404),
+        {"consent": "anonymous"},
+    ),
+    Row("GET", "/collectives/{collective}/showcase", manage(200)),
+    Row("GET", "/showcase/{showcase_slug}", EVERYONE, public=True),
+    Row("GET", "/collectives/{collective}/guide.pdf", READ),
+    Row("GET", "/collectives/{collective}/guide.odt", READ),
+    Row("GET", "/collectives/{collective}/guide.json", READ),
+    Row("GET", "/collectives/{collective}/guide.csv", READ),
     Row("PATCH", "/cards/{card}", manage(200), {"version": 1, "title": "Autre"}, "edit another's"),
     Row("PATCH", "/cards/{own_card}", write(200), {"version": 1, "title": "Autre"}, "edit own"),
     Row(

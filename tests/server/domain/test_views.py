@@ -101,6 +101,7 @@ def test_collective_view() -> None:
         "starts_on": "2026-01-05",
         "ends_on": None,
         "members_open_votes": False,
+        "licence": None,  # the database's default, CC-BY-SA-4.0, once stored
         "seq": 57,
         "created_at": "2026-01-12T08:00:00+00:00",
     }
@@ -218,6 +219,8 @@ def test_card_view_renders_the_body_and_names_its_author_by_name_only() -> None:
         "pinned": False,
         "reactions": {"useful": 2, "plus_one": 1},
         "comment_count": 4,
+        "practice": {},
+        "capitalised_at": None,
         "created_at": "2026-01-12T08:00:00+00:00",
         "updated_at": "2026-01-13T17:45:30+00:00",
     }

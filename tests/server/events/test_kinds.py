@@ -153,6 +153,13 @@ async def _write_every_kind(world: World, make_client: MakeClient) -> None:
     await _ok(await world.member.post(f"{url}/reactions", json={"kind": "useful"}))
     await _ok(await world.member.request("DELETE", f"{url}/reactions/useful"))
     await _ok(await world.member.request("DELETE", url))
+    # A duplicate merged into the world's card, then the merge undone.
+    kept = world.card["id"]
+    twin = await _ok(
+        await world.member.post(f"{API}/boards/{world.board_id}/cards", json={"title": "Doublon"})
+    )
+    merge = await _ok(await a.post(f"{API}/cards/{kept}/merge", json={"card_id": twin["id"]}))
+    await _ok(await a.post(f"{API}/merges/{merge['id']}/undo"))
     meeting = await _ok(
         await a.post(f"{home}/meetings", json={"title": "Atelier", "held_on": "2026-01-10"})
     )

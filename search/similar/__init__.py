@@ -1,0 +1,1 @@
+"""Similar cards: a lexical measure (no model) and, with the semantic extra, embeddings."""
