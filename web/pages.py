@@ -12,6 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
+from xml.sax.saxutils import escape as xml_escape
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -19,10 +20,13 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from animation import visits
+from search import french
 from server.app.routing import MAX_ID
 from server.core.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
+from server.core.links import link_base
+from server.core.markdown import render_markdown
 from server.core.platform import Essaim
-from server.domain import boards, cards, collectives, meetings, phases
+from server.domain import boards, cards, collectives, meetings, merges, phases, showcase
 from server.domain.accounts import links
 from server.domain.accounts.identity import Authenticated, authenticate
 from server.domain.accounts.sessions import SESSION_COOKIE
@@ -331,6 +335,9 @@ async def card(request: Request, auth: Authenticated | None) -> Response:
     assert auth is not None
     essaim = _essaim(request)
     card_id = _path_id(request, "card_id")
+    into = await merges.merged_into(essaim, auth.user, card_id)
+    if into is not None:  # a duplicate merged into another card: its page is that card's
+        return RedirectResponse(f"/cards/{into}", status_code=302)
     # The board's seq is read before the card, so that the live feed replays anything newer.
     board_id = await cards.board_of_card(essaim, auth.user, card_id)
     board_shown = await boards.get_board(essaim, auth.user, board_id)
@@ -345,6 +352,94 @@ async def card(request: Request, auth: Authenticated | None) -> Response:
     seen = await visits.last_visit(essaim, auth.user, shown["collective_id"], board_id, card_id)
     data["last_visit_at"] = iso(seen)
     return render(request, auth, "card.html", data, data=data)
+
+
+# A practice sheet's parts, in the order a sheet shows them (the template names them).
+SHEET_PARTS = ("context", "steps", "results", "costs", "vigilance", "contacts")
+
+
+def _matches(practice: dict[str, Any], wanted: set[str]) -> bool:
+    sheet = practice["practice"]
+    parts = [practice["title"], practice["body"], " ".join(practice["tags"])]
+    parts += [" ".join(v) if isinstance(v, list) else str(v) for v in sheet.values()]
+    return wanted <= set(french.terms(" ".join(parts)))
+
+
+def _excerpt(body: str, length: int = 240) -> str:
+    flat = " ".join(line.strip("#*>- ") for line in body.splitlines()).strip()
+    return flat if len(flat) <= length else flat[: length - 1].rsplit(" ", 1)[0] + "…"
+
+
+@page(login=False)
+async def showcase_page(request: Request, auth: Authenticated | None) -> Response:
+    """``/p/{slug}``: a collective's public showcase, for anyone (search engines included)."""
+    essaim = _essaim(request)
+    shown = await showcase.public_page(essaim, str(request.path_params["slug"]))
+    q = request.query_params.get("q", "")[:200]
+    wanted = set(french.terms(q))
+    practices = [
+        {**p, "excerpt": _excerpt(p["body"])}
+        for p in shown["practices"]
+        if not wanted or _matches(p, wanted)
+    ]
+    collective = shown["collective"]
+    base = link_base(essaim.settings, str(request.base_url))
+    context = {
+        "collective": collective,
+        "practices": practices,
+        "q": q,
+        "description": _excerpt(collective["description"] or collective["name"], 160),
+        "canonical": f"{base}/p/{collective['slug']}",
+    }
+    return render(request, auth, "showcase.html", context, data={})
+
+
+@page(login=False)
+async def showcase_practice(request: Request, auth: Authenticated | None) -> Response:
+    """``/p/{slug}/fiches/{id}``: one practice of a showcase."""
+    essaim = _essaim(request)
+    slug = str(request.path_params["slug"])
+    shown = await showcase.public_page(essaim, slug)
+    card_id = _path_id(request, "card_id")
+    practice = next((p for p in shown["practices"] if p["id"] == card_id), None)
+    if practice is None:
+        raise NotFound("practice")
+    sheet = practice["practice"]
+    parts = [(key, sheet[key], key == "steps") for key in SHEET_PARTS if sheet.get(key)]
+    collective = shown["collective"]
+    base = link_base(essaim.settings, str(request.base_url))
+    context = {
+        "collective": collective,
+        "practice": practice,
+        "body_html": render_markdown(practice["body"]),
+        "parts": parts,
+        "description": _excerpt(practice["body"] or practice["title"], 160),
+        "canonical": f"{base}{practice['url']}",
+    }
+    return render(request, auth, "showcase_practice.html", context, data={})
+
+
+async def sitemap(request: Request) -> Response:
+    """``/sitemap.xml``: every public showcase and its practices (nothing else is public)."""
+    essaim = _essaim(request)
+    base = link_base(essaim.settings, str(request.base_url))
+    urls = []
+    for slug, ids in await showcase.public_slugs(essaim):
+        urls.append(f"{base}/p/{slug}")
+        urls += [f"{base}/p/{slug}/fiches/{card_id}" for card_id in ids]
+    body = "".join(f"<url><loc>{xml_escape(u)}</loc></url>" for u in urls)
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>'
+    )
+    return Response(xml, media_type="application/xml")
+
+
+async def robots(request: Request) -> Response:
+    """``/robots.txt``: search engines may read the showcases, nothing else."""
+    base = link_base(_essaim(request).settings, str(request.base_url))
+    text = f"User-agent: *\nAllow: /p/\nDisallow: /\nSitemap: {base}/sitemap.xml\n"
+    return Response(text, media_type="text/plain")
 
 
 @page()
@@ -419,5 +514,9 @@ def web_routes() -> list[BaseRoute]:
         Route("/v/{vote_id:int}", vote),
         Route("/w/{workshop_id:int}", workshop),
         Route("/search", search_page),
+        Route("/p/{slug:str}", showcase_page),
+        Route("/p/{slug:str}/fiches/{card_id:int}", showcase_practice),
+        Route("/sitemap.xml", sitemap),
+        Route("/robots.txt", robots),
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]

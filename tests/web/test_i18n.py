@@ -26,7 +26,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "t": None, "tn": (1,
 SAME_IN_FRENCH = {
     "+1", "Actions", "Animation", "Date", "Description", "Document", "Documents", "Invitation",
     "Message", "Page {n}", "Phase", "Phases", "Question", "Questions", "Sections", "spam",
-    "Contributions", "{column}, position {n}", "Notifications",
+    "Contributions", "{column}, position {n}", "Notifications", "Contacts",
     # Live workshops
     "+1 min", "Focus", "Pause", "Participants", "participant", "vote", "{n} minute",
     "{n} participant", "{n} vote",

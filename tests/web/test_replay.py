@@ -98,8 +98,12 @@ async def fetch(world: World, client: ApiClient) -> dict[str, Any]:
     cards: dict[str, Any] = {}
     for card_id in world.cards:
         answer = await client.get(f"{API}/cards/{card_id}")
-        assert answer.status_code in (200, 404), answer.text
-        cards[str(card_id)] = answer.json() if answer.status_code == 200 else None
+        assert answer.status_code in (200, 404, 410), answer.text
+        if answer.status_code == 410:  # merged into another card: its page is that card's now
+            into = answer.json()["error"]["merged_into_id"]
+            cards[str(card_id)] = {"id": card_id, "gone": "merged", "merged_into_id": into}
+        else:
+            cards[str(card_id)] = answer.json() if answer.status_code == 200 else None
     home = {
         "collective": await ok(await client.get(f"{API}/collectives/{cid}")),
         "boards": (await ok(await client.get(f"{API}/collectives/{cid}/boards")))["boards"],
@@ -298,6 +302,18 @@ async def delete_card(w: World) -> None:
     await ok(await w.marc.delete(f"{API}/cards/{w.cards[5]}"))
 
 
+async def merge_card(w: World) -> None:
+    # The duplicate brings nothing the kept card's page lists (comments, files, one's own
+    # reactions): no event carries those, and a member's log has the merge redacted (the
+    # duplicate is no longer published), so only a fetch would show them.
+    answer = await w.anna.post(f"{API}/cards/{w.cards[1]}/merge", json={"card_id": w.cards[2]})
+    w.ids["merge"] = await ok(answer, 201)
+
+
+async def undo_merge(w: World) -> None:
+    await ok(await w.anna.post(f"{API}/merges/{w.ids['merge']['id']}/undo"))
+
+
 async def member_profile(w: World) -> None:
     body = {"organisation": "Menuiserie Nina", "trade": "menuisière"}
     await ok(await w.nina.patch(f"{API}/collectives/{w.cid}/members/{w.nina.id}", json=body))
@@ -347,6 +363,8 @@ SCENARIOS: list[tuple[str, set[str], Step]] = [
     ("hide and restore cards", {"card.hidden", "card.restored"}, hide_and_restore_card),
     ("hide a flagged card", {"flag.created", "flag.resolved", "card.hidden"}, flag_and_hide_card),
     ("delete a card", {"card.deleted"}, delete_card),
+    ("merge a duplicate into another card", {"card.merged", "card.updated"}, merge_card),
+    ("undo the merge", {"card.unmerged", "card.updated"}, undo_merge),
     ("a member edits their profile here", {"member.updated"}, member_profile),
     ("a member changes their display name", {"member.updated"}, rename_marc),
     ("remove a member", {"member.removed"}, remove_nina),
@@ -420,14 +438,29 @@ async def test_replaying_events_with_the_pages_reducers_equals_a_fresh_fetch(
             fresh = await fetch(world, viewer.client)
             for key, card in viewer.state["cards"].items():
                 if card and card.get("reload"):
-                    # A hidden card published again: the page fetches it (state.js says why).
-                    assert not viewer.animator and "card.restored" in kinds, (what, viewer.name)
+                    # A hidden card published again, or the card a duplicate went into: the
+                    # page fetches it (state.js says why).
+                    assert (not viewer.animator and "card.restored" in kinds) or (
+                        "card.merged" in kinds
+                    ), (what, viewer.name)
                     viewer.state["cards"][key] = fresh["cards"][key]
             replayed, expected_state = normalised(viewer.state), normalised(fresh)
             assert replayed == expected_state, (
                 f"after « {what} », replaying as the {viewer.name} differs from a fresh fetch: "
                 + "; ".join(differences(replayed, expected_state)[:8])
             )
+        # A merged card's page went to the card kept (the page itself, not a state): no longer
+        # tracked, even once the merge is undone.
+        left = {
+            key
+            for viewer in viewers
+            for key, card in viewer.state["cards"].items()
+            if card and card.get("gone") == "merged"
+        }
+        for viewer in viewers:
+            for key in left:
+                viewer.state["cards"].pop(key, None)
+        world.cards = [c for c in world.cards if str(c) not in left]
     expected = set(EVENT_KINDS) - set(NOT_IN_SNAPSHOTS)
     assert expected <= seen, f"kinds never exercised: {sorted(expected - seen)}"
     assert errors == []

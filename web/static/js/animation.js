@@ -326,7 +326,7 @@ async function resolveFlag(flag, outcome) {
 }
 
 const AUDIT = {
-  "card.hidden": N_("hid a card"), "card.restored": N_("restored a card"), "comment.hidden": N_("hid a comment"),
+  "card.hidden": N_("hid a card"), "card.restored": N_("restored a card"), "card.merged": N_("merged a duplicate card"), "card.capitalised": N_("validated a card for the guide"), "card.uncapitalised": N_("took a card out of the guide"), "card.unmerged": N_("undid a merge"), "comment.hidden": N_("hid a comment"),
   "comment.restored": N_("restored a comment"), "card.pinned": N_("pinned a card"), "card.unpinned": N_("unpinned a card"),
   "board.locked": N_("locked a board"), "board.unlocked": N_("unlocked a board"), "flag.resolved": N_("handled a report"),
   "member.role_changed": N_("changed a member's role"), "member.removed": N_("removed a member"),

@@ -7,6 +7,7 @@ import {
 } from "./common.js";
 import { LiveFeed } from "./live.js";
 import { attachMentions } from "./mentions.js";
+import { similarSuggestions } from "./similar.js";
 import { applyBoard } from "./state.js";
 import { openVoteDialog } from "./vote-dialog.js";
 import { WorkshopBar } from "./workshop-bar.js";
@@ -445,10 +446,19 @@ function openMoveMenu(event, card) {
 
 const dialog = document.getElementById("card-dialog");
 const form = document.getElementById("card-form");
+// Cards of the collective like the one being typed, under the fields: a duplicate is seen
+// before it is posted, and posted anyway if the author wants.
+const suggestions = similarSuggestions({
+  title: form.elements.title, body: form.elements.body, collectiveId: collective.id,
+  hint: t("You can still publish yours."),
+});
+// Right under the text, so they show while one types (the dialog scrolls on a phone).
+form.elements.body.closest(".field").after(suggestions.element);
 
 function openCreate(columnId) {
   form.reset();
   formError(form, null);
+  suggestions.reset();
   form.elements.column_id.value = String(columnId);
   const column = board.columns.find((c) => c.id === columnId);
   document.getElementById("card-dialog-title").textContent = t("New card in « {column} »", { column: column.name });
@@ -479,6 +489,7 @@ form.addEventListener("submit", (event) => {
     const created = await api("POST", `/boards/${board.id}/cards`, body);
     apply("card.created", created, created.id);
     knowAuthor(created.id, created.author); // its event, anonymous, may have come first
+    suggestions.reset();
     dialog.close();
     focusCard(created.id);
     if (created.column_id !== body.column_id) {

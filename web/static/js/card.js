@@ -1,5 +1,6 @@
 // A card's page: rendered Markdown (sanitised by the server), reactions, attachments with
-// previews, comments that arrive live, editing for its author, moderation for animators.
+// previews, comments that arrive live, editing for its author, moderation for animators;
+// « Fiches proches », the cards like it, which an animator can merge into it (and take back).
 //
 // An open editor keeps the version it started from, whatever arrives live meanwhile: saving
 // sends that version, so an edit made by someone else in between answers 409 and the page asks
@@ -11,6 +12,7 @@ import {
 import { resolveConflict } from "./conflict.js";
 import { LiveFeed } from "./live.js";
 import { attachMentions } from "./mentions.js";
+import { similarItem, similarSuggestions } from "./similar.js";
 import { applyCard } from "./state.js";
 
 const data = pageData();
@@ -95,6 +97,7 @@ function renderEditor() {
       h("select", { id: "ed-kind", name: "kind" }, Object.keys(KIND_LABELS).map((k) => h("option", { value: k, selected: k === values.kind }, kindLabel(k))))),
     h("div", { class: "field" }, h("label", { for: "ed-title" }, t("Title")), h("input", { id: "ed-title", name: "title", required: true, maxlength: 200, value: values.title })),
     h("div", { class: "field" }, h("label", { for: "ed-body" }, t("Text")), h("textarea", { id: "ed-body", name: "body", rows: 8 })),
+    h("div", { class: "ed-similar" }),
     h("div", { class: "field" }, h("label", { for: "ed-tags" }, t("Keywords (comma-separated)")), h("input", { id: "ed-tags", name: "tags", value: values.tags.join(", ") })),
     h("p", { class: "notice", id: "ed-changed", role: "status", hidden: card.version === editor.version },
       t("Someone changed this card while you were editing it: saving will let you compare.")),
@@ -103,6 +106,11 @@ function renderEditor() {
       h("button", { type: "button", class: "button ghost", onclick: closeEditor }, t("Cancel")),
       h("button", { type: "submit", class: "button primary" }, t("Save"))));
   form.elements.body.value = values.body;
+  const suggestions = similarSuggestions({
+    title: form.elements.title, body: form.elements.body, collectiveId: collective.id, exclude: card.id,
+    hint: t("You can still save your changes."),
+  });
+  form.querySelector(".ed-similar").replaceWith(suggestions.element);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const mine = {
@@ -395,9 +403,27 @@ attachForm.addEventListener("submit", (event) => {
 // --- live --------------------------------------------------------------------------------
 
 function onEvent(message) {
-  if (card === null) return; // deleted: nothing more to show
+  if (card === null || card.gone === "merged") return; // deleted or merged: nothing more to show
+  // A merge undone elsewhere may take comments and files back from this card: no event says
+  // which card it was merged into, so the page asks (it is rare).
+  if (message.kind === "card.unmerged") {
+    reload().catch(() => {});
+    showSimilar();
+    return;
+  }
   const next = applyCard(card, message, viewer);
   if (next === card) return;
+  if (next?.gone === "merged") {
+    // This card now lives in another one: its page is that card's (the server redirects there
+    // when it cannot be said here).
+    card = next;
+    editor = null;
+    commentEditors.clear();
+    article.replaceChildren(h("p", { class: "notice" }, t("This card was merged into another: opening it…")));
+    if (next.merged_into_id) location.assign(`/cards/${next.merged_into_id}`);
+    else location.reload();
+    return;
+  }
   if (next === null || next.gone) {
     editor = null;
     commentEditors.clear();
@@ -406,9 +432,10 @@ function onEvent(message) {
     card = next;
     return;
   }
-  if (next.reload) { // published again: fetch it, its comments may have changed meanwhile
+  if (next.reload) { // published again, or given a duplicate's comments: fetch it
     card = next;
     reload().catch(() => {});
+    if (message.kind === "card.merged") showSimilar();
     return;
   }
   card = next;
@@ -431,6 +458,10 @@ async function reload() {
   try {
     fresh = await api("GET", `/cards/${data.card.id}`);
   } catch (error) {
+    if (error.mergedInto) { // merged meanwhile: its page is the other card's
+      location.replace(`/cards/${error.mergedInto}`);
+      return board.seq;
+    }
     if (error.status !== 404) throw error;
     card = { id: data.card.id, gone: "unavailable" }; // deleted or hidden meanwhile
     article.replaceChildren(h("p", { class: "notice" }, t("This no longer exists, or is not shared with you.")));
@@ -443,9 +474,108 @@ async function reload() {
   return board.seq;
 }
 
+// --- similar cards, merges ---------------------------------------------------------------
+
+const similarList = document.getElementById("similar-cards");
+const mergeStatus = document.getElementById("merge-status");
+const mergeDialog = document.getElementById("merge-dialog");
+let similarAsked = 0;
+
+/** List the cards like this one (GET /cards/{id}/similar); animators may merge each here. */
+async function showSimilar() {
+  const ticket = (similarAsked += 1);
+  let found;
+  try {
+    found = (await api("GET", `/cards/${data.card.id}/similar`)).cards;
+  } catch {
+    found = null;
+  }
+  if (ticket !== similarAsked) return; // an older answer arriving late
+  if (found === null) {
+    similarList.replaceChildren(h("li", { class: "empty" }, t("Similar cards cannot be shown for a moment.")));
+    return;
+  }
+  similarList.replaceChildren(...(found.length
+    ? found.map((other) => similarItem(other, {}, isAnimator && canWrite ? h("button", {
+      type: "button", class: "button small merge-here", "aria-haspopup": "dialog",
+      onclick: (event) => askMerge(other, event.currentTarget),
+    }, t("Merge here"), h("span", { class: "visually-hidden" }, ` — ${other.title}`)) : null))
+    : [h("li", { class: "empty" }, t("No similar card for now."))]));
+}
+
+/** Ask, in a dialog, before merging card `other` into this one; `opener` gets the focus back. */
+function askMerge(other, opener) {
+  document.getElementById("merge-dialog-title").textContent = t("Merge « {title} » into this card?", { title: other.title });
+  document.getElementById("merge-dialog-lead").textContent = t("If you merge « {merged} » into « {kept} »:", { merged: other.title, kept: card.title });
+  const error = mergeDialog.querySelector(".form-error");
+  error.hidden = true;
+  const confirmButton = document.getElementById("merge-confirm");
+  const cancel = document.getElementById("merge-cancel");
+  const done = () => {
+    confirmButton.onclick = null;
+    cancel.onclick = null;
+    mergeDialog.onclose = null;
+    if (mergeDialog.open) mergeDialog.close();
+  };
+  cancel.onclick = () => {
+    done();
+    opener.focus();
+  };
+  mergeDialog.onclose = () => {
+    done();
+    if (opener.isConnected) opener.focus();
+  };
+  confirmButton.onclick = async () => {
+    confirmButton.disabled = true;
+    try {
+      const merge = await api("POST", `/cards/${card.id}/merge`, { card_id: other.id });
+      done();
+      await merged(merge, other);
+    } catch (failure) {
+      error.textContent = errorText(failure);
+      error.hidden = false;
+    } finally {
+      confirmButton.disabled = false;
+    }
+  };
+  mergeDialog.showModal();
+  cancel.focus();
+}
+
+/** After a merge: say it, offer to undo it, show what came with it. */
+async function merged(merge, other) {
+  const undo = h("button", { type: "button", class: "button small", onclick: () => undoMerge(merge, other, undo) }, t("Undo the merge"));
+  mergeStatus.replaceChildren(h("p", { class: "notice merge-notice" },
+    h("span", { class: "merge-text", tabindex: "-1" }, t("« {title} » was merged here.", { title: other.title })), " ", undo));
+  await refresh();
+  undo.focus();
+}
+
+async function undoMerge(merge, other, button) {
+  button.disabled = true;
+  try {
+    await api("POST", `/merges/${merge.id}/undo`);
+  } catch (error) {
+    button.disabled = false;
+    toast(errorText(error), "error");
+    return;
+  }
+  const text = h("span", { class: "merge-text", tabindex: "-1" },
+    t("Merge undone: « {title} » is back on its board with what it had.", { title: other.title }));
+  mergeStatus.replaceChildren(h("p", { class: "notice merge-notice" }, text));
+  await refresh();
+  text.focus();
+}
+
+/** The card, its comments and files, and the similar cards, fresh from the server. */
+async function refresh() {
+  await Promise.all([reload().catch((error) => toast(errorText(error), "error")), showSimilar()]);
+}
+
 renderCard();
 renderComments();
 renderAttachments();
+showSimilar();
 if (location.hash.startsWith("#comment-")) document.querySelector(location.hash)?.scrollIntoView();
 new LiveFeed({ collective: collective.id, board: card.board_id, seq: data.board.seq, onEvent, resync: reload, reconcile: reload });
 api("POST", `/collectives/${collective.id}/visits`, { board_id: card.board_id, card_id: card.id }).catch(() => {});

@@ -36,6 +36,7 @@ export class ApiError extends Error {
     this.code = error.code || "error";
     this.fields = error.fields || {};
     this.current = error.current;
+    this.mergedInto = error.merged_into_id ?? null; // 410 card_merged: where the card now lives
   }
 }
 
@@ -88,9 +89,11 @@ function csrf() {
   return document.querySelector('meta[name="csrf-token"]')?.content || "";
 }
 
-/** Call the JSON API; throws ApiError on an HTTP error. */
-export async function api(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+/** Call the JSON API; throws ApiError on an HTTP error. `signal` (an AbortSignal) cancels a
+ * request whose answer is no longer wanted: it throws an AbortError, which says nothing about
+ * the connection. */
+export async function api(method, path, body, { signal } = {}) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" }, signal };
   if (method !== "GET") init.headers["X-CSRF-Token"] = csrf();
   if (body instanceof FormData) {
     init.body = body;
@@ -102,6 +105,7 @@ export async function api(method, path, body) {
   try {
     response = await fetch(`/api/v1${path}`, init);
   } catch (error) {
+    if (error?.name === "AbortError") throw error; // cancelled here, not lost on the way
     connectionChanged({ server: false }); // no answer at all: the network or the server is gone
     throw error;
   }

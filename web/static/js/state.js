@@ -15,15 +15,15 @@ const clone = (value) => structuredClone(value);
 export const BOARD_KINDS = [
   "board.updated", "column.created", "column.updated", "column.deleted",
   "card.created", "card.updated", "card.moved", "card.pinned", "card.unpinned", "card.hidden",
-  "card.restored", "card.deleted", "comment.created", "comment.restored", "comment.hidden",
-  "comment.deleted", "reaction.added", "reaction.removed", "member.joined", "member.updated",
-  "phase.deleted",
+  "card.restored", "card.deleted", "card.merged", "card.unmerged", "comment.created",
+  "comment.restored", "comment.hidden", "comment.deleted", "reaction.added", "reaction.removed",
+  "member.joined", "member.updated", "phase.deleted",
 ];
 export const CARD_KINDS = [
   "card.updated", "card.moved", "card.pinned", "card.unpinned", "card.hidden", "card.restored",
-  "card.deleted", "comment.created", "comment.updated", "comment.restored", "comment.hidden",
-  "comment.deleted", "reaction.added", "reaction.removed", "attachment.added", "member.joined",
-  "member.updated",
+  "card.deleted", "card.merged", "comment.created", "comment.updated", "comment.restored",
+  "comment.hidden", "comment.deleted", "reaction.added", "reaction.removed", "attachment.added",
+  "member.joined", "member.updated",
 ];
 export const COLLECTIVE_KINDS = [
   "collective.updated", "phase.created", "phase.updated", "phase.deleted", "board.created",
@@ -143,6 +143,7 @@ export function applyBoard(state, event, viewer) {
       renumberColumns(board);
       break;
     case "card.created":
+    case "card.unmerged": // a merge undone: the duplicate is back where it was, like a new card
       if (d.redacted || card) break;
       shiftIn(board, d.column_id, d.position, d.id);
       placeCard(board, cardOf(d));
@@ -174,6 +175,7 @@ export function applyBoard(state, event, viewer) {
       else removeCard(board, card.id);
       break;
     case "card.deleted":
+    case "card.merged": // its content went to another card; it leaves the board the same way
       if (!card) break;
       removeCard(board, card.id);
       shiftOut(board, card.column_id, card.position, card.id);
@@ -208,7 +210,11 @@ export function applyBoard(state, event, viewer) {
 // `null`: the card is deleted. `{id, gone: "hidden"}`: hidden from this viewer (a member); a
 // fresh fetch answers 404 in both cases. If a hidden card is published again, what happened on
 // it meanwhile reached this viewer redacted, so it cannot be rebuilt from events:
-// `{id, reload: true}` asks the page to fetch the card again.
+// `{id, reload: true}` asks the page to fetch the card again. `{id, gone: "merged",
+// merged_into_id}`: merged into another card, whose page is now this one's (`merged_into_id`
+// is null when the event reached this viewer redacted: the server's redirect knows where).
+// The card a duplicate was merged into gets its comments and files, which no event carries:
+// it is fetched again (`reload`).
 
 const CARD_ONLY = ["comments", "attachments", "my_reactions"];
 
@@ -220,7 +226,13 @@ export function applyCard(state, event, viewer) {
   const kind = event.kind;
   if (state === null || state.reload || !CARD_KINDS.includes(kind)) return state;
   const d = event.data || {};
+  if (kind === "card.merged" && !d.redacted && d.merged_into_id === state.id && !state.gone) {
+    return { id: state.id, reload: true };
+  }
   if (!kind.startsWith("member.") && event.card !== state.id) return state;
+  if (kind === "card.merged") {
+    return { id: state.id, gone: "merged", merged_into_id: d.redacted ? null : d.merged_into_id };
+  }
   if (state.gone) {
     if (kind === "card.restored" && !d.redacted) return { id: state.id, reload: true };
     return kind === "card.deleted" ? null : state;
