@@ -7,6 +7,7 @@ import {
 } from "./common.js";
 import { LiveFeed } from "./live.js";
 import { attachMentions } from "./mentions.js";
+import { sheetForm } from "./practice.js";
 import { similarSuggestions } from "./similar.js";
 import { applyBoard } from "./state.js";
 import { openVoteDialog } from "./vote-dialog.js";
@@ -454,11 +455,18 @@ const suggestions = similarSuggestions({
 });
 // Right under the text, so they show while one types (the dialog scrolls on a phone).
 form.elements.body.closest(".field").after(suggestions.element);
+// A practice's optional sheet, offered only while the kind is « Pratique ».
+const sheet = sheetForm();
+form.elements.tags.closest(".field").after(sheet.element);
+const showSheet = () => sheet.show(form.elements.kind.value === "practice");
+form.querySelectorAll("input[name=kind]").forEach((radio) => radio.addEventListener("change", showSheet));
 
 function openCreate(columnId) {
   form.reset();
   formError(form, null);
   suggestions.reset();
+  sheet.set({});
+  showSheet();
   form.elements.column_id.value = String(columnId);
   const column = board.columns.find((c) => c.id === columnId);
   document.getElementById("card-dialog-title").textContent = t("New card in « {column} »", { column: column.name });
@@ -485,6 +493,7 @@ form.addEventListener("submit", (event) => {
       tags: splitList(form.elements.tags.value),
       column_id: Number(form.elements.column_id.value),
     };
+    if (body.kind === "practice") body.practice = sheet.value();
     const file = form.elements.file.files[0];
     const created = await api("POST", `/boards/${board.id}/cards`, body);
     apply("card.created", created, created.id);
