@@ -25,8 +25,10 @@ from server.app.routing import MAX_ID
 from server.core.errors import EssaimError, Forbidden, Gone, NotAuthenticated, NotFound
 from server.core.links import link_base
 from server.core.markdown import render_markdown
+from server.core.models import Collective, User
 from server.core.platform import Essaim
 from server.domain import boards, cards, collectives, meetings, merges, phases, showcase
+from server.domain.access import card_for, is_animator
 from server.domain.accounts import links
 from server.domain.accounts.identity import Authenticated, authenticate
 from server.domain.accounts.sessions import SESSION_COOKIE
@@ -351,7 +353,20 @@ async def card(request: Request, auth: Authenticated | None) -> Response:
     }
     seen = await visits.last_visit(essaim, auth.user, shown["collective_id"], board_id, card_id)
     data["last_visit_at"] = iso(seen)
+    data["showcase"] = await _showcase_state(essaim, auth.user, card_id)
     return render(request, auth, "card.html", data, data=data)
+
+
+async def _showcase_state(essaim: Essaim, user: User, card_id: int) -> dict[str, Any] | None:
+    """The card's place in the public showcase (public, the author's consent, its address), for
+    its author — who decides whether it is shown — and the animators; None for anyone else.
+    The card's view does not carry it (it is nobody else's business)."""
+    async with essaim.db.read() as session:
+        card, member = await card_for(session, user, card_id)
+        if card.author_id != user.id and not is_animator(member):
+            return None
+        collective = await session.get(Collective, card.collective_id)
+        return showcase.state_view(card, collective.slug if collective else None)
 
 
 # A practice sheet's parts, in the order a sheet shows them (the template names them).

@@ -1,17 +1,22 @@
-// A card's page: rendered Markdown (sanitised by the server), reactions, attachments with
-// previews, comments that arrive live, editing for its author, moderation for animators;
-// « Fiches proches », the cards like it, which an animator can merge into it (and take back).
+// A card's page: rendered Markdown (sanitised by the server), a practice's sheet, reactions,
+// attachments with previews, comments that arrive live, editing for its author, moderation for
+// animators; its history (history.js), which its author and animators may restore; « Guide et
+// vitrine » (capital.js); « Fiches proches », the cards like it, which an animator can merge
+// into it (and take back).
 //
 // An open editor keeps the version it started from, whatever arrives live meanwhile: saving
 // sends that version, so an edit made by someone else in between answers 409 and the page asks
 // how to settle it (conflict.js) instead of overwriting it.
 
 import {
-  api, authorLabel, avatar, errorText, formatDate, h, icon, kindLabel, KIND_LABELS, pageData, REACTIONS, splitList, submitting, t, timeEl, toast,
+  api, authorLabel, avatar, errorText, formatDate, h, icon, kindLabel, KIND_LABELS, pageData, REACTIONS, splitList, submitting, t, timeEl, tn, toast,
 } from "./common.js";
+import { capitalSection } from "./capital.js";
 import { resolveConflict } from "./conflict.js";
+import { cardHistory } from "./history.js";
 import { LiveFeed } from "./live.js";
 import { attachMentions } from "./mentions.js";
+import { compactSheet, sheetForm, sheetText, sheetView } from "./practice.js";
 import { similarItem, similarSuggestions } from "./similar.js";
 import { applyCard } from "./state.js";
 
@@ -31,10 +36,13 @@ const viewer = { id: myId, animator: isAnimator };
 const lastVisit = data.last_visit_at ? Date.parse(data.last_visit_at) : null;
 const isNew = (comment) => lastVisit !== null && Date.parse(comment.created_at) > lastVisit
   && comment.author?.id !== myId;
-const CONTENT = ["title", "kind", "body", "tags"];
+const CONTENT = ["title", "kind", "body", "tags", "practice"];
 
 function contentOf(view) {
-  return { title: view.title, kind: view.kind, body: view.body, tags: [...(view.tags || [])] };
+  return {
+    title: view.title, kind: view.kind, body: view.body, tags: [...(view.tags || [])],
+    practice: compactSheet(view.practice || {}),
+  };
 }
 
 function html(markup) {
@@ -51,9 +59,12 @@ function renderCard() {
   const hidden = card.moderation === "hidden";
   const column = data.columns.find((c) => c.id === card.column_id);
   const canEdit = canWrite && (isAnimator || isMine(card.author));
+  capital.render(card);
+  historyCount();
   if (editor) return renderEditor();
   article.className = `card-page kind-${card.kind}${hidden ? " is-hidden" : ""}`;
-  article.replaceChildren(
+  // Parts a card lacks are null, which replaceChildren() would write out as « null ».
+  article.replaceChildren(...[
     h("div", { class: "card-top" },
       h("span", { class: "kind-badge" }, kindLabel(card.kind)),
       column ? h("span", { class: "meta" }, column.name) : null,
@@ -62,6 +73,8 @@ function renderCard() {
     h("h1", { id: "card-title" }, card.title),
     h("p", { class: "byline" }, avatar(card.author, "small"), " ", authorLabel(card), " · ", timeEl(card.created_at)),
     card.body_html ? html(card.body_html) : h("p", { class: "meta" }, t("No text.")),
+    card.kind === "practice" ? sheetView(card.practice) : null,
+    card.kind === "practice" ? triedBy() : null,
     card.tags?.length ? h("ul", { class: "tags", "aria-label": t("Keywords") }, card.tags.map((tag) => h("li", {}, h("a", { href: `/search?q=${encodeURIComponent(tag)}` }, tag)))) : null,
     h("div", { class: "reactions", role: "group", "aria-label": t("Reactions") },
       REACTIONS.map((r) => {
@@ -73,10 +86,22 @@ function renderCard() {
       })),
     h("div", { class: "card-actions" },
       canEdit ? h("button", { type: "button", class: "button small", onclick: openEditor }, t("Edit")) : null,
+      h("button", {
+        type: "button", class: "button small", id: "history-open", "aria-haspopup": "dialog",
+        onclick: (event) => versions.open(event.currentTarget),
+      }, versions.label()),
       isAnimator ? h("button", { type: "button", class: "button small", onclick: () => patch({ pinned: !card.pinned }) }, card.pinned ? t("Unpin") : t("Pin")) : null,
       isAnimator ? h("button", { type: "button", class: "button small", onclick: () => patch({ moderation: hidden ? "published" : "hidden" }) }, hidden ? t("Restore") : t("Hide from members")) : null,
       canWrite && !isAnimator && !isMine(card.author) ? h("button", { type: "button", class: "button small ghost", onclick: () => flag("cards", card.id) }, t("Report")) : null,
-      canEdit ? h("button", { type: "button", class: "button small danger", onclick: remove }, t("Delete")) : null));
+      canEdit ? h("button", { type: "button", class: "button small danger", onclick: remove }, t("Delete")) : null),
+  ].filter(Boolean));
+}
+
+/** « Essayé par »: how many said « je l’ai essayé » (the card view names nobody). */
+function triedBy() {
+  const n = card.reactions?.tried_it || 0;
+  return h("p", { class: "tried-by" }, icon("check"),
+    n ? tn("Tried by {n} person", "Tried by {n} people", n) : t("Nobody has said they tried it yet."));
 }
 
 function openEditor() {
@@ -99,6 +124,7 @@ function renderEditor() {
     h("div", { class: "field" }, h("label", { for: "ed-body" }, t("Text")), h("textarea", { id: "ed-body", name: "body", rows: 8 })),
     h("div", { class: "ed-similar" }),
     h("div", { class: "field" }, h("label", { for: "ed-tags" }, t("Keywords (comma-separated)")), h("input", { id: "ed-tags", name: "tags", value: values.tags.join(", ") })),
+    h("div", { class: "ed-sheet" }),
     h("p", { class: "notice", id: "ed-changed", role: "status", hidden: card.version === editor.version },
       t("Someone changed this card while you were editing it: saving will let you compare.")),
     h("p", { class: "form-error", role: "alert", hidden: true }),
@@ -111,11 +137,18 @@ function renderEditor() {
     hint: t("You can still save your changes."),
   });
   form.querySelector(".ed-similar").replaceWith(suggestions.element);
+  const sheet = sheetForm();
+  form.querySelector(".ed-sheet").replaceWith(sheet.element);
+  sheet.set(values.practice);
+  const showSheet = () => sheet.show(form.elements.kind.value === "practice");
+  form.elements.kind.addEventListener("change", showSheet);
+  showSheet();
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const mine = {
       kind: form.elements.kind.value, title: form.elements.title.value.trim(),
       body: form.elements.body.value, tags: splitList(form.elements.tags.value),
+      practice: form.elements.kind.value === "practice" ? sheet.value() : {},
     };
     editor.draft = mine;
     submitting(form, () => saveEdit(mine));
@@ -160,7 +193,9 @@ async function saveEdit(mine) {
 }
 
 function changedFields(mine, base) {
-  return Object.fromEntries(CONTENT.filter((f) => !same(mine[f], base[f])).map((f) => [f, mine[f]]));
+  // Only a practice has a sheet: another kind's is dropped by the server with the kind.
+  const fields = mine.kind === "practice" ? CONTENT : CONTENT.filter((f) => f !== "practice");
+  return Object.fromEntries(fields.filter((f) => !same(mine[f], base[f])).map((f) => [f, mine[f]]));
 }
 
 function cardFields() {
@@ -169,6 +204,7 @@ function cardFields() {
     { name: "kind", label: t("Kind"), text: kindLabel },
     { name: "body", label: t("Text"), long: true },
     { name: "tags", label: t("Keywords"), text: (tags) => tags.join(", ") },
+    { name: "practice", label: t("Practice sheet"), long: true, text: sheetText },
   ];
 }
 
@@ -474,6 +510,46 @@ async function reload() {
   return board.seq;
 }
 
+// --- history, guide and showcase ----------------------------------------------------------
+
+const versions = cardHistory({
+  cardId: data.card.id,
+  canRestore: () => canWrite && (isAnimator || isMine(card.author)),
+  onRestored: async (view, version) => {
+    card = { ...card, ...view };
+    editor = null;
+    renderCard();
+    toast(t("Version {n} is the card’s content again.", { n: version }));
+  },
+});
+let countedVersion = null; // the card's version when its versions were last counted
+let countTimer = 0;
+
+/** Count the card's versions again once its version moved (the button says how many). */
+function historyCount() {
+  if (!card || card.version === countedVersion) return;
+  countedVersion = card.version;
+  clearTimeout(countTimer);
+  countTimer = setTimeout(async () => {
+    try {
+      await versions.load();
+    } catch {
+      return; // the button says « Historique » without a count
+    }
+    const button = document.getElementById("history-open");
+    if (button) button.textContent = versions.label();
+  }, countedVersion === data.card.version ? 0 : 400);
+}
+
+const capital = capitalSection({
+  root: document.getElementById("showcase"), card, state: data.showcase ?? null,
+  isAnimator, myId, canWrite,
+  onCard: (view) => {
+    card = { ...card, ...view };
+    if (!editor) renderCard();
+  },
+});
+
 // --- similar cards, merges ---------------------------------------------------------------
 
 const similarList = document.getElementById("similar-cards");
@@ -576,6 +652,7 @@ renderCard();
 renderComments();
 renderAttachments();
 showSimilar();
+if (location.hash === "#showcase") document.getElementById("showcase")?.scrollIntoView();
 if (location.hash.startsWith("#comment-")) document.querySelector(location.hash)?.scrollIntoView();
 new LiveFeed({ collective: collective.id, board: card.board_id, seq: data.board.seq, onEvent, resync: reload, reconcile: reload });
 api("POST", `/collectives/${collective.id}/visits`, { board_id: card.board_id, card_id: card.id }).catch(() => {});
