@@ -1,7 +1,9 @@
-// A collective's home: its phases on a timeline, its boards, recent activity (live) and its
-// members with who is online; animators add phases and boards and invite from here.
+// A collective's home: its phases on a timeline, its boards, recent activity (live), its
+// practice guide (guide.js) and its members with who is online; animators add phases and
+// boards and invite from here.
 
 import { api, avatar, errorText, formatDate, h, N_, pageData, submitting, t, timeEl, tn, toast } from "./common.js";
+import { guideBlock } from "./guide.js";
 import { LiveFeed } from "./live.js";
 import { applyCollective } from "./state.js";
 import { methodLabel } from "./votes.js";
@@ -168,8 +170,9 @@ function show(state) {
   members = new Map(home.members.map((m) => [m.user.id, m]));
   renderTimeline();
   renderBoards();
-renderVotes();
+  renderVotes();
   renderMembers();
+  guide.render(collective);
 }
 
 function onEvent(event) {
@@ -309,6 +312,13 @@ async function loadMine() {
   }
 }
 
+const guide = guideBlock({
+  collective, isAnimator,
+  onCollective: (view) => {
+    home = { ...home, collective: { ...collective, ...view } };
+    collective = home.collective;
+  },
+});
 renderTimeline();
 renderBoards();
 renderVotes();
