@@ -34,6 +34,8 @@ SAME_IN_FRENCH = {
     "Action", "Diagnostic", "Diagnostics", "JSON", "Notes", "PDF", "{n} action", "{n} question",
     # Notifications
     "Mention", "Vote",
+    # Card history, practice sheets
+    "Version {n}", "contacts",
 }  # fmt: skip
 
 
