@@ -95,7 +95,8 @@ async def test_a_card_created_by_one_appears_live_for_the_other(
     dialog = a.get_by_role("dialog")
     await dialog.get_by_label("Pratique").check()
     await dialog.get_by_label("Titre").fill("Groupement de commandes d'ouate")
-    await dialog.get_by_label("Texte").fill("Qui est partant pour **commander ensemble** ?")
+    text = dialog.get_by_role("combobox", name=re.compile("^Texte"))  # not the sheet's « Contexte »
+    await text.fill("Qui est partant pour **commander ensemble** ?")
     await dialog.get_by_label("Mots-clés").fill("achats, isolation")
     await dialog.get_by_role("button", name="Publier").click()
     await expect(dialog).to_be_hidden()

@@ -63,12 +63,12 @@ async def test_concurrent_card_edits_are_settled_in_a_dialog(
 
     # Merge: M saves a new text, A (whose editor opened before) saves a new title.
     await open_editors([anna, marc], card_id)
-    await marc.get_by_label("Texte").fill("Le texte de Marc")
+    await marc.get_by_label("Texte", exact=True).fill("Le texte de Marc")
     await save(marc)
     await expect(marc.locator("#card .prose")).to_have_text("Le texte de Marc")
     # A's open editor is not touched by the live event; it only says the card moved on.
     await expect(anna.locator("#ed-changed")).to_be_visible(timeout=WAIT)
-    await expect(anna.get_by_label("Texte")).to_have_value("Texte de départ")
+    await expect(anna.get_by_label("Texte", exact=True)).to_have_value("Texte de départ")
     await anna.get_by_label("Titre").fill("Caméra thermique partagée")
     await save(anna)
     dialog = anna.get_by_role("dialog", name="Quelqu’un a enregistré entre-temps")
@@ -90,7 +90,7 @@ async def test_concurrent_card_edits_are_settled_in_a_dialog(
     # Keep mine: both change the title (shown side by side), M the text too.
     await open_editors([anna, marc], card_id)
     await marc.get_by_label("Titre").fill("Titre de Marc")
-    await marc.get_by_label("Texte").fill("Second texte de Marc")
+    await marc.get_by_label("Texte", exact=True).fill("Second texte de Marc")
     await save(marc)
     await expect(marc.locator("#card h1")).to_have_text("Titre de Marc")
     await anna.get_by_label("Titre").fill("Titre d’Anna")
@@ -113,7 +113,7 @@ async def test_concurrent_card_edits_are_settled_in_a_dialog(
 
     # Take theirs: A's title change is dropped, M's text stays.
     await open_editors([anna, marc], card_id)
-    await marc.get_by_label("Texte").fill("Troisième texte de Marc")
+    await marc.get_by_label("Texte", exact=True).fill("Troisième texte de Marc")
     await save(marc)
     await expect(marc.locator("#card .prose")).to_have_text("Troisième texte de Marc")
     await anna.get_by_label("Titre").fill("Titre abandonné")
@@ -128,7 +128,7 @@ async def test_concurrent_card_edits_are_settled_in_a_dialog(
 
     # Escape goes back to the editor, which still holds what was typed.
     await open_editors([anna, marc], card_id)
-    await marc.get_by_label("Texte").fill("Quatrième texte")
+    await marc.get_by_label("Texte", exact=True).fill("Quatrième texte")
     await save(marc)
     await expect(marc.locator("#card .prose")).to_have_text("Quatrième texte")
     await anna.get_by_label("Titre").fill("Titre gardé sous le coude")
