@@ -24,7 +24,6 @@ from server.domain.views import iso
 from server.events.write import Write, write
 
 Consent = Literal["named", "anonymous"]
-ANONYMOUS = "Anonyme"
 
 
 def slugify(name: str) -> str:
@@ -186,7 +185,7 @@ async def public_page(essaim: Essaim, slug: str) -> dict[str, Any]:
                     "body": card.body,
                     "tags": list(card.tags),
                     "practice": dict(card.practice or {}),
-                    "author": author.display_name if named else ANONYMOUS,
+                    "author": author.display_name if named else None,  # None: anonymous
                     "organisation": (organisation or "") if named else "",
                     "url": f"/p/{slug}/fiches/{card.id}",
                 }
